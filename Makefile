@@ -1,0 +1,35 @@
+# Set-up and everyday commands. `make demo` runs the main job, `make test` the tests;
+# both create .venv and install what they need on first use.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.xaudit-installed
+
+.PHONY: install demo test models benchmarks clean
+
+$(STAMP): pyproject.toml setup.py
+	$(PYTHON) -m venv $(VENV)
+	# The local CPU wheel of torch first: an unpinned torch would pull GBs of CUDA packages.
+	$(BIN)/python -m pip install --quiet torch==2.13.0
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/xaudit models
+	$(BIN)/xaudit predict --model bert --text "the keys to the old cabinet" --text "the author that the senators admire"
+	$(BIN)/xaudit predict --model lstm --text "the keys to the old cabinet" --text "the author that the senators admire"
+	$(BIN)/xaudit predict --model cnn --digit 0
+	$(BIN)/xaudit predict --model vit --digit 0
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+# Retrain the shipped reference models (CPU unless DEVICE=cuda).
+DEVICE ?= cpu
+models: $(STAMP)
+	for m in bert lstm cnn vit; do $(BIN)/xaudit train $$m --device $(DEVICE) --out xaudit/models/shipped/$$m || exit 1; done
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,3 @@
+"""xaudit: explainability and fairness audits for trained neural networks."""
+
+__version__ = "0.1.0"

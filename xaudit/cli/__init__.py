@@ -1,0 +1,40 @@
+"""The ``xaudit`` command line: a thin typer app over the library."""
+
+from __future__ import annotations
+
+import typer
+
+from .. import __version__
+from .common import STATE
+
+app = typer.Typer(
+    name="xaudit",
+    help="Explainability and fairness audits for trained neural networks.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"xaudit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks instead of one-line errors."),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+) -> None:
+    STATE["debug"] = debug
+
+
+from . import models_cmd  # noqa: E402  (commands register themselves on `app`)
+
+models_cmd.register(app)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,129 @@
+"""What every command shares: the error edge, the output sink, progress bars, option types.
+
+Data goes to stdout (or ``-o FILE``, written atomically); messages and progress go to
+stderr. An ``XauditError`` becomes one red ``Error:`` line and exit code 2 (usage) or 3
+(data/model); ``--debug`` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import json
+import sys
+from collections.abc import Callable
+from enum import Enum
+from pathlib import Path
+from typing import Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from .. import atomic
+from ..errors import XauditError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+stderr = Console(stderr=True, highlight=False)
+STATE = {"debug": False}
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class TableOrJson(str, Enum):
+    table = "table"
+    json = "json"
+
+
+def fail(message: str, code: int) -> None:
+    stderr.print(f"[bold red]Error:[/bold red] {message}", markup=True, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def warn(message: str) -> None:
+    stderr.print(f"[yellow]Warning:[/yellow] {message}", markup=True, soft_wrap=True)
+
+
+def handle_errors(command: F) -> F:
+    """Map library errors to one line and an exit code at the edge of every command."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except XauditError as exc:
+            if STATE["debug"]:
+                raise
+            fail(_escape(str(exc)), exc.exit_code)
+        except KeyboardInterrupt:
+            stderr.print("interrupted")
+            raise typer.Exit(130) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def emit_text(text: str, output: Path | None) -> None:
+    """Write ``text`` to ``output`` atomically, or to stdout."""
+    if output is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        sys.stdout.flush()
+    else:
+        atomic.write_text(output, text if text.endswith("\n") else text + "\n")
+        stderr.print(f"wrote {output}")
+
+
+def emit_json(payload: Any, output: Path | None) -> None:
+    emit_text(json.dumps(payload, indent=2, ensure_ascii=False, allow_nan=False), output)
+
+
+def emit_rich(renderables: list[Any], output: Path | None) -> None:
+    """Print rich renderables to the terminal, or their plain-text form to ``output``."""
+    if output is None:
+        console = Console(highlight=False)
+        for renderable in renderables:
+            console.print(renderable)
+        return
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=120, no_color=True, highlight=False)
+    for renderable in renderables:
+        console.print(renderable)
+    emit_text(buffer.getvalue(), output)
+
+
+class RichProgress:
+    """A ``ProgressFn`` drawing one rich bar per task description, on stderr."""
+
+    def __init__(self) -> None:
+        self._progress = Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            console=stderr, transient=True,
+        )
+        self._tasks: dict[str, Any] = {}
+
+    def __enter__(self) -> RichProgress:
+        self._progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._progress.stop()
+
+    def __call__(self, description: str, done: int, total: int) -> None:
+        task = self._tasks.get(description)
+        if task is None:
+            task = self._tasks[description] = self._progress.add_task(description, total=total)
+        self._progress.update(task, completed=done, total=total)
+
+
+OutputOption = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout.",
+                            dir_okay=False, writable=True)

@@ -1,0 +1,1 @@
+"""Datasets that xaudit generates or loads itself (reference tasks, built-in examples)."""

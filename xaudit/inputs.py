@@ -1,0 +1,107 @@
+"""Reading the inputs of ``attribute`` / ``predict``: texts, text files, images, bundled digits."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .errors import DataError, ParameterError
+
+
+@dataclass
+class Inputs:
+    """Raw inputs for an adapter, with an id and (when known) the true label of each."""
+
+    items: list[object]
+    ids: list[str]
+    true_labels: list[int | None] = field(default_factory=list)
+
+
+def read_text_file(path: Path) -> list[str]:
+    """``.txt``: one example per non-blank line; ``.jsonl``: objects with a ``text`` field."""
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError(f"cannot read {path}: {exc}") from None
+    if path.suffix == ".jsonl":
+        texts = []
+        for number, line in enumerate(raw.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise DataError(f"{path}:{number}: not JSON ({exc.msg})") from None
+            if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+                raise DataError(f"{path}:{number}: expected an object with a string 'text' field")
+            texts.append(record["text"])
+    else:
+        texts = [line for line in raw.splitlines() if line.strip()]
+    if not texts:
+        raise DataError(f"{path} holds no examples")
+    return texts
+
+
+def read_image_file(path: Path, channels: int) -> np.ndarray:
+    """A PNG (scaled from 0..255) or ``.npy`` array (values in [0, 1]) as a float image."""
+    if not path.exists():
+        raise DataError(f"image file not found: {path}")
+    if path.suffix == ".npy":
+        try:
+            array = np.load(path, allow_pickle=False)
+        except (OSError, ValueError) as exc:
+            raise DataError(f"cannot read {path}: {exc}") from None
+        return np.asarray(array, dtype=np.float32)
+    try:
+        from PIL import Image
+
+        with Image.open(path) as image:
+            converted = image.convert("L" if channels == 1 else "RGB")
+            return np.asarray(converted, dtype=np.float32) / 255.0
+    except (OSError, ValueError) as exc:
+        raise DataError(f"cannot read image {path}: {exc}") from None
+
+
+def collect(
+    modality: str,
+    *,
+    texts: list[str] | None = None,
+    input_file: Path | None = None,
+    image: Path | None = None,
+    digit: int | None = None,
+    channels: int = 1,
+) -> Inputs:
+    """Gather inputs from exactly the options that fit the model's modality."""
+    given = [name for name, value in (("--text", texts), ("--input", input_file), ("--image", image),
+                                      ("--digit", digit)) if value not in (None, [])]
+    if not given:
+        wanted = "--text or --input" if modality == "text" else "--image, --digit or --input"
+        raise ParameterError(f"no input given; use {wanted}")
+    text_options, image_options = {"--text", "--input"}, {"--image", "--digit", "--input"}
+    allowed = text_options if modality == "text" else image_options
+    wrong = [g for g in given if g not in allowed]
+    if wrong:
+        raise ParameterError(f"{', '.join(wrong)} does not fit a {modality} model")
+    if modality == "text":
+        items = list(texts or []) + (read_text_file(input_file) if input_file else [])
+        return Inputs(items, [str(i) for i in range(len(items))], [None] * len(items))
+    items, ids, labels = [], [], []
+    if image is not None:
+        items.append(read_image_file(image, channels))
+        ids.append(image.name)
+        labels.append(None)
+    if input_file is not None:
+        items.append(read_image_file(input_file, channels))
+        ids.append(input_file.name)
+        labels.append(None)
+    if digit is not None:
+        from .datasets.digits import test_image
+
+        picture, label = test_image(digit)
+        items.append(picture)
+        ids.append(f"digit {digit}")
+        labels.append(label)
+    return Inputs(items, ids, labels)

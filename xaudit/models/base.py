@@ -1,0 +1,183 @@
+"""The model adapter contract (shared/DESIGN.md §3) and the batch that flows through it.
+
+An adapter wraps a trained model without moving or mutating it: inference runs in eval
+mode inside a context that restores every module's training flag, gradients are taken
+with respect to inputs only, and hooks are removed when a call returns.
+
+Attribution methods see a model through one uniform view: ``embed(batch)`` gives the
+differentiable input (token embeddings ``(B, n, d)`` or pixels ``(B, C, H, W)``) and
+``unit_view`` turns it into ``(B, units, features)``, so every gradient or perturbation
+method reduces over the last axis the same way for text and images.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Literal, Protocol, runtime_checkable
+
+import torch
+from torch import nn
+
+from ..errors import DataError, ModelError
+
+Modality = Literal["text", "image"]
+
+
+@dataclass
+class Batch:
+    """Encoded inputs plus what is needed to display and aggregate per-unit scores.
+
+    ``inputs`` holds the model's keyword tensors (padded for text). ``units`` lists each
+    example's display units without padding: tokens (special tokens included) or pixels.
+    ``words`` maps each unit to a word index (None for special tokens) for subword-to-word
+    aggregation. ``truncated`` counts the tokens dropped per example.
+    """
+
+    inputs: dict[str, torch.Tensor]
+    units: list[list[str]]
+    modality: Modality
+    special: list[list[bool]] = field(default_factory=list)
+    words: list[list[int | None]] = field(default_factory=list)
+    word_texts: list[list[str]] = field(default_factory=list)
+    truncated: list[int] = field(default_factory=list)
+    image_shape: tuple[int, int] | None = None
+    sources: list[object] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.units)
+
+    @property
+    def lengths(self) -> list[int]:
+        return [len(u) for u in self.units]
+
+
+@runtime_checkable
+class ModelAdapter(Protocol):
+    """What every attribution method and evaluator may ask of a model."""
+
+    name: str
+    kind: str  # "transformer" | "recurrent" | "conv"
+    modality: Modality
+    labels: list[str]
+
+    @property
+    def device(self) -> torch.device: ...
+
+    @property
+    def has_attentions(self) -> bool: ...
+
+    def encode(self, inputs: Sequence[object]) -> Batch: ...
+
+    def forward(self, batch: Batch) -> torch.Tensor: ...
+
+    def embed(self, batch: Batch) -> torch.Tensor: ...
+
+    def forward_from_embeddings(self, embeddings: torch.Tensor, batch: Batch) -> torch.Tensor: ...
+
+    def attentions(self, batch: Batch) -> torch.Tensor: ...
+
+    def baseline(self, batch: Batch, kind: str | None = None) -> torch.Tensor: ...
+
+    def blank_value(self, batch: Batch) -> torch.Tensor: ...
+
+    def attention_to_units(self, scores: torch.Tensor) -> torch.Tensor: ...
+
+
+def unit_view(x: torch.Tensor, modality: Modality) -> torch.Tensor:
+    """``(B, n, d)`` text stays as is; ``(B, C, H, W)`` images become ``(B, H*W, C)``."""
+    if modality == "text":
+        return x
+    return x.flatten(2).transpose(1, 2)
+
+
+def from_unit_view(units: torch.Tensor, like: torch.Tensor, modality: Modality) -> torch.Tensor:
+    """Inverse of :func:`unit_view` for a tensor shaped like ``like``."""
+    if modality == "text":
+        return units
+    return units.transpose(1, 2).reshape(like.shape)
+
+
+def tile_inputs(inputs: dict[str, torch.Tensor], size: int) -> dict[str, torch.Tensor]:
+    """Repeat a batch's tensors block-wise to ``size`` rows (captum's layout for IG steps)."""
+    batch = next(iter(inputs.values())).shape[0]
+    if size == batch:
+        return inputs
+    if size % batch:
+        raise ModelError(f"embeddings hold {size} rows, not a multiple of the batch size {batch}")
+    reps = size // batch
+    return {k: v.repeat(reps, *([1] * (v.dim() - 1))) for k, v in inputs.items()}
+
+
+@contextmanager
+def eval_mode(model: nn.Module) -> Iterator[None]:
+    """Run ``model`` in eval mode and restore every submodule's training flag afterwards."""
+    flags = [(m, m.training) for m in model.modules()]
+    model.eval()
+    try:
+        yield
+    finally:
+        for module, training in flags:
+            module.training = training
+
+
+@contextmanager
+def replaced_output(module: nn.Module, output: torch.Tensor) -> Iterator[None]:
+    """Make ``module`` return ``output`` instead of computing its own (removed on exit)."""
+    handle = module.register_forward_hook(lambda _m, _i, _o: output)
+    try:
+        yield
+    finally:
+        handle.remove()
+
+
+def model_device(model: nn.Module) -> torch.device:
+    """The device of the model's first parameter (CPU for a parameterless model)."""
+    for parameter in model.parameters():
+        return parameter.device
+    return torch.device("cpu")
+
+
+class AdapterBase:
+    """Shared behaviour: predictions, error messages for missing capabilities."""
+
+    name: str
+    kind: str
+    modality: Modality
+    labels: list[str]
+    model: nn.Module
+
+    @property
+    def device(self) -> torch.device:
+        return model_device(self.model)
+
+    @property
+    def has_attentions(self) -> bool:
+        return False
+
+    def attentions(self, batch: Batch) -> torch.Tensor:
+        raise ModelError(f"model {self.name!r} is a {self.kind} model and has no attention weights")
+
+    def attention_to_units(self, scores: torch.Tensor) -> torch.Tensor:
+        return scores
+
+    @torch.no_grad()
+    def predict_proba(self, batch: Batch) -> torch.Tensor:
+        """Class probabilities ``(B, classes)``."""
+        return torch.softmax(self.forward(batch).float(), dim=-1)
+
+    def label_index(self, target: int | str) -> int:
+        """A class index from an index or a label name."""
+        if isinstance(target, int) or (isinstance(target, str) and target.lstrip("-").isdigit()):
+            index = int(target)
+            if not 0 <= index < len(self.labels):
+                raise DataError(
+                    f"target index {index} out of range for model {self.name!r} with {len(self.labels)} classes"
+                )
+            return index
+        try:
+            return self.labels.index(target)
+        except ValueError:
+            shown = ", ".join(self.labels[:20]) + (" ..." if len(self.labels) > 20 else "")
+            raise DataError(f"unknown target {target!r} for model {self.name!r}; choose one of: {shown}") from None

@@ -1,0 +1,166 @@
+"""Adapters for Hugging Face transformers: sequence classifiers, masked LMs, ViT classifiers.
+
+Models must run eager attention so that per-layer, per-head attention weights are
+returned (``attn_implementation="eager"``); the loaders in ``loading.py`` ask for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+from torch import nn
+
+from ..errors import DataError, ModelError
+from .base import Batch, eval_mode
+from .images import ImageAdapter, stack_channels_first
+from .text import MASK, PAD, UNK, TextAdapter, encode_with_tokenizer
+
+_TOKEN_ATTRS = {PAD: "pad_token_id", UNK: "unk_token_id", MASK: "mask_token_id"}
+
+
+def _check_eager(model: nn.Module, name: str) -> None:
+    implementation = getattr(model.config, "_attn_implementation", "eager")
+    if implementation != "eager":
+        raise ModelError(
+            f"model {name!r} runs {implementation!r} attention, which returns no attention weights; "
+            "load it with attn_implementation='eager'"
+        )
+
+
+def _stack_attentions(attentions: Sequence[torch.Tensor] | None, name: str) -> torch.Tensor:
+    if not attentions:
+        raise ModelError(f"model {name!r} returned no attention weights")
+    return torch.stack([a.detach() for a in attentions])
+
+
+def _labels_from_config(model: nn.Module) -> list[str]:
+    id2label = getattr(model.config, "id2label", None) or {}
+    return [str(id2label.get(i, id2label.get(str(i), i))) for i in range(model.config.num_labels)]
+
+
+class HFTextAdapter(TextAdapter):
+    """Shared parts of the HF text adapters (tokenizer, embeddings, attentions)."""
+
+    kind = "transformer"
+
+    def __init__(self, model: nn.Module, tokenizer, name: str):
+        self.model = model
+        self.tokenizer = tokenizer
+        self.name = name
+        limit = getattr(tokenizer, "model_max_length", None) or 0
+        positions = getattr(model.config, "max_position_embeddings", None) or 512
+        self.max_length = int(limit) if 0 < limit < 100_000 else int(positions)
+
+    @property
+    def has_attentions(self) -> bool:
+        return True
+
+    def _embedding_layer(self) -> nn.Module:
+        return self.model.get_input_embeddings()
+
+    def _token_id(self, token: str) -> int | None:
+        return getattr(self.tokenizer, _TOKEN_ATTRS.get(token, ""), None)
+
+    def encode(self, inputs: Sequence[object]) -> Batch:
+        return encode_with_tokenizer(self.tokenizer, inputs, self.max_length)
+
+    def attentions(self, batch: Batch) -> torch.Tensor:
+        """``(layers, B, heads, n, n)`` attention weights."""
+        _check_eager(self.model, self.name)
+        with eval_mode(self.model), torch.no_grad():
+            out = self.model(**self._to_device(batch), output_attentions=True)
+        return _stack_attentions(out.attentions, self.name)
+
+
+class HFSequenceClassifierAdapter(HFTextAdapter):
+    """A ``*ForSequenceClassification`` model (BERT family) with its tokenizer."""
+
+    def __init__(self, model: nn.Module, tokenizer, name: str):
+        super().__init__(model, tokenizer, name)
+        self.labels = _labels_from_config(model)
+
+    def _logits(self, inputs: dict[str, torch.Tensor]) -> torch.Tensor:
+        return self.model(**inputs).logits
+
+
+class HFMaskedLMAdapter(HFTextAdapter):
+    """A ``*ForMaskedLM`` model read as a classifier over its vocabulary at the mask.
+
+    Each input text must contain the tokenizer's mask token once; ``forward`` returns the
+    logits at that position, so attribution methods explain a predicted word.
+    """
+
+    def __init__(self, model: nn.Module, tokenizer, name: str):
+        super().__init__(model, tokenizer, name)
+        if tokenizer.mask_token_id is None:
+            raise ModelError(f"masked LM {name!r} has a tokenizer without a mask token")
+        vocab = tokenizer.get_vocab()
+        by_id = {i: t for t, i in vocab.items()}
+        self.labels = [by_id.get(i, f"<{i}>") for i in range(model.config.vocab_size)]
+
+    def encode(self, inputs: Sequence[object]) -> Batch:
+        batch = super().encode(inputs)
+        ids = batch.inputs["input_ids"]
+        counts = (ids == self.tokenizer.mask_token_id).sum(dim=1)
+        for row, count in enumerate(counts.tolist()):
+            if count != 1:
+                raise DataError(
+                    f"input {row} must contain the mask token {self.tokenizer.mask_token!r} exactly once "
+                    f"(found {count})"
+                )
+        return batch
+
+    def _logits(self, inputs: dict[str, torch.Tensor]) -> torch.Tensor:
+        logits = self.model(**inputs).logits
+        position = (inputs["input_ids"] == self.tokenizer.mask_token_id).float().argmax(dim=1)
+        return logits[torch.arange(logits.shape[0], device=logits.device), position]
+
+
+class HFImageClassifierAdapter(ImageAdapter):
+    """A ViT-style ``*ForImageClassification`` model; units are input pixels.
+
+    With an image processor, images are resized/normalised by it (``do_rescale=False``:
+    inputs are already in [0, 1]); without one, pixels go to the model unchanged.
+    Attention scores over patches are mapped to the pixels each patch covers.
+    """
+
+    kind = "transformer"
+
+    def __init__(self, model: nn.Module, name: str, processor=None):
+        self.model = model
+        self.name = name
+        self.processor = processor
+        self.labels = _labels_from_config(model)
+        self.channels = int(model.config.num_channels)
+        self.patch_size = int(model.config.patch_size)
+
+    def preprocess(self, images: list[np.ndarray]) -> torch.Tensor:
+        if self.processor is None:
+            return stack_channels_first(images)
+        out = self.processor(
+            images=images, do_rescale=False, return_tensors="pt", input_data_format="channels_last"
+        )
+        return out["pixel_values"].float()
+
+    @property
+    def has_attentions(self) -> bool:
+        return True
+
+    def _logits(self, pixel_values: torch.Tensor) -> torch.Tensor:
+        return self.model(pixel_values=pixel_values).logits
+
+    def attentions(self, batch: Batch) -> torch.Tensor:
+        _check_eager(self.model, self.name)
+        with eval_mode(self.model), torch.no_grad():
+            out = self.model(pixel_values=batch.inputs["pixel_values"].to(self.device), output_attentions=True)
+        return _stack_attentions(out.attentions, self.name)
+
+    def attention_to_units(self, scores: torch.Tensor) -> torch.Tensor:
+        """Scores over ``[CLS] + patches`` -> scores over pixels (each patch's score on its pixels)."""
+        height = width = int(self.model.config.image_size)
+        grid_h, grid_w = height // self.patch_size, width // self.patch_size
+        patches = scores[..., 1:].reshape(*scores.shape[:-1], grid_h, grid_w)
+        pixels = patches.repeat_interleave(self.patch_size, dim=-2).repeat_interleave(self.patch_size, dim=-1)
+        return pixels.reshape(*scores.shape[:-1], height * width)

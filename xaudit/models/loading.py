@@ -1,0 +1,164 @@
+"""Load a model by reference name, local path or hub id, and wrap it in its adapter.
+
+Safety policy (shared/DESIGN.md §5): weights load from safetensors; pickle checkpoints
+(``.bin``, ``.pt``, ``.pth``, ``.pkl``) are refused unless ``allow_pickle=True``, and even
+then are read with ``torch.load(weights_only=True)``; ``trust_remote_code`` is never set.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+
+from ..errors import ModelError
+from .architectures import ConvClassifier, RecurrentClassifier
+from .base import ModelAdapter
+from .cards import read_card
+from .registry import reference_dir, resolve_reference
+from .text import WordVocab
+from .torch_adapters import ConvAdapter, RecurrentAdapter
+
+PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".pkl", ".ckpt")
+WEIGHTS_FILE = "model.safetensors"
+
+
+def refuse_pickle(path: Path) -> ModelError:
+    return ModelError(
+        f"refusing to load pickle checkpoint {path}: unpickling can run arbitrary code. "
+        "Convert it to safetensors, or pass --allow-pickle if you trust its source"
+    )
+
+
+def load_model(spec: str, *, allow_pickle: bool = False, device: str | torch.device = "cpu") -> ModelAdapter:
+    """Adapter for a registered reference model, a local folder/file, or an ``org/name`` hub id."""
+    name = resolve_reference(spec)
+    if name is not None:
+        return load_folder(reference_dir(name), name=name, allow_pickle=False, device=device)
+    path = Path(spec)
+    if path.is_file():
+        if path.suffix in PICKLE_SUFFIXES and not allow_pickle:
+            raise refuse_pickle(path)
+        path = path.parent
+    if path.is_dir():
+        return load_folder(path, name=spec, allow_pickle=allow_pickle, device=device)
+    return load_hf(spec, name=spec, allow_pickle=allow_pickle, device=device, local=False)
+
+
+def load_folder(folder: Path, *, name: str, allow_pickle: bool, device: str | torch.device) -> ModelAdapter:
+    """A folder holding an xaudit card (recurrent/conv) or a Hugging Face model."""
+    if not folder.exists():
+        raise ModelError(f"model folder {folder} does not exist (train it with `xaudit train`)")
+    card = read_card(folder)
+    architecture = (card or {}).get("architecture", "hf")
+    if architecture == "hf":
+        if not (folder / "config.json").exists():
+            raise ModelError(f"no model found in {folder}: expected config.json or card.json")
+        return load_hf(str(folder), name=name, allow_pickle=allow_pickle, device=device, local=True)
+    if architecture == "recurrent":
+        model = RecurrentClassifier(**card["config"])
+        _load_state(model, folder, allow_pickle)
+        vocab = WordVocab.load(folder / "vocab.txt")
+        adapter = RecurrentAdapter(model.to(device), vocab, card["labels"], name,
+                                   max_length=card.get("max_length", 512))
+        return adapter
+    if architecture == "conv":
+        config = dict(card["config"])
+        config["channels"] = tuple(config["channels"])
+        model = ConvClassifier(**config)
+        _load_state(model, folder, allow_pickle)
+        return ConvAdapter(model.to(device), card["labels"], name, channels=config.get("in_channels", 1))
+    raise ModelError(f"model card in {folder} names unknown architecture {architecture!r}")
+
+
+def _load_state(model: torch.nn.Module, folder: Path, allow_pickle: bool) -> None:
+    from safetensors import SafetensorError
+    from safetensors.torch import load_file
+
+    weights = folder / WEIGHTS_FILE
+    if weights.exists():
+        try:
+            state = load_file(str(weights))
+        except (SafetensorError, OSError, ValueError) as exc:
+            raise ModelError(f"checkpoint {weights} is corrupt or unreadable: {exc}") from None
+    else:
+        pickled = [p for p in sorted(folder.iterdir()) if p.suffix in PICKLE_SUFFIXES]
+        if not pickled:
+            raise ModelError(f"no checkpoint in {folder}: expected {WEIGHTS_FILE}")
+        if not allow_pickle:
+            raise refuse_pickle(pickled[0])
+        state = torch.load(pickled[0], map_location="cpu", weights_only=True)
+    try:
+        model.load_state_dict(state, strict=True)
+    except RuntimeError as exc:
+        raise ModelError(f"checkpoint in {folder} does not match its card's config: {exc}") from None
+
+
+def load_hf(spec: str, *, name: str, allow_pickle: bool, device: str | torch.device, local: bool) -> ModelAdapter:
+    """A Hugging Face model from a folder or hub id, chosen by its ``architectures`` entry."""
+    import transformers
+    from transformers import AutoConfig
+
+    transformers.utils.logging.disable_progress_bar()
+
+    from .hf import HFImageClassifierAdapter, HFMaskedLMAdapter, HFSequenceClassifierAdapter
+
+    if local:
+        folder = Path(spec)
+        has_safetensors = any(folder.glob("*.safetensors"))
+        pickled = [p for p in folder.iterdir() if p.suffix in PICKLE_SUFFIXES]
+        if not has_safetensors and pickled and not allow_pickle:
+            raise refuse_pickle(pickled[0])
+        if not has_safetensors and not pickled:
+            raise ModelError(f"no weights in {folder}: expected a .safetensors file")
+    options = dict(trust_remote_code=False, local_files_only=local)
+    try:
+        config = AutoConfig.from_pretrained(spec, **options)
+    except Exception as exc:  # transformers raises OSError/ValueError/HTTP errors alike
+        where = "folder" if local else "hub id (no network, or no such model?)"
+        raise ModelError(f"cannot load model config from {where} {spec!r}: {exc}") from None
+    architectures = getattr(config, "architectures", None) or []
+    kinds = {
+        "ForSequenceClassification": ("AutoModelForSequenceClassification", HFSequenceClassifierAdapter),
+        "ForMaskedLM": ("AutoModelForMaskedLM", HFMaskedLMAdapter),
+        "ForImageClassification": ("AutoModelForImageClassification", HFImageClassifierAdapter),
+    }
+    chosen = next(
+        ((auto, adapter) for arch in architectures for suffix, (auto, adapter) in kinds.items() if arch.endswith(suffix)),
+        None,
+    )
+    if chosen is None:
+        raise ModelError(
+            f"model {spec!r} has architectures {architectures or 'none'}; xaudit supports "
+            "*ForSequenceClassification, *ForMaskedLM and *ForImageClassification"
+        )
+    auto_name, adapter_class = chosen
+    try:
+        model = getattr(transformers, auto_name).from_pretrained(
+            spec, attn_implementation="eager", use_safetensors=None if allow_pickle else True, **options
+        )
+    except Exception as exc:
+        raise ModelError(f"cannot load model weights from {spec!r}: {exc}") from None
+    model = model.to(device)
+    if adapter_class is HFImageClassifierAdapter:
+        return HFImageClassifierAdapter(model, name, processor=_image_processor(spec, options))
+    from transformers import AutoTokenizer
+
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(spec, **options)
+    except Exception as exc:
+        raise ModelError(f"cannot load tokenizer from {spec!r}: {exc}") from None
+    if not getattr(tokenizer, "is_fast", False):
+        raise ModelError(f"model {spec!r} has no fast tokenizer; xaudit needs one for word alignment")
+    return adapter_class(model, tokenizer, name)
+
+
+def _image_processor(spec: str, options: dict):
+    from transformers import AutoImageProcessor
+
+    if options.get("local_files_only") and not (Path(spec) / "preprocessor_config.json").exists():
+        return None
+    try:
+        return AutoImageProcessor.from_pretrained(spec, **options)
+    except Exception as exc:
+        raise ModelError(f"cannot load image processor from {spec!r}: {exc}") from None

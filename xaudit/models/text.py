@@ -1,0 +1,185 @@
+"""Text encoding and the behaviour shared by text adapters (transformer and recurrent).
+
+Both kinds expose their token-embedding layer; gradients and perturbations act on its
+output, and ``forward_from_embeddings`` replaces that output through a temporary hook,
+so position embeddings and everything downstream run exactly as in a normal forward.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from ..errors import DataError, ParameterError
+from .base import AdapterBase, Batch, eval_mode, replaced_output, tile_inputs
+
+_WORD_RE = re.compile(r"\w+|[^\w\s]")
+PAD, UNK, CLS, SEP, MASK = "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"
+SPECIAL_TOKENS = (PAD, UNK, CLS, SEP, MASK)
+
+
+def check_texts(texts: Sequence[object]) -> list[str]:
+    """Reject an empty batch, non-strings and blank texts with a DataError."""
+    if len(texts) == 0:
+        raise DataError("no input texts given")
+    out = []
+    for i, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise DataError(f"input {i} is not text: {type(text).__name__}")
+        if not text.strip():
+            raise DataError(f"input {i} is empty text")
+        out.append(text)
+    return out
+
+
+class WordVocab:
+    """A word-level vocabulary: lower-cased ``\\w+`` words and punctuation, unknown -> [UNK]."""
+
+    def __init__(self, tokens: Sequence[str]):
+        missing = [t for t in (PAD, UNK) if t not in tokens]
+        if missing:
+            raise DataError(f"vocabulary lacks special tokens: {', '.join(missing)}")
+        self.tokens = list(tokens)
+        self.index = {t: i for i, t in enumerate(self.tokens)}
+        self.pad_id = self.index[PAD]
+        self.unk_id = self.index[UNK]
+
+    def __len__(self) -> int:
+        return len(self.tokens)
+
+    @classmethod
+    def load(cls, path: str | Path) -> WordVocab:
+        return cls(Path(path).read_text(encoding="utf-8").splitlines())
+
+    def dumps(self) -> str:
+        return "\n".join(self.tokens) + "\n"
+
+    def split(self, text: str) -> list[str]:
+        return _WORD_RE.findall(text.lower())
+
+    def encode(self, texts: Sequence[object], max_length: int) -> Batch:
+        """Pad to the longest text; truncate beyond ``max_length`` and count what was dropped."""
+        texts = check_texts(texts)
+        words = [self.split(t) for t in texts]
+        if any(not w for w in words):
+            raise DataError("an input text has no words")
+        kept = [w[:max_length] for w in words]
+        width = max(len(w) for w in kept)
+        ids = torch.full((len(kept), width), self.pad_id, dtype=torch.long)
+        mask = torch.zeros((len(kept), width), dtype=torch.long)
+        for row, w in enumerate(kept):
+            ids[row, : len(w)] = torch.tensor([self.index.get(t, self.unk_id) for t in w])
+            mask[row, : len(w)] = 1
+        return Batch(
+            inputs={"input_ids": ids, "attention_mask": mask},
+            units=[list(w) for w in kept],
+            modality="text",
+            special=[[False] * len(w) for w in kept],
+            words=[list(range(len(w))) for w in kept],
+            word_texts=[list(w) for w in kept],
+            truncated=[len(w) - len(k) for w, k in zip(words, kept)],
+            sources=list(texts),
+        )
+
+
+def encode_with_tokenizer(tokenizer, texts: Sequence[object], max_length: int) -> Batch:
+    """Encode with a Hugging Face fast tokenizer, keeping word alignment for aggregation."""
+    texts = check_texts(texts)
+    full_lengths = [len(ids) for ids in tokenizer(list(texts), add_special_tokens=True)["input_ids"]]
+    enc = tokenizer(
+        list(texts), padding=True, truncation=True, max_length=max_length, return_tensors="pt",
+        return_special_tokens_mask=True,
+    )
+    special_mask = enc.pop("special_tokens_mask")
+    units, special, words, word_texts = [], [], [], []
+    for row, text in enumerate(texts):
+        n = int(enc["attention_mask"][row].sum())
+        ids = enc["input_ids"][row, :n].tolist()
+        units.append(tokenizer.convert_ids_to_tokens(ids))
+        special.append([bool(s) for s in special_mask[row, :n].tolist()])
+        word_ids = enc.word_ids(row)[:n]
+        words.append(list(word_ids))
+        spans = {}
+        for w in sorted({w for w in word_ids if w is not None}):
+            span = enc.word_to_chars(row, w)
+            spans[w] = text[span.start : span.end] if span is not None else str(w)
+        # Re-number words 0..k-1 in order of appearance so indices address word_texts.
+        order = {w: i for i, w in enumerate(sorted(spans))}
+        words[-1] = [order[w] if w is not None else None for w in word_ids]
+        word_texts.append([spans[w] for w in sorted(spans)])
+    return Batch(
+        inputs=dict(enc),
+        units=units,
+        modality="text",
+        special=special,
+        words=words,
+        word_texts=word_texts,
+        truncated=[max(0, full - max_length) for full in full_lengths],
+        sources=list(texts),
+    )
+
+
+class TextAdapter(AdapterBase):
+    """Behaviour shared by text adapters; subclasses provide the embedding layer and logits."""
+
+    modality = "text"
+    model: nn.Module
+    baseline_kinds: tuple[str, ...] = ("pad", "zero", "unk", "mask")
+    default_baseline = "pad"
+
+    def _embedding_layer(self) -> nn.Module:
+        raise NotImplementedError
+
+    def _logits(self, inputs: dict[str, torch.Tensor]) -> torch.Tensor:
+        raise NotImplementedError
+
+    def _token_id(self, token: str) -> int | None:
+        raise NotImplementedError
+
+    def _to_device(self, batch: Batch) -> dict[str, torch.Tensor]:
+        return {k: v.to(self.device) for k, v in batch.inputs.items()}
+
+    def forward(self, batch: Batch) -> torch.Tensor:
+        with eval_mode(self.model):
+            return self._logits(self._to_device(batch))
+
+    def embed(self, batch: Batch) -> torch.Tensor:
+        with torch.no_grad():
+            return self._embedding_layer()(batch.inputs["input_ids"].to(self.device)).detach()
+
+    def forward_from_embeddings(self, embeddings: torch.Tensor, batch: Batch) -> torch.Tensor:
+        inputs = tile_inputs(self._to_device(batch), embeddings.shape[0])
+        with eval_mode(self.model), replaced_output(self._embedding_layer(), embeddings):
+            return self._logits(inputs)
+
+    def _token_embedding(self, batch: Batch, token_id: int) -> torch.Tensor:
+        ids = torch.full_like(batch.inputs["input_ids"], token_id).to(self.device)
+        with torch.no_grad():
+            return self._embedding_layer()(ids).detach()
+
+    def baseline(self, batch: Batch, kind: str | None = None) -> torch.Tensor:
+        """Zero embeddings, or the embedding of [PAD] / [UNK] / [MASK] at every position."""
+        kind = kind or self.default_baseline
+        if kind == "zero":
+            return torch.zeros_like(self.embed(batch))
+        tokens = {"pad": PAD, "unk": UNK, "mask": MASK}
+        if kind not in tokens:
+            raise ParameterError(
+                f"unknown baseline {kind!r} for a text model; choose one of: {', '.join(self.baseline_kinds)}"
+            )
+        token_id = self._token_id(tokens[kind])
+        if token_id is None:
+            raise ParameterError(f"model {self.name!r} has no {tokens[kind]} token for the {kind!r} baseline")
+        return self._token_embedding(batch, token_id)
+
+    def blank_value(self, batch: Batch) -> torch.Tensor:
+        """What blank-out puts in a token's place: [UNK]'s embedding, else [MASK]'s."""
+        for token in (UNK, MASK):
+            token_id = self._token_id(token)
+            if token_id is not None:
+                return self._token_embedding(batch, token_id)
+        raise ParameterError(f"model {self.name!r} has neither an [UNK] nor a [MASK] token for blank-out")

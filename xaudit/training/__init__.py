@@ -1,0 +1,1 @@
+"""Training code of the reference models shipped with xaudit."""

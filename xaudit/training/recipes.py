@@ -1,0 +1,256 @@
+"""Training recipes of the reference models (``xaudit train NAME``).
+
+Every recipe is seeded, runs on CPU or CUDA, saves safetensors weights, reloads them
+through the public loader, measures held-out metrics with the reloaded adapter, and writes
+a model card (config, data recipe, seed, metrics, device, wall time). Presets: ``full``
+(the shipped models) and ``tiny`` (seconds, for tests).
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from .. import __version__
+from ..datasets import agreement, digits
+from ..errors import ParameterError
+from ..models.architectures import ConvClassifier, RecurrentClassifier
+from ..models.cards import write_card
+from ..models.loading import load_folder
+from ..models.text import SPECIAL_TOKENS, WordVocab
+from ..progress import ProgressFn, silent
+from ..validation import check_choice
+from .evaluation import agreement_metrics, digits_metrics
+from .loop import Inputs, LoopSettings, TensorData, seed_everything, train_classifier
+
+AGREEMENT_DATA_SEED = 2020
+DIGITS_SPLIT_SEED = 0
+MAX_TOKENS = 64
+
+PRESETS: dict[str, dict[str, dict[str, Any]]] = {
+    "bert": {
+        "full": dict(n_train=40_000, n_dev=4_000, n_test=10_000, hidden=128, layers=6, heads=8,
+                     intermediate=512, epochs=6, batch_size=64, lr=5e-4),
+        "tiny": dict(n_train=300, n_dev=100, n_test=100, hidden=16, layers=2, heads=2,
+                     intermediate=32, epochs=1, batch_size=32, lr=1e-3),
+    },
+    "lstm": {
+        "full": dict(n_train=40_000, n_dev=4_000, n_test=10_000, embedding=64, hidden=128,
+                     epochs=8, batch_size=64, lr=2e-3),
+        "tiny": dict(n_train=300, n_dev=100, n_test=100, embedding=8, hidden=16,
+                     epochs=1, batch_size=32, lr=1e-3),
+    },
+    "cnn": {
+        "full": dict(channels=(32, 64), hidden=128, epochs=60, batch_size=32, lr=2e-3),
+        "tiny": dict(channels=(4, 8), hidden=16, epochs=1, batch_size=64, lr=1e-3),
+    },
+    "vit": {
+        "full": dict(hidden=64, layers=4, heads=4, intermediate=128, patch=2, epochs=300,
+                     batch_size=64, lr=2e-3),
+        "tiny": dict(hidden=16, layers=1, heads=2, intermediate=32, patch=2, epochs=1,
+                     batch_size=64, lr=1e-3),
+    },
+}
+
+
+def _agreement_data(p: dict[str, Any]) -> tuple[agreement.AgreementSplits, dict[str, Any]]:
+    data = agreement.splits(p["n_train"], p["n_dev"], p["n_test"], AGREEMENT_DATA_SEED)
+    recipe = {"generator": "xaudit.datasets.agreement.splits", "seed": AGREEMENT_DATA_SEED,
+              "n_train": p["n_train"], "n_dev": p["n_dev"], "n_test": p["n_test"],
+              "description": "subject-verb number agreement from a documented English grammar, 0-4 attractors"}
+    return data, recipe
+
+
+def _digits_data() -> tuple[digits.DigitSplits, dict[str, Any]]:
+    data = digits.splits(DIGITS_SPLIT_SEED)
+    recipe = {"generator": "xaudit.datasets.digits.splits", "seed": DIGITS_SPLIT_SEED,
+              "source": "sklearn.datasets.load_digits (UCI optical recognition of handwritten digits)",
+              "n_train": len(data.train.labels), "n_dev": len(data.dev.labels), "n_test": len(data.test.labels)}
+    return data, recipe
+
+
+def _agreement_vocab() -> list[str]:
+    return list(SPECIAL_TOKENS) + agreement.vocabulary()
+
+
+def _label_maps(labels) -> dict[str, Any]:
+    return {"id2label": dict(enumerate(labels)), "label2id": {l: i for i, l in enumerate(labels)}}
+
+
+def _shift_augment(inputs: Inputs, generator: torch.Generator) -> Inputs:
+    """Shift each image by up to one pixel in each direction (zero fill)."""
+    images = inputs["images"]
+    padded = torch.nn.functional.pad(images, (1, 1, 1, 1))
+    h, w = images.shape[-2:]
+    offsets = torch.randint(0, 3, (images.shape[0], 2), generator=generator)
+    shifted = torch.stack([padded[i, :, dy : dy + h, dx : dx + w] for i, (dy, dx) in enumerate(offsets.tolist())])
+    return {"images": shifted}
+
+
+def _digit_tensors(split: digits.DigitSplit) -> TensorData:
+    return TensorData({"images": torch.from_numpy(split.images).unsqueeze(1)}, torch.from_numpy(split.labels))
+
+
+def train_bert(p: dict[str, Any], seed: int, device: torch.device, out: Path, progress: ProgressFn) -> dict[str, Any]:
+    from transformers import BertConfig, BertForSequenceClassification, BertTokenizer
+
+    data, recipe = _agreement_data(p)
+    vocab = _agreement_vocab()
+    tokenizer = BertTokenizer(vocab={t: i for i, t in enumerate(vocab)}, do_lower_case=True,
+                              model_max_length=MAX_TOKENS)
+    config = BertConfig(vocab_size=len(vocab), hidden_size=p["hidden"], num_hidden_layers=p["layers"],
+                        num_attention_heads=p["heads"], intermediate_size=p["intermediate"],
+                        max_position_embeddings=MAX_TOKENS, num_labels=2, pad_token_id=0,
+                        **_label_maps(agreement.LABELS))
+    seed_everything(seed)
+    model = BertForSequenceClassification._from_config(config, attn_implementation="eager")
+
+    def tensors(examples):
+        enc = tokenizer([e.text for e in examples], padding=True, return_tensors="pt")
+        return TensorData(dict(enc), torch.tensor([e.label for e in examples]))
+
+    summary = train_classifier(model, lambda m, x: m(**x).logits, tensors(data.train), tensors(data.dev),
+                               LoopSettings(p["epochs"], p["batch_size"], p["lr"]), seed, device,
+                               progress=progress)
+    model.to("cpu").save_pretrained(out, safe_serialization=True)
+    tokenizer.save_pretrained(out)
+    return {"architecture": "hf", "config": config.to_diff_dict(), "labels": list(agreement.LABELS),
+            "data": recipe, "training": summary, "parameters": _count(model),
+            "metrics_fn": lambda adapter: agreement_metrics(adapter, data.test)}
+
+
+def train_lstm(p: dict[str, Any], seed: int, device: torch.device, out: Path, progress: ProgressFn) -> dict[str, Any]:
+    from safetensors.torch import save_file
+
+    data, recipe = _agreement_data(p)
+    vocab = WordVocab(_agreement_vocab())
+    config = dict(vocab_size=len(vocab), num_labels=2, embedding_dim=p["embedding"], hidden_size=p["hidden"],
+                  num_layers=1, cell="lstm", bidirectional=False, dropout=0.1, pad_id=vocab.pad_id)
+    seed_everything(seed)
+    model = RecurrentClassifier(**config)
+
+    def tensors(examples):
+        batch = vocab.encode([e.text for e in examples], MAX_TOKENS)
+        return TensorData(batch.inputs, torch.tensor([e.label for e in examples]))
+
+    summary = train_classifier(model, lambda m, x: m(x["input_ids"], x["attention_mask"]), tensors(data.train),
+                               tensors(data.dev), LoopSettings(p["epochs"], p["batch_size"], p["lr"]), seed,
+                               device, progress=progress)
+    save_file({k: v.contiguous() for k, v in model.to("cpu").state_dict().items()}, str(out / "model.safetensors"))
+    (out / "vocab.txt").write_text(vocab.dumps(), encoding="utf-8")
+    return {"architecture": "recurrent", "config": config, "labels": list(agreement.LABELS),
+            "max_length": MAX_TOKENS, "data": recipe, "training": summary, "parameters": _count(model),
+            "metrics_fn": lambda adapter: agreement_metrics(adapter, data.test)}
+
+
+def train_cnn(p: dict[str, Any], seed: int, device: torch.device, out: Path, progress: ProgressFn) -> dict[str, Any]:
+    from safetensors.torch import save_file
+
+    data, recipe = _digits_data()
+    config = dict(num_labels=10, in_channels=1, image_size=8, channels=list(p["channels"]), hidden=p["hidden"],
+                  dropout=0.25)
+    seed_everything(seed)
+    model = ConvClassifier(**{**config, "channels": tuple(config["channels"])})
+    summary = train_classifier(model, lambda m, x: m(x["images"]), _digit_tensors(data.train),
+                               _digit_tensors(data.dev), LoopSettings(p["epochs"], p["batch_size"], p["lr"]),
+                               seed, device, augment=_shift_augment, progress=progress)
+    save_file({k: v.contiguous() for k, v in model.to("cpu").state_dict().items()}, str(out / "model.safetensors"))
+    return {"architecture": "conv", "config": config, "labels": list(digits.LABELS), "data": recipe,
+            "training": summary, "parameters": _count(model),
+            "metrics_fn": lambda adapter: digits_metrics(adapter, data.test)}
+
+
+def train_vit(p: dict[str, Any], seed: int, device: torch.device, out: Path, progress: ProgressFn) -> dict[str, Any]:
+    from transformers import ViTConfig, ViTForImageClassification
+
+    data, recipe = _digits_data()
+    config = ViTConfig(image_size=8, patch_size=p["patch"], num_channels=1, hidden_size=p["hidden"],
+                       num_hidden_layers=p["layers"], num_attention_heads=p["heads"],
+                       intermediate_size=p["intermediate"], num_labels=10, hidden_dropout_prob=0.1,
+                       attention_probs_dropout_prob=0.0, **_label_maps(digits.LABELS))
+    seed_everything(seed)
+    model = ViTForImageClassification._from_config(config, attn_implementation="eager")
+    summary = train_classifier(model, lambda m, x: m(pixel_values=x["images"]).logits,
+                               _digit_tensors(data.train), _digit_tensors(data.dev),
+                               LoopSettings(p["epochs"], p["batch_size"], p["lr"], weight_decay=0.05), seed,
+                               device, augment=_shift_augment, progress=progress)
+    model.to("cpu").save_pretrained(out, safe_serialization=True)
+    return {"architecture": "hf", "config": config.to_diff_dict(), "labels": list(digits.LABELS), "data": recipe,
+            "training": summary, "parameters": _count(model),
+            "metrics_fn": lambda adapter: digits_metrics(adapter, data.test)}
+
+
+RECIPES: dict[str, Callable[..., dict[str, Any]]] = {
+    "bert": train_bert, "lstm": train_lstm, "cnn": train_cnn, "vit": train_vit,
+}
+
+
+def _count(model: torch.nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters())
+
+
+def describe_device(device: torch.device) -> str:
+    if device.type == "cuda":
+        return f"cuda ({torch.cuda.get_device_name(device)})"
+    return f"cpu ({platform.processor() or platform.machine()}, {os.cpu_count()} cores, {torch.get_num_threads()} threads)"
+
+
+def train(name: str, out_dir: str | Path, *, seed: int = 0, device: str = "cpu", preset: str = "full",
+          progress: ProgressFn = silent) -> dict[str, Any]:
+    """Train reference model ``name`` into ``out_dir`` (replaced only once training succeeded)."""
+    from ..models.registry import REFERENCE_MODELS
+
+    check_choice("model", name, RECIPES)
+    check_choice("preset", preset, PRESETS[name])
+    if device == "cuda" and not torch.cuda.is_available():
+        raise ParameterError("--device cuda was asked for, but no CUDA device is available")
+    torch_device = torch.device(device)
+    params = PRESETS[name][preset]
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        started = time.perf_counter()
+        result = RECIPES[name](params, seed, torch_device, staging, progress)
+        wall = time.perf_counter() - started
+        metrics_fn = result.pop("metrics_fn")
+        card = {
+            "name": name, "kind": REFERENCE_MODELS[name].kind, "task": REFERENCE_MODELS[name].task,
+            "description": REFERENCE_MODELS[name].description, "preset": preset, "seed": seed,
+            "hyperparameters": {k: (list(v) if isinstance(v, tuple) else v) for k, v in params.items()},
+            "device": describe_device(torch_device), "wall_time_s": round(wall, 1),
+            "versions": {"xaudit": __version__, "torch": torch.__version__, "python": platform.python_version()},
+            "created": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            **result,
+        }
+        write_card(staging, card)  # the loader reads architecture and config from the card
+        adapter = load_folder(staging, name=name, allow_pickle=False, device="cpu")
+        card["metrics"] = {"dev_accuracy": result["training"]["dev_accuracy"], **metrics_fn(adapter)}
+        write_card(staging, card)
+        _replace_dir(staging, out_dir)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging)
+    return card
+
+
+def _replace_dir(new: Path, target: Path) -> None:
+    """Move ``new`` to ``target``, replacing what was there, never leaving a half-written folder."""
+    if target.exists():
+        old = target.with_name(f".{target.name}.old")
+        if old.exists():
+            shutil.rmtree(old)
+        os.replace(target, old)
+        os.replace(new, target)
+        shutil.rmtree(old)
+    else:
+        os.replace(new, target)
