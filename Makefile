@@ -7,7 +7,7 @@ STAMP := $(VENV)/.xaudit-installed
 
 .PHONY: install demo test models benchmarks clean
 
-$(STAMP): pyproject.toml setup.py
+$(STAMP): pyproject.toml setup.py xaudit/attribution/_maxflow.c
 	$(PYTHON) -m venv $(VENV)
 	# The local CPU wheel of torch first: an unpinned torch would pull GBs of CUDA packages.
 	$(BIN)/python -m pip install --quiet torch==2.13.0

@@ -107,7 +107,7 @@ class RichProgress:
     def __init__(self) -> None:
         self._progress = Progress(
             TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-            console=stderr, transient=True,
+            console=stderr, transient=True, disable=not stderr.is_terminal,
         )
         self._tasks: dict[str, Any] = {}
 

@@ -84,6 +84,8 @@ class ModelAdapter(Protocol):
 
     def attention_to_units(self, scores: torch.Tensor) -> torch.Tensor: ...
 
+    def output_positions(self, batch: Batch) -> list[int]: ...
+
 
 def unit_view(x: torch.Tensor, modality: Modality) -> torch.Tensor:
     """``(B, n, d)`` text stays as is; ``(B, C, H, W)`` images become ``(B, H*W, C)``."""
@@ -161,6 +163,10 @@ class AdapterBase:
 
     def attention_to_units(self, scores: torch.Tensor) -> torch.Tensor:
         return scores
+
+    def output_positions(self, batch: Batch) -> list[int]:
+        """The token whose attention is explained: position 0 ([CLS]) by default."""
+        return [0] * len(batch)
 
     @torch.no_grad()
     def predict_proba(self, batch: Batch) -> torch.Tensor:

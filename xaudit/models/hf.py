@@ -112,6 +112,10 @@ class HFMaskedLMAdapter(HFTextAdapter):
                 )
         return batch
 
+    def output_positions(self, batch: Batch) -> list[int]:
+        """Attention methods explain the prediction at the mask."""
+        return (batch.inputs["input_ids"] == self.tokenizer.mask_token_id).int().argmax(dim=1).tolist()
+
     def _logits(self, inputs: dict[str, torch.Tensor]) -> torch.Tensor:
         logits = self.model(**inputs).logits
         position = (inputs["input_ids"] == self.tokenizer.mask_token_id).float().argmax(dim=1)

@@ -1,0 +1,86 @@
+"""Every registered method on every reference model kind it supports (shared contract)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from xaudit.attribution import METHODS, get_method
+from xaudit.attribution import methods as _registered  # noqa: F401
+from xaudit.datasets import digits
+from xaudit.errors import ModelError
+
+KINDS = ["bert", "lstm", "cnn", "vit"]
+TEXTS = ["the keys to the old cabinet", "my dog", "the author that the senators admire near our city"]
+
+
+def inputs_for(adapter):
+    return TEXTS if adapter.modality == "text" else list(digits.splits(0).test.images[:3])
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("method_name", sorted(METHODS))
+def test_method_contract(tiny_adapters, kind, method_name):
+    adapter = tiny_adapters[kind]
+    method = get_method(method_name)
+    batch = adapter.encode(inputs_for(adapter))
+    if "attentions" in method.requires and not adapter.has_attentions:
+        with pytest.raises(ModelError, match=f"method '{method_name}' needs attention weights.*{kind}"):
+            method.attribute(adapter, batch)
+        return
+    first = method.attribute(adapter, batch, seed=3)
+    again = method.attribute(adapter, batch, seed=3)
+    assert len(first) == len(batch)
+    for row, (a, b) in enumerate(zip(first, again)):
+        assert a.scores.shape == (len(batch.units[row]),)
+        assert np.isfinite(a.scores).all()
+        np.testing.assert_array_equal(a.scores, b.scores)  # deterministic for a seed
+        assert a.method == method_name and a.model == kind
+        if method.layered:
+            assert a.layer_scores.shape[1] == len(batch.units[row]) and a.layer == a.layer_scores.shape[0]
+
+
+TEXT_PAIRS = [("bert", m) for m in sorted(METHODS)] + [
+    ("lstm", m) for m in sorted(METHODS) if "attentions" not in METHODS[m].requires
+]
+
+
+@pytest.mark.parametrize(("kind", "method_name"), TEXT_PAIRS)
+def test_batch_equals_one_by_one(tiny_adapters, kind, method_name):
+    adapter = tiny_adapters[kind]
+    method = get_method(method_name)
+    together = method.attribute(adapter, adapter.encode(TEXTS))
+    for text, batched in zip(TEXTS, together):
+        (alone,) = method.attribute(adapter, adapter.encode([text]))
+        scale = max(1e-6, float(np.abs(alone.scores).max()))
+        np.testing.assert_allclose(batched.scores, alone.scores, atol=1e-4 * scale + 1e-7, rtol=1e-3)
+
+
+def test_target_by_label_and_index(tiny_adapters):
+    adapter = tiny_adapters["bert"]
+    batch = adapter.encode(TEXTS[:2])
+    by_label = get_method("saliency").attribute(adapter, batch, target="singular")
+    by_index = get_method("saliency").attribute(adapter, batch, target=0)
+    assert [a.target for a in by_label] == [0, 0]
+    np.testing.assert_array_equal(by_label[0].scores, by_index[0].scores)
+    per_example = get_method("saliency").attribute(adapter, batch, target=[0, 1])
+    assert [a.target_label for a in per_example] == ["singular", "plural"]
+
+
+def test_layer_choice(tiny_adapters):
+    from xaudit.errors import ParameterError
+
+    adapter = tiny_adapters["bert"]
+    batch = adapter.encode(TEXTS[:1])
+    (first_layer,) = get_method("rollout").attribute(adapter, batch, layer=1)
+    np.testing.assert_array_equal(first_layer.scores, first_layer.layer_scores[0])
+    with pytest.raises(ParameterError, match="'layer' parameter must be an int >= 1 and <= 2"):
+        get_method("flow").attribute(adapter, batch, layer=3)
+
+
+def test_unknown_method_lists_the_registered_ones():
+    from xaudit.errors import ParameterError
+
+    with pytest.raises(ParameterError, match="unknown method 'flw'; choose one of: attention, blankout, flow, ig, "
+                                             "rollout, saliency, taylor"):
+        get_method("flw")

@@ -1,0 +1,93 @@
+"""Flow and rollout against slow, obviously correct references (networkx, loops)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.oracles import flow_networkx, paper_capacities, random_attention, rollout_loop
+from xaudit import attention_flow, attention_rollout
+from xaudit.attribution.flow import raw_flows
+from xaudit.errors import DataError, ParameterError
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 2**31 - 1),
+    layers=st.integers(1, 5),
+    heads=st.integers(1, 3),
+    n=st.integers(2, 9),
+    concentration=st.sampled_from([0.05, 0.3, 1.0, 10.0]),
+    output=st.integers(0, 8),
+)
+def test_flow_equals_networkx_on_random_graphs(seed, layers, heads, n, concentration, output):
+    attn = random_attention(np.random.default_rng(seed), layers, heads, n, concentration)
+    output %= n
+    np.testing.assert_allclose(attention_flow(attn, output), flow_networkx(attn, output), atol=1e-8, rtol=0)
+
+
+def test_flow_all_pairs_equals_networkx():
+    attn = random_attention(np.random.default_rng(1), 4, 2, 7, 0.5)
+    np.testing.assert_allclose(attention_flow(attn, None), flow_networkx(attn, None), atol=1e-8, rtol=0)
+
+
+def test_flow_with_sparse_attention_and_zero_capacities():
+    rng = np.random.default_rng(2)
+    attn = random_attention(rng, 4, 1, 6, 1.0)
+    attn[attn < 0.15] = 0.0  # many missing edges; rows renormalised below
+    attn /= attn.sum(-1, keepdims=True)
+    np.testing.assert_allclose(attention_flow(attn, 2), flow_networkx(attn, 2), atol=1e-8, rtol=0)
+
+
+def test_raw_flow_threads_do_not_change_results():
+    caps = paper_capacities(random_attention(np.random.default_rng(3), 5, 2, 12))
+    sources = [(layer, o) for layer in range(1, 6) for o in range(12)]
+    np.testing.assert_array_equal(raw_flows(caps, sources, threads=1), raw_flows(caps, sources, threads=3))
+
+
+def test_flow_first_layer_and_two_layer_closed_forms():
+    caps = paper_capacities(random_attention(np.random.default_rng(4), 2, 1, 5))
+    flows = raw_flows(caps, [(1, 0), (2, 0)], threads=1)
+    np.testing.assert_allclose(flows[0], caps[0, 0])
+    np.testing.assert_allclose(flows[1], [sum(min(caps[1, 0, k], caps[0, k, j]) for k in range(5)) for j in range(5)])
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), layers=st.integers(1, 5), n=st.integers(1, 8), output=st.integers(0, 7))
+def test_rollout_equals_loop_and_rows_sum_to_one(seed, layers, n, output):
+    attn = random_attention(np.random.default_rng(seed), layers, 2, n)
+    output %= n
+    rolled = attention_rollout(attn, output)
+    np.testing.assert_allclose(rolled, rollout_loop(attn, output), atol=1e-12)
+    np.testing.assert_allclose(rolled.sum(axis=-1), np.ones(layers), atol=1e-12)
+    np.testing.assert_allclose(attention_rollout(attn, None)[:, output], rolled)
+
+
+def test_flow_rows_are_normalised_and_accept_tensors_and_head_averaged_input():
+    attn = random_attention(np.random.default_rng(5), 3, 4, 6)
+    flows = attention_flow(torch.from_numpy(attn).float(), 0)
+    assert flows.shape == (3, 6)
+    np.testing.assert_allclose(flows.sum(axis=-1), 1.0, atol=1e-12)
+    np.testing.assert_allclose(attention_flow(attn.mean(axis=1), 0), attention_flow(attn, 0), atol=1e-12)
+
+
+@pytest.mark.parametrize("function", [attention_flow, attention_rollout])
+def test_bad_attention_input(function):
+    with pytest.raises(DataError, match="shape"):
+        function(np.ones((2, 3, 4)))
+    with pytest.raises(DataError, match="negative"):
+        function(-np.ones((1, 3, 3)))
+    with pytest.raises(DataError, match="NaN"):
+        function(np.full((1, 3, 3), np.nan))
+    with pytest.raises(ParameterError, match="output_index"):
+        function(np.ones((1, 3, 3)) / 3, output_index=5)
+
+
+def test_flow_on_real_model_attention_equals_networkx(tiny_adapters):
+    adapter = tiny_adapters["bert"]
+    batch = adapter.encode(["the keys to the old cabinet near my dogs"])
+    attn = adapter.attentions(batch)[:, 0].double().numpy()
+    np.testing.assert_allclose(attention_flow(attn, 0), flow_networkx(attn, 0), atol=1e-8, rtol=0)

@@ -1,0 +1,112 @@
+"""The command line through typer's CliRunner: output formats, exit codes, errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from xaudit.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def models_env(tiny_models_dir, monkeypatch):
+    monkeypatch.setenv("XAUDIT_MODELS_DIR", str(tiny_models_dir))
+
+
+def run(*args: str):
+    return runner.invoke(app, list(args))
+
+
+def test_version_and_help():
+    assert run("--version").stdout.startswith("xaudit ")
+    result = run("--help")
+    assert result.exit_code == 0 and "attribute" in result.stdout and "models" in result.stdout
+
+
+def test_models_json_lists_the_four_models(models_env):
+    result = run("models", "--format", "json")
+    assert result.exit_code == 0
+    rows = json.loads(result.stdout)
+    assert {r["name"] for r in rows} >= {"bert", "lstm", "cnn", "vit"}
+    assert all({"name", "kind", "task", "metrics"} <= set(r) for r in rows)
+    assert all("test_accuracy" in r["metrics"] for r in rows if r["name"] in {"bert", "lstm", "cnn", "vit"})
+
+
+def test_attribute_json_has_tokens_scores_prediction(models_env):
+    result = run("attribute", "--model", "bert", "--method", "flow,saliency", "--text", "The keys to the cabinet",
+                 "--format", "json")
+    assert result.exit_code == 0, result.output
+    (example,) = json.loads(result.stdout)
+    assert example["tokens"] == ["The", "keys", "to", "the", "cabinet"]
+    assert set(example["scores"]) == {"flow", "saliency"}
+    assert len(example["scores"]["flow"]) == 5 and example["prediction"]["label"] in {"singular", "plural"}
+
+
+def test_attribute_input_file_and_csv(models_env, tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"text": "the keys"}\n{"text": "my old dog near the houses"}\n')
+    out = tmp_path / "out.csv"
+    result = run("attribute", "-m", "lstm", "--method", "blankout", "--input", str(source), "-f", "csv", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    lines = out.read_text().splitlines()
+    assert lines[0].startswith("input_id,method,position,unit,score") and len(lines) == 1 + 2 + 6
+
+
+def test_attribute_image_with_png(models_env, tmp_path):
+    png = tmp_path / "heat.png"
+    result = run("attribute", "-m", "vit", "--method", "rollout,saliency", "--digit", "4", "--png", str(png))
+    assert result.exit_code == 0, result.output
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "rollout" in result.stdout and "true label" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["-m", "bert", "--method", "flw", "--text", "x"], 2, "unknown method 'flw'; choose one of: attention"),
+        (["-m", "brt", "--text", "x"], 2, "unknown model 'brt'"),
+        (["-m", "lstm", "--method", "flow", "--text", "x"], 3, "needs attention weights"),
+        (["-m", "bert", "--text", "  "], 3, "empty text"),
+        (["-m", "bert", "--input", "/no/such/file.txt"], 3, "cannot read"),
+        (["-m", "bert", "--digit", "3"], 2, "--digit does not fit a text model"),
+        (["-m", "cnn", "--digit", "100000"], 2, "'digit' parameter"),
+        (["-m", "bert", "--text", "x", "--target", "dual"], 3, "unknown target 'dual'"),
+        (["-m", "bert"], 2, "no input given"),
+    ],
+)
+def test_attribute_errors_are_one_line(models_env, args, code, message):
+    result = run("attribute", *args)
+    assert result.exit_code == code
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_no_partial_output_file_on_error(models_env, tmp_path):
+    out = tmp_path / "out.json"
+    result = run("attribute", "-m", "lstm", "--method", "flow", "--text", "x", "-f", "json", "-o", str(out))
+    assert result.exit_code == 3 and not out.exists()
+
+
+def test_long_text_warns_about_truncation(models_env):
+    long_text = " ".join(["the old dog"] * 30)
+    result = run("attribute", "-m", "bert", "--text", long_text, "-f", "json")
+    assert result.exit_code == 0
+    assert "tokens were dropped" in result.stderr
+    assert json.loads(result.stdout)[0]["truncated_tokens"] == 90 + 2 - 64
+
+
+def test_debug_shows_the_traceback(models_env):
+    result = runner.invoke(app, ["--debug", "attribute", "-m", "lstm", "--method", "flow", "--text", "x"])
+    assert result.exit_code != 0 and result.exception is not None
+
+
+def test_predict_and_train_tiny(tmp_path, models_env):
+    result = run("predict", "-m", "cnn", "--digit", "0", "-f", "json")
+    assert result.exit_code == 0 and json.loads(result.stdout)["predictions"][0]["true_label"] == "0"
+    result = run("train", "cnn", "--preset", "tiny", "--out", str(tmp_path / "cnn"))
+    assert result.exit_code == 0 and (tmp_path / "cnn" / "card.json").exists()
+    assert run("train", "cnn", "--device", "tpu").exit_code == 2

@@ -1,0 +1,34 @@
+"""Helpers shared by the attention-based methods (raw attention, rollout, flow)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import torch
+
+from ..models.base import Batch, ModelAdapter
+from .base import RawScores
+
+
+def layered_scores(
+    adapter: ModelAdapter,
+    batch: Batch,
+    output_index: int | None,
+    compute: Callable[[np.ndarray, int], np.ndarray],
+) -> RawScores:
+    """Apply ``compute(attention (layers, n, n) heads-averaged, output position) -> (layers, n)``.
+
+    Each example's attention is cut to its own length (padding removed); the output
+    position defaults to the adapter's (CLS, or the mask of a masked LM). Scores over
+    attention tokens are mapped to the adapter's units (patches -> pixels for ViT).
+    """
+    attentions = adapter.attentions(batch).float().mean(dim=2)  # (layers, B, n, n)
+    positions = adapter.output_positions(batch) if output_index is None else [output_index] * len(batch)
+    rows = []
+    for row in range(len(batch)):
+        n = int(batch.inputs["attention_mask"][row].sum()) if "attention_mask" in batch.inputs else attentions.shape[-1]
+        matrices = attentions[:, row, :n, :n].double().cpu().numpy()
+        scores = compute(matrices, positions[row])
+        rows.append(adapter.attention_to_units(torch.from_numpy(scores)).numpy())
+    return RawScores(rows)

@@ -1,0 +1,33 @@
+"""Helpers shared by the input-space methods (saliency, taylor, ig, blankout)."""
+
+from __future__ import annotations
+
+import torch
+
+from ..models.base import Batch, ModelAdapter, unit_view
+
+
+def target_logits(adapter: ModelAdapter, embeddings: torch.Tensor, batch: Batch,
+                  targets: torch.Tensor) -> torch.Tensor:
+    """``f_t(x)`` per example: the target class's logit, ``(B,)``."""
+    logits = adapter.forward_from_embeddings(embeddings, batch)
+    return logits.gather(1, targets.view(-1, 1)).squeeze(1)
+
+
+def per_unit(values: torch.Tensor, adapter: ModelAdapter, reduce: str) -> torch.Tensor:
+    """Reduce input-shaped values to ``(B, units)``: ``sum``, ``l2`` or ``max_abs`` over features."""
+    units = unit_view(values, adapter.modality)
+    if reduce == "sum":
+        return units.sum(dim=-1)
+    if reduce == "l2":
+        return units.norm(dim=-1)
+    return units.abs().amax(dim=-1)
+
+
+def unit_feature_mask(embeddings: torch.Tensor, adapter: ModelAdapter) -> torch.Tensor:
+    """Integer mask giving every feature the id of its unit (token position or pixel)."""
+    if adapter.modality == "text":
+        _, n, _ = embeddings.shape
+        return torch.arange(n, device=embeddings.device).view(1, n, 1)
+    _, _, height, width = embeddings.shape
+    return torch.arange(height * width, device=embeddings.device).view(1, 1, height, width)

@@ -1,0 +1,241 @@
+/*
+ * Exact maximum flow in the layered attention graph of Abnar & Zuidema (2020),
+ * "Quantifying Attention Flow in Transformers", ACL.
+ *
+ * Nodes are (l, i) for layer l = 0..L and token i; the edge (l, i) -> (l-1, k) has
+ * capacity caps[l-1][i][k] (the residual-augmented, row-normalised attention of layer l).
+ * For a source (S, c) and every sink (0, j) we compute the max-flow value with Dinic's
+ * algorithm (blocking flows on BFS level graphs), specialised to the dense layered
+ * structure: no adjacency lists, arcs are enumerated by index. Flows are doubles;
+ * a bottleneck edge is saturated exactly (r - r == 0), residuals <= EPS count as empty.
+ *
+ * Python API: max_flows(caps, n_layers, n_tokens, sources, out)
+ *   caps    float64 buffer, C order, shape (n_layers, n_tokens, n_tokens)
+ *   sources int64 buffer of (source_layer, source_index) pairs, source_layer in 1..n_layers
+ *   out     writable float64 buffer, shape (len(sources)/2, n_tokens): raw flow to each sink
+ * The GIL is released while solving, so callers may run several calls in threads.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define EPS 1e-15
+
+typedef struct {
+    int n;           /* tokens per layer */
+    int top;         /* source layer S */
+    const double *A; /* capacities; layer l (1-based) at A + (l-1)*n*n */
+    double *F;       /* flow on edges out of layers 2..S-1; layer l at F + (l-1)*n*n */
+    double *src;     /* residual capacity of source -> (S-1, k) */
+    double *snk;     /* residual capacity of (1, i) -> sink */
+    int *dist;       /* BFS level of each node, -1 when unreached or dead */
+    int *ptr;        /* current arc of each node */
+    int *queue;
+    int *path;       /* DFS path of nodes */
+    int source, sink;
+} Net;
+
+/* Node ids: (l, i) for 1 <= l <= S-1 -> (l-1)*n + i; then source, then sink. */
+
+/* Residual capacity of arc a out of node u, and its head in *v (-1: no such arc). */
+static inline double arc(const Net *g, int u, int a, int *v) {
+    const int n = g->n;
+    if (u == g->source) {
+        *v = (g->top - 2) * n + a;
+        return g->src[a];
+    }
+    const int l = u / n + 1, i = u % n;
+    if (a < n) {
+        if (l == 1) {
+            if (a != 0) { *v = -1; return 0.0; }
+            *v = g->sink;
+            return g->snk[i];
+        }
+        *v = (l - 2) * n + a;
+        size_t e = (size_t)(l - 1) * n * n + (size_t)i * n + a;
+        return g->A[e] - g->F[e];
+    }
+    const int k = a - n;
+    if (l + 1 > g->top - 1) { *v = -1; return 0.0; }
+    *v = l * n + k;
+    return g->F[(size_t)l * n * n + (size_t)k * n + i];
+}
+
+static inline int arc_count(const Net *g, int u) {
+    return u == g->source ? g->n : 2 * g->n;
+}
+
+/* Send delta along arc a out of node u. */
+static inline void push(Net *g, int u, int a, double delta) {
+    const int n = g->n;
+    if (u == g->source) { g->src[a] -= delta; return; }
+    const int l = u / n + 1, i = u % n;
+    if (a < n) {
+        if (l == 1) { g->snk[i] -= delta; return; }
+        g->F[(size_t)(l - 1) * n * n + (size_t)i * n + a] += delta;
+        return;
+    }
+    g->F[(size_t)l * n * n + (size_t)(a - n) * n + i] -= delta;
+}
+
+static int bfs(Net *g, int n_nodes) {
+    for (int u = 0; u < n_nodes; u++) g->dist[u] = -1;
+    int head = 0, tail = 0;
+    g->dist[g->source] = 0;
+    g->queue[tail++] = g->source;
+    while (head < tail) {
+        int u = g->queue[head++];
+        if (g->dist[g->sink] >= 0 && g->dist[u] >= g->dist[g->sink]) break;
+        int count = arc_count(g, u);
+        for (int a = 0; a < count; a++) {
+            int v;
+            double r = arc(g, u, a, &v);
+            if (v >= 0 && r > EPS && g->dist[v] < 0) {
+                g->dist[v] = g->dist[u] + 1;
+                g->queue[tail++] = v;
+            }
+        }
+    }
+    return g->dist[g->sink] >= 0;
+}
+
+static double blocking_flow(Net *g) {
+    double total = 0.0;
+    int depth = 0;
+    const int sink_level = g->dist[g->sink];
+    g->path[0] = g->source;
+    for (;;) {
+        int u = g->path[depth];
+        if (u == g->sink) {
+            double bottleneck = 1e300;
+            int at = 0;
+            for (int d = 0; d < depth; d++) {
+                int v, w = g->path[d];
+                double r = arc(g, w, g->ptr[w], &v);
+                if (r < bottleneck) { bottleneck = r; at = d; }
+            }
+            for (int d = 0; d < depth; d++) push(g, g->path[d], g->ptr[g->path[d]], bottleneck);
+            total += bottleneck;
+            depth = at; /* retreat to the tail of the saturated arc */
+            continue;
+        }
+        int count = arc_count(g, u), next = -1;
+        for (; g->ptr[u] < count; g->ptr[u]++) {
+            int v;
+            double r = arc(g, u, g->ptr[u], &v);
+            if (v < 0 || r <= EPS || g->dist[v] != g->dist[u] + 1) continue;
+            if (v != g->sink && g->dist[v] >= sink_level) continue;
+            next = v;
+            break;
+        }
+        if (next >= 0) {
+            g->path[++depth] = next;
+        } else {
+            g->dist[u] = -1; /* dead end for this phase */
+            if (depth == 0) break;
+            depth--;
+            g->ptr[g->path[depth]]++;
+        }
+    }
+    return total;
+}
+
+/* Raw max-flow values from (top, c) to every input token, written to out[0..n). */
+static int solve_source(const double *A, int n, int top, int c, double *out) {
+    if (top == 1) {
+        memcpy(out, A + (size_t)c * n, sizeof(double) * n);
+        return 0;
+    }
+    const int n_nodes = (top - 1) * n + 2;
+    Net g;
+    g.n = n;
+    g.top = top;
+    g.A = A;
+    g.source = (top - 1) * n;
+    g.sink = g.source + 1;
+    size_t flow_size = (size_t)top * n * n;
+    g.F = malloc(sizeof(double) * flow_size);
+    g.src = malloc(sizeof(double) * n);
+    g.snk = malloc(sizeof(double) * n);
+    g.dist = malloc(sizeof(int) * n_nodes);
+    g.ptr = malloc(sizeof(int) * n_nodes);
+    g.queue = malloc(sizeof(int) * n_nodes);
+    g.path = malloc(sizeof(int) * (n_nodes + 1));
+    if (!g.F || !g.src || !g.snk || !g.dist || !g.ptr || !g.queue || !g.path) {
+        free(g.F); free(g.src); free(g.snk); free(g.dist); free(g.ptr); free(g.queue); free(g.path);
+        return -1;
+    }
+    const double *source_row = A + (size_t)(top - 1) * n * n + (size_t)c * n;
+    double source_cap = 0.0;
+    for (int k = 0; k < n; k++) source_cap += source_row[k];
+    for (int j = 0; j < n; j++) {
+        memset(g.F, 0, sizeof(double) * flow_size);
+        memcpy(g.src, source_row, sizeof(double) * n);
+        double sink_cap = 0.0;
+        for (int i = 0; i < n; i++) {
+            g.snk[i] = A[(size_t)i * n + j];
+            sink_cap += g.snk[i];
+        }
+        double bound = source_cap < sink_cap ? source_cap : sink_cap, flow = 0.0;
+        while (flow < bound - EPS && bfs(&g, n_nodes)) {
+            memset(g.ptr, 0, sizeof(int) * n_nodes);
+            double pushed = blocking_flow(&g);
+            if (pushed <= 0.0) break;
+            flow += pushed;
+        }
+        out[j] = flow;
+    }
+    free(g.F); free(g.src); free(g.snk); free(g.dist); free(g.ptr); free(g.queue); free(g.path);
+    return 0;
+}
+
+static PyObject *max_flows(PyObject *self, PyObject *args) {
+    Py_buffer caps, sources, out;
+    int n_layers, n;
+    if (!PyArg_ParseTuple(args, "y*iiy*w*", &caps, &n_layers, &n, &sources, &out)) return NULL;
+    PyObject *result = NULL;
+    Py_ssize_t n_jobs = sources.len / (Py_ssize_t)(2 * sizeof(int64_t));
+    if (n_layers < 1 || n < 1 || caps.len != (Py_ssize_t)sizeof(double) * n_layers * n * n ||
+        sources.len != n_jobs * (Py_ssize_t)(2 * sizeof(int64_t)) ||
+        out.len != (Py_ssize_t)sizeof(double) * n_jobs * n) {
+        PyErr_SetString(PyExc_ValueError, "max_flows: buffer sizes do not match the given shape");
+        goto done;
+    }
+    const int64_t *jobs = sources.buf;
+    for (Py_ssize_t t = 0; t < n_jobs; t++) {
+        if (jobs[2 * t] < 1 || jobs[2 * t] > n_layers || jobs[2 * t + 1] < 0 || jobs[2 * t + 1] >= n) {
+            PyErr_SetString(PyExc_ValueError, "max_flows: source out of range");
+            goto done;
+        }
+    }
+    int failed = 0;
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t t = 0; t < n_jobs && !failed; t++) {
+        failed = solve_source(caps.buf, n, (int)jobs[2 * t], (int)jobs[2 * t + 1], (double *)out.buf + t * n);
+    }
+    Py_END_ALLOW_THREADS
+    if (failed) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    result = Py_None;
+    Py_INCREF(result);
+done:
+    PyBuffer_Release(&caps);
+    PyBuffer_Release(&sources);
+    PyBuffer_Release(&out);
+    return result;
+}
+
+static PyMethodDef methods[] = {
+    {"max_flows", max_flows, METH_VARARGS,
+     "max_flows(caps, n_layers, n_tokens, sources, out): raw max-flow values of the layered "
+     "attention graph from each (layer, index) source to every input token."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_maxflow", NULL, -1, methods};
+
+PyMODINIT_FUNC PyInit__maxflow(void) { return PyModule_Create(&module); }

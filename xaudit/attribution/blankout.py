@@ -1,0 +1,43 @@
+"""Blank-out (occlusion): the drop in the target probability when one unit is blanked.
+
+Each token is replaced, one at a time, by [UNK] (or [MASK] when there is no [UNK]), each
+pixel by black, as in Abnar & Zuidema (2020): ``s_i = p_t(x) − p_t(x with unit i blanked)``.
+Uses captum's ``FeatureAblation`` in embedding space, which equals replacing the token id.
+"""
+
+from __future__ import annotations
+
+import torch
+from captum.attr import FeatureAblation
+
+from ..models.base import Batch, ModelAdapter, unit_view
+from ..validation import check_int
+from .base import AttributionMethod, RawScores, register, split_rows
+from ._inputs import unit_feature_mask
+
+
+@register
+class BlankoutMethod(AttributionMethod):
+    name = "blankout"
+    requires: frozenset[str] = frozenset()  # forward passes only: any model
+    summary = "drop in the target probability when the unit is replaced by [UNK] / black"
+
+    def __init__(self, rows_per_eval: int = 2048) -> None:
+        check_int("rows_per_eval", rows_per_eval, minimum=1)
+        super().__init__(rows_per_eval=rows_per_eval)
+
+    def _scores(self, adapter: ModelAdapter, batch: Batch, targets: torch.Tensor) -> RawScores:
+        x = adapter.embed(batch)
+        blank = adapter.blank_value(batch)
+
+        def probabilities(e: torch.Tensor) -> torch.Tensor:
+            return torch.softmax(adapter.forward_from_embeddings(e, batch), dim=-1)
+
+        per_eval = max(1, self.params["rows_per_eval"] // len(batch))
+        with torch.no_grad():
+            attributions = FeatureAblation(probabilities).attribute(
+                x, baselines=blank, target=targets, feature_mask=unit_feature_mask(x, adapter),
+                perturbations_per_eval=per_eval,
+            )
+        scores = unit_view(attributions, adapter.modality)[..., 0]
+        return RawScores(split_rows(scores, batch.lengths))

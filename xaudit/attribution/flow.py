@@ -1,0 +1,84 @@
+"""Attention flow (Abnar & Zuidema 2020): maximum flow in the layered attention graph.
+
+Node (l, i) for layer l = 0..L and token i; edge (l, i) -> (l-1, j) with capacity
+``Â_l[i, j]`` (see ``attention_graph.with_residual``). The flow of input token j for
+output token c after layer l is the maximum flow from (l, c) to (0, j), normalised over j.
+Solved exactly by a C implementation of Dinic's algorithm (``_maxflow.c``); the
+networkx construction of the paper is the test oracle.
+
+Many raw flows saturate at the source's capacity (1) and tie: rank-based consumers
+must round before ranking.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+from ._maxflow import max_flows
+from ..models.base import Batch, ModelAdapter
+from ._attention import layered_scores
+from .attention_graph import as_layer_matrices, check_output_index, with_residual
+from .base import AttributionMethod, RawScores, register
+
+
+def raw_flows(capacities: np.ndarray, sources: list[tuple[int, int]], threads: int | None = None) -> np.ndarray:
+    """Unnormalised max-flow values ``(len(sources), n)`` from each (layer, token) source.
+
+    ``capacities`` is ``(layers, n, n)``; layers in ``sources`` are 1-based. Work is split
+    over ``threads`` (default: the CPU count); the solver releases the GIL.
+    """
+    caps = np.ascontiguousarray(capacities, dtype=np.float64)
+    layers, n, _ = caps.shape
+    jobs = np.ascontiguousarray(sources, dtype=np.int64).reshape(-1, 2)
+    out = np.zeros((len(jobs), n), dtype=np.float64)
+    threads = max(1, min(threads or os.cpu_count() or 1, len(jobs)))
+    if threads == 1:
+        max_flows(caps, layers, n, jobs, out)
+        return out
+    # Interleave jobs so that the costly high layers are spread over the threads.
+    parts = [np.arange(t, len(jobs), threads) for t in range(threads)]
+    results = [np.zeros((len(p), n)) for p in parts]
+
+    def run(index: int) -> None:
+        max_flows(caps, layers, n, np.ascontiguousarray(jobs[parts[index]]), results[index])
+
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(run, range(threads)))
+    for part, result in zip(parts, results):
+        out[part] = result
+    return out
+
+
+def attention_flow(attn: object, output_index: int | None = 0, threads: int | None = None) -> np.ndarray:
+    """Attention flow of attention ``(layers, heads, n, n)`` or ``(layers, n, n)``.
+
+    Returns ``(layers, n)``: row l holds the normalised flow from token ``output_index``
+    after layer l+1 to each input token. With ``output_index=None``, every token of every
+    layer is a source (the paper's all-pairs variant) and the result is ``(layers, n, n)``.
+    """
+    capacities = with_residual(as_layer_matrices(attn))
+    layers, n, _ = capacities.shape
+    check_output_index(output_index, n)
+    outputs = range(n) if output_index is None else [output_index % n]
+    sources = [(layer, o) for layer in range(1, layers + 1) for o in outputs]
+    flows = raw_flows(capacities, sources, threads).reshape(layers, len(outputs), n)
+    flows /= flows.sum(axis=-1, keepdims=True)
+    return flows if output_index is None else flows[:, 0, :]
+
+
+
+@register
+class FlowMethod(AttributionMethod):
+    name = "flow"
+    requires = frozenset({"attentions"})
+    layered = True
+    summary = "attention flow: max flow from the output token to each input in the attention graph"
+
+    def __init__(self, output_index: int | None = None) -> None:
+        super().__init__(output_index=output_index)
+
+    def _scores(self, adapter: ModelAdapter, batch: Batch, targets) -> RawScores:
+        return layered_scores(adapter, batch, self.params["output_index"], attention_flow)

@@ -1,0 +1,41 @@
+"""Attention rollout (Abnar & Zuidema 2020): products of residual-augmented attention."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..models.base import Batch, ModelAdapter
+from ._attention import layered_scores
+from .attention_graph import as_layer_matrices, check_output_index, with_residual
+from .base import AttributionMethod, RawScores, register
+
+
+def attention_rollout(attn: object, output_index: int | None = 0) -> np.ndarray:
+    """Rollout of attention ``(layers, heads, n, n)`` or ``(layers, n, n)``.
+
+    Rollout at layer l is ``Â_l · Â_{l-1} ⋯ Â_1``. Returns ``(layers, n)``: row l holds the
+    importance of each input token for token ``output_index`` after layer l+1 (rows sum
+    to 1). With ``output_index=None`` returns the full ``(layers, n, n)`` rollouts.
+    """
+    augmented = with_residual(as_layer_matrices(attn))
+    check_output_index(output_index, augmented.shape[-1])
+    rolled = np.empty_like(augmented)
+    rolled[0] = augmented[0]
+    for layer in range(1, len(augmented)):
+        rolled[layer] = augmented[layer] @ rolled[layer - 1]
+    return rolled if output_index is None else rolled[:, output_index, :]
+
+
+
+@register
+class RolloutMethod(AttributionMethod):
+    name = "rollout"
+    requires = frozenset({"attentions"})
+    layered = True
+    summary = "attention rollout: residual-augmented attention multiplied through the layers"
+
+    def __init__(self, output_index: int | None = None) -> None:
+        super().__init__(output_index=output_index)
+
+    def _scores(self, adapter: ModelAdapter, batch: Batch, targets) -> RawScores:
+        return layered_scores(adapter, batch, self.params["output_index"], attention_rollout)

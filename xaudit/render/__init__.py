@@ -1,0 +1,1 @@
+"""Renderers: turn results into terminal tables, images or HTML. They never recompute."""
