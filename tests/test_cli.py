@@ -110,3 +110,46 @@ def test_predict_and_train_tiny(tmp_path, models_env):
     result = run("train", "cnn", "--preset", "tiny", "--out", str(tmp_path / "cnn"))
     assert result.exit_code == 0 and (tmp_path / "cnn" / "card.json").exists()
     assert run("train", "cnn", "--device", "tpu").exit_code == 2
+
+
+def test_evaluate_json_and_markdown(models_env, tmp_path):
+    report = tmp_path / "repro.md"
+    result = run("evaluate", "-m", "bert", "--methods", "attention,rollout,flow", "--against", "blankout,saliency",
+                 "--n", "6", "--stability-samples", "1", "--no-removal", "-f", "json", "--markdown", str(report))
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["n_examples"] == 6 and data["methods"] == ["attention", "rollout", "flow"]
+    assert {r["measure"] for r in data["results"]} == {"spearman_vs_blankout", "spearman_vs_saliency", "gini",
+                                                       "max_sensitivity"}
+    text = report.read_text()
+    assert "Table 1: vs blank-out scores" in text and "0.29±0.39" in text  # published values beside ours
+
+
+def test_evaluate_every_reference_model_kind(models_env):
+    for model in ("lstm", "cnn", "vit"):
+        result = run("evaluate", "-m", model, "--n", "3", "--stability-samples", "1", "-f", "csv")
+        assert result.exit_code == 0, result.output
+        assert result.stdout.startswith("method,measure,layer,mean,std,n,n_undefined")
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["--layers", "1,x"], 2, "'layers' parameter"),
+        (["--target", "maybe"], 2, "unknown target 'maybe'"),
+        (["--methods", "flow", "--n", "0"], 2, "'n' parameter must be an int >= 1"),
+    ],
+)
+def test_evaluate_errors(models_env, args, code, message):
+    result = run("evaluate", "-m", "bert", *args)
+    assert result.exit_code == code and message in result.output
+
+
+def test_evaluate_input_file_without_labels_needs_predicted_target(models_env, tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"text": "the keys"}\n{"text": "my dog", "label": "singular"}\n')
+    result = run("evaluate", "-m", "lstm", "--input", str(source), "--stability-samples", "0")
+    assert result.exit_code == 2 and "needs a label for every input" in result.output
+    result = run("evaluate", "-m", "lstm", "--input", str(source), "--stability-samples", "0", "--target",
+                 "predicted", "-f", "json")
+    assert result.exit_code == 0 and json.loads(result.stdout)["n_examples"] == 2

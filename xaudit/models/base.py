@@ -44,9 +44,24 @@ class Batch:
     truncated: list[int] = field(default_factory=list)
     image_shape: tuple[int, int] | None = None
     sources: list[object] = field(default_factory=list)
+    embedding_noise: torch.Tensor | None = None
 
     def __len__(self) -> int:
         return len(self.units)
+
+    def select(self, rows: Sequence[int]) -> Batch:
+        """A batch of the given rows (repeats allowed), e.g. one row per perturbed variant."""
+        index = torch.as_tensor(list(rows), dtype=torch.long)
+
+        def pick(values: list) -> list:
+            return [values[r] for r in rows] if values else []
+
+        return Batch(
+            inputs={k: v[index] for k, v in self.inputs.items()}, units=pick(self.units), modality=self.modality,
+            special=pick(self.special), words=pick(self.words), word_texts=pick(self.word_texts),
+            truncated=pick(self.truncated), image_shape=self.image_shape, sources=pick(self.sources),
+            embedding_noise=None if self.embedding_noise is None else self.embedding_noise[index],
+        )
 
     @property
     def lengths(self) -> list[int]:
@@ -85,6 +100,8 @@ class ModelAdapter(Protocol):
     def attention_to_units(self, scores: torch.Tensor) -> torch.Tensor: ...
 
     def output_positions(self, batch: Batch) -> list[int]: ...
+
+    def perturbed(self, batch: Batch, noise: torch.Tensor) -> Batch: ...
 
 
 def unit_view(x: torch.Tensor, modality: Modality) -> torch.Tensor:

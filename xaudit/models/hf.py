@@ -13,7 +13,7 @@ import torch
 from torch import nn
 
 from ..errors import DataError, ModelError
-from .base import Batch, eval_mode
+from .base import Batch, eval_mode, replaced_output
 from .images import ImageAdapter, stack_channels_first
 from .text import MASK, PAD, UNK, TextAdapter, encode_with_tokenizer
 
@@ -69,7 +69,7 @@ class HFTextAdapter(TextAdapter):
     def attentions(self, batch: Batch) -> torch.Tensor:
         """``(layers, B, heads, n, n)`` attention weights."""
         _check_eager(self.model, self.name)
-        with eval_mode(self.model), torch.no_grad():
+        with eval_mode(self.model), torch.no_grad(), replaced_output(self._embedding_layer(), self.embed(batch)):
             out = self.model(**self._to_device(batch), output_attentions=True)
         return _stack_attentions(out.attentions, self.name)
 

@@ -76,6 +76,13 @@ class ImageAdapter(AdapterBase):
             sources=list(images),
         )
 
+    def perturbed(self, batch: Batch, noise: torch.Tensor) -> Batch:
+        """The batch with ``noise`` added to the model's input pixels (for stability measures)."""
+        from dataclasses import replace
+
+        pixels = batch.inputs["pixel_values"]
+        return replace(batch, inputs={**batch.inputs, "pixel_values": pixels + noise.to(pixels)})
+
     def forward(self, batch: Batch) -> torch.Tensor:
         with eval_mode(self.model):
             return self._logits(batch.inputs["pixel_values"].to(self.device))

@@ -144,12 +144,24 @@ class TextAdapter(AdapterBase):
         return {k: v.to(self.device) for k, v in batch.inputs.items()}
 
     def forward(self, batch: Batch) -> torch.Tensor:
+        if batch.embedding_noise is not None:
+            return self.forward_from_embeddings(self.embed(batch), batch)
         with eval_mode(self.model):
             return self._logits(self._to_device(batch))
 
     def embed(self, batch: Batch) -> torch.Tensor:
+        """Token embeddings ``(B, n, d)``, plus the batch's embedding noise if it has any."""
         with torch.no_grad():
-            return self._embedding_layer()(batch.inputs["input_ids"].to(self.device)).detach()
+            embeddings = self._embedding_layer()(batch.inputs["input_ids"].to(self.device)).detach()
+        if batch.embedding_noise is not None:
+            embeddings = embeddings + batch.embedding_noise.to(embeddings)
+        return embeddings
+
+    def perturbed(self, batch: Batch, noise: torch.Tensor) -> Batch:
+        """The batch with ``noise`` added to its token embeddings (for stability measures)."""
+        from dataclasses import replace
+
+        return replace(batch, embedding_noise=noise)
 
     def forward_from_embeddings(self, embeddings: torch.Tensor, batch: Batch) -> torch.Tensor:
         inputs = tile_inputs(self._to_device(batch), embeddings.shape[0])

@@ -1,0 +1,148 @@
+"""Explanation-quality measures on constructed cases with known answers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from xaudit.attribution import get_method
+from xaudit.attribution.base import AttributionMethod, RawScores
+from xaudit.evaluation.perturbation import removal_measures, removal_probabilities
+from xaudit.evaluation.ranking import rank_ready, spearman
+from xaudit.evaluation.runner import evaluate
+from xaudit.evaluation.sparsity import gini
+from xaudit.models.text import SPECIAL_TOKENS, WordVocab
+from xaudit.models.torch_adapters import RecurrentAdapter
+
+WORDS = ["a", "b", "c", "d", "e", "f"]
+
+
+class BagOfWords(nn.Module):
+    """logit_1 = Σ_i w·e_i: each token's contribution is known exactly; logit_0 = 0."""
+
+    def __init__(self, vocab_size: int):
+        super().__init__()
+        self.embedding = nn.Embedding(vocab_size, 1)
+        with torch.no_grad():
+            self.embedding.weight.copy_(torch.arange(vocab_size, dtype=torch.float32).view(-1, 1) * 0.5)
+            self.embedding.weight[1] = 0.0  # [UNK] contributes nothing
+
+    def forward(self, input_ids, attention_mask):
+        value = (self.embedding(input_ids).squeeze(-1) * attention_mask).sum(dim=1)
+        return torch.stack([torch.zeros_like(value), value], dim=1)
+
+
+@pytest.fixture
+def bag():
+    vocab = WordVocab(list(SPECIAL_TOKENS) + WORDS)
+    return RecurrentAdapter(BagOfWords(len(vocab)), vocab, ["no", "yes"], "bag")
+
+
+class Fixed(AttributionMethod):
+    """Scores given in advance (to test the measures, not a method)."""
+
+    name = "fixed"
+    requires = frozenset()
+
+    def __init__(self, scores):
+        super().__init__()
+        self.fixed = scores
+
+    def _scores(self, adapter, batch, targets):
+        return RawScores([np.asarray(self.fixed[row][: len(batch.units[row])]) for row in range(len(batch))])
+
+
+def test_gini_extremes():
+    n = 7
+    one_hot = np.eye(n)[2]
+    assert gini(one_hot) == pytest.approx(1 - 1 / n)
+    assert gini(np.ones(n)) == pytest.approx(0.0)
+    rng = np.random.default_rng(0)
+    assert all(gini(rng.random(n)) < gini(one_hot) for _ in range(200))
+    assert gini(np.zeros(n)) is None
+    assert gini(-one_hot) == gini(one_hot)  # magnitudes only
+
+
+def test_spearman_cases():
+    scores = np.array([0.3, 0.1, 0.9, 0.5])
+    assert spearman(scores, scores * 10 + 1) == pytest.approx(1.0)  # a perfectly faithful attribution
+    assert spearman(scores, -scores) == pytest.approx(-1.0)
+    assert spearman(np.full(4, 0.25), scores) is None  # constant: undefined, not 0
+    assert spearman(np.array([1.0]), np.array([2.0])) is None
+
+
+def test_saturated_flow_values_tie_after_rounding():
+    noisy = np.array([1.0, 1.0 - 1e-15, 1.0 + 2e-16, 0.4])
+    assert len(set(rank_ready(noisy))) == 2
+    assert spearman(noisy, np.array([0.5, 0.9, 0.1, 0.0])) == pytest.approx(spearman(
+        np.array([1.0, 1.0, 1.0, 0.4]), np.array([0.5, 0.9, 0.1, 0.0])))
+
+
+def test_removal_equals_replacing_tokens_by_unk(bag):
+    batch = bag.encode(["a f c", "e b"])
+    orders = [np.array([1, 2, 0]), np.array([0, 1])]  # unit indices, most important first
+    targets = torch.tensor([1, 1])
+    removed = removal_probabilities(bag, batch, orders, targets, [0.0, 0.33, 1.0], keep=False)
+
+    def p_yes(text: str) -> float:
+        return float(bag.predict_proba(bag.encode([text]))[0, 1])
+
+    np.testing.assert_allclose(removed[0], [p_yes("a f c"), p_yes("a [UNK] c"), p_yes("[UNK] [UNK] [UNK]")], atol=1e-6)
+    kept = removal_probabilities(bag, batch, orders, targets, [0.5], keep=True)
+    np.testing.assert_allclose(kept[1], [p_yes("e [UNK]")], atol=1e-6)
+
+
+def test_true_contributions_beat_reversed_ones(bag):
+    texts = ["a f c e", "b d f a", "f e d c"]
+    batch = bag.encode(texts)
+    true = [bag.embed(batch)[row, : len(batch.units[row]), 0].numpy() for row in range(len(texts))]
+    targets = torch.ones(len(texts), dtype=torch.long)
+    base = bag.predict_proba(batch)[:, 1].numpy()
+    good = removal_measures(bag, batch, true, targets, base)
+    bad = removal_measures(bag, batch, [-t for t in true], targets, base)
+    for g, b in zip(good, bad):
+        assert g["aopc_comprehensiveness"] > b["aopc_comprehensiveness"]
+        assert g["aopc_sufficiency"] < b["aopc_sufficiency"]
+        assert g["deletion_auc"] < b["deletion_auc"]
+
+
+def test_linear_model_saliency_is_perfectly_stable(bag):
+    result = evaluate(bag, ["a b c", "d e f a"], [1, 1], [get_method("saliency")], [get_method("blankout")],
+                      stability_samples=3, noise=0.5, removal=False)
+    stability = result.get("saliency", "max_sensitivity", None)
+    assert stability.mean == pytest.approx(0.0, abs=1e-12) and stability.n == 2
+
+
+def test_blankout_against_the_exact_contributions(bag):
+    # Blank-out of a bag of words ranks tokens by their weight: Spearman with the true contributions is 1.
+    result = evaluate(bag, ["a f c e", "f b d"], [1, 1], [Fixed([[0, 2.5, 1.5, 2.0], [2.5, 0.0, 1.0]])],
+                      [get_method("blankout")], stability_samples=0, removal=False)
+    summary = result.get("fixed", "spearman_vs_blankout", None)
+    assert summary.mean == pytest.approx(1.0) and summary.std == pytest.approx(0.0)
+
+
+def test_constant_attributions_are_counted_as_undefined(bag):
+    result = evaluate(bag, ["a b c", "d e f"], [1, 1], [Fixed([[1, 1, 1], [0.2, 0.3, 0.1]])],
+                      [get_method("blankout")], stability_samples=0, removal=False)
+    summary = result.get("fixed", "spearman_vs_blankout", None)
+    assert summary.n == 1 and summary.n_undefined == 1
+    assert result.get("fixed", "gini", None).n == 2
+
+
+def test_result_json_shape(tiny_adapters):
+    from xaudit.datasets import agreement
+
+    test = agreement.splits(300, 100, 100, 2020).test[:6]
+    adapter = tiny_adapters["bert"]
+    result = evaluate(adapter, [e.text for e in test], [e.label for e in test],
+                      [get_method("flow"), get_method("ig")], [get_method("blankout"), get_method("saliency")],
+                      stability_samples=1, batch_size=4)
+    data = result.to_json()
+    assert data["schema_version"] == 1 and data["n_examples"] == 6
+    keys = {(r["method"], r["measure"], r["layer"]) for r in data["results"]}
+    assert ("flow", "spearman_vs_blankout", 1) in keys and ("flow", "gini", 2) in keys
+    assert ("ig", "aopc_comprehensiveness", None) in keys and ("ig", "max_sensitivity", None) in keys
+    assert all({"mean", "std", "n", "n_undefined"} <= set(r) for r in data["results"])
+    assert result.to_frame().shape[0] == len(data["results"])

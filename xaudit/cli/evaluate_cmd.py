@@ -1,0 +1,121 @@
+"""``xaudit evaluate``: how far to trust each attribution method on a model."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+from .common import Format, OutputOption, RichProgress, emit_json, emit_rich, emit_text, handle_errors
+
+
+def register(app: typer.Typer) -> None:
+    app.command("evaluate")(evaluate)
+
+
+def _labelled_file(path: Path, labels: list[str]) -> tuple[list[object], list[int | None]]:
+    import json
+
+    from ..errors import DataError
+
+    items, targets = [], []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise DataError(f"{path}:{number}: not JSON ({exc.msg})") from None
+        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+            raise DataError(f"{path}:{number}: expected an object with a string 'text' field")
+        items.append(record["text"])
+        label = record.get("label")
+        if label is None:
+            targets.append(None)
+        elif str(label) in labels:
+            targets.append(labels.index(str(label)))
+        elif isinstance(label, int) and 0 <= label < len(labels):
+            targets.append(label)
+        else:
+            raise DataError(f"{path}:{number}: unknown label {label!r}; the model's labels are {', '.join(labels)}")
+    if not items:
+        raise DataError(f"{path} holds no examples")
+    return items, targets
+
+
+@handle_errors
+def evaluate(
+    model: str = typer.Option(..., "--model", "-m", help="Reference model name, model folder or org/name hub id."),
+    methods: str | None = typer.Option(None, "--methods", help="Comma-separated methods to evaluate "
+                                       "(default: every method the model supports)."),
+    against: str = typer.Option("blankout,saliency", "--against", help="Reference explanations for rank correlation."),
+    n: int = typer.Option(200, "--n", help="Number of test examples."),
+    layers: str | None = typer.Option(None, "--layers", help="Layers of attention methods, e.g. 1,2,6 "
+                                      "(default: all)."),
+    target: str = typer.Option("true", "--target", help="Explain the true label (true) or the prediction "
+                               "(predicted)."),
+    input_file: Path | None = typer.Option(None, "--input", help="jsonl with text and label fields (default: the "
+                                           "reference model's test split)."),
+    stability_samples: int = typer.Option(3, "--stability-samples", help="Noise samples for max-sensitivity "
+                                          "(0: skip)."),
+    noise: float = typer.Option(0.05, "--noise", help="Noise scale for max-sensitivity."),
+    removal: bool = typer.Option(True, "--removal/--no-removal", help="Compute AOPC and deletion curves."),
+    batch_size: int = typer.Option(64, "--batch-size", help="Examples per batch."),
+    seed: int = typer.Option(0, "--seed", help="Seed for noise and anything random."),
+    markdown: Path | None = typer.Option(None, "--markdown", help="Also write Abnar & Zuidema's Tables 1-2 layout "
+                                         "with the published values beside ours."),
+    allow_pickle: bool = typer.Option(False, "--allow-pickle", help="Allow pickle checkpoints (unsafe)."),
+    format: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
+    output: Path | None = OutputOption,
+) -> None:
+    """Faithfulness (Spearman vs references, AOPC, deletion), sparsity (Gini) and stability of methods."""
+    from .. import atomic
+    from ..attribution.base import METHODS, get_method
+    from ..datasets.reference import test_split
+    from ..evaluation.paper_tables import markdown as paper_markdown
+    from ..evaluation.runner import evaluate as run_evaluation
+    from ..models import load_model
+    from ..models.cards import read_card
+    from ..models.registry import REFERENCE_MODELS, reference_dir
+    from ..render.evaluation_terminal import render
+    from ..validation import check_choice, check_float, check_int, split_csv
+
+    check_int("n", n, minimum=1)
+    check_int("stability_samples", stability_samples, minimum=0)
+    check_float("noise", noise, minimum=0.0)
+    check_choice("target", target, ["true", "predicted"])
+    layer_list = [check_int("layers", int(x), minimum=1) if x.isdigit() else _bad_layer(x) for x in split_csv(layers)]
+    adapter = load_model(model, allow_pickle=allow_pickle)
+    get_method("saliency")  # fills the registry
+    names = split_csv(methods) or [m for m in sorted(METHODS) if "attentions" not in METHODS[m].requires
+                                   or adapter.has_attentions]
+    chosen = [get_method(name) for name in dict.fromkeys(names)]
+    references = [get_method(name) for name in dict.fromkeys(split_csv(against))]
+    card = read_card(reference_dir(model)) if model in REFERENCE_MODELS else None
+    if input_file is not None:
+        items, labels = _labelled_file(input_file, adapter.labels)
+        items, labels, data = items[:n], labels[:n], f"{input_file.name}, {min(n, len(items))} examples"
+    else:
+        split = test_split(card or {}, n)
+        items, labels, data = split.inputs, split.labels, split.description
+    with RichProgress() as progress:
+        result = run_evaluation(adapter, items, labels, chosen, references, layers=layer_list or None,
+                                target=target, batch_size=batch_size, stability_samples=stability_samples,
+                                noise=noise, removal=removal, seed=seed, progress=progress)
+    result.settings["data"] = data
+    if markdown is not None:
+        command = "xaudit " + " ".join(sys.argv[1:]) if sys.argv[0].endswith("xaudit") else "xaudit evaluate"
+        atomic.write_text(markdown, paper_markdown(result, card or {}, command))
+    if format == Format.json:
+        emit_json(result.to_json(), output)
+    elif format == Format.csv:
+        emit_text(result.to_frame().to_csv(index=False), output)
+    else:
+        emit_rich(render(result), output)
+
+
+def _bad_layer(value: str) -> int:
+    from ..errors import ParameterError
+
+    raise ParameterError(f"The 'layers' parameter must be comma-separated ints >= 1. Got {value!r} instead.")

@@ -1,0 +1,1 @@
+"""How far to trust an explanation: faithfulness, sparsity and stability measures."""

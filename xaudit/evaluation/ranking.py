@@ -1,0 +1,29 @@
+"""Spearman rank correlation that is explicit about ties and undefined cases.
+
+Attention flow saturates: many raw flows equal the source's capacity and differ only by
+floating-point noise. Scores are therefore rounded, relative to the largest magnitude, to
+``DECIMALS`` decimals before ranking, so such values tie (average ranks). A correlation
+with a constant vector is undefined: it is returned as None and counted, never as 0.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.stats import spearmanr
+
+DECIMALS = 8
+
+
+def rank_ready(scores: np.ndarray, decimals: int = DECIMALS) -> np.ndarray:
+    """``scores / max|scores|`` rounded to ``decimals``; all-zero input stays zero."""
+    scores = np.asarray(scores, dtype=np.float64)
+    scale = float(np.abs(scores).max()) if scores.size else 0.0
+    return scores if scale == 0.0 else np.round(scores / scale, decimals)
+
+
+def spearman(a: np.ndarray, b: np.ndarray) -> float | None:
+    """Spearman's rho of rounded scores; None when undefined (fewer than 2 units, or a constant side)."""
+    a, b = rank_ready(a), rank_ready(b)
+    if a.size < 2 or np.all(a == a[0]) or np.all(b == b[0]):
+        return None
+    return float(spearmanr(a, b).statistic)

@@ -1,0 +1,146 @@
+"""Evaluate attribution methods on a model: per example measures, then mean ± std per layer.
+
+Measures (each per method and, for layered methods, per layer):
+
+- ``spearman_vs_<reference>``: rank correlation with a reference explanation (blank-out,
+  saliency ...) over the example's non-special units, as in Abnar & Zuidema (2020), Tables 1-2;
+- ``aopc_comprehensiveness``, ``aopc_sufficiency``, ``deletion_auc`` (ERASER, DeYoung et al. 2020);
+- ``gini`` (sparsity); ``max_sensitivity`` (stability, Yeh et al. 2019).
+
+Undefined values (a constant vector in a correlation, an all-zero attribution) are left out
+of the mean and counted in ``n_undefined``. The target is the true label by default.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+import torch
+
+from .. import __version__
+from ..attribution.base import AttributionMethod
+from ..errors import ParameterError
+from ..models.base import ModelAdapter
+from ..progress import ProgressFn, silent
+from .perturbation import candidate_units, removal_measures
+from .ranking import DECIMALS, spearman
+from .sparsity import gini
+from .stability import all_layer_scores, max_sensitivity
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Summary:
+    method: str
+    measure: str
+    layer: int | None
+    mean: float | None
+    std: float | None
+    n: int
+    n_undefined: int
+
+
+@dataclass
+class EvaluationResult:
+    model: str
+    n_examples: int
+    methods: list[str]
+    references: list[str]
+    settings: dict[str, Any]
+    summaries: list[Summary] = field(default_factory=list)
+
+    def get(self, method: str, measure: str, layer: int | None) -> Summary | None:
+        return next((s for s in self.summaries if (s.method, s.measure, s.layer) == (method, measure, layer)), None)
+
+    def measures(self) -> list[str]:
+        return list(dict.fromkeys(s.measure for s in self.summaries))
+
+    def layers_of(self, method: str) -> list[int | None]:
+        return list(dict.fromkeys(s.layer for s in self.summaries if s.method == method))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"schema_version": SCHEMA_VERSION, "model": self.model, "n_examples": self.n_examples,
+                "methods": self.methods, "references": self.references, "settings": self.settings,
+                "version": __version__, "results": [asdict(s) for s in self.summaries]}
+
+    def to_frame(self):
+        import pandas as pd
+
+        return pd.DataFrame([asdict(s) for s in self.summaries])
+
+
+def _summarise(values: list[float | None]) -> tuple[float | None, float | None, int, int]:
+    defined = np.array([v for v in values if v is not None and np.isfinite(v)], dtype=np.float64)
+    undefined = len(values) - len(defined)
+    if len(defined) == 0:
+        return None, None, 0, undefined
+    return float(defined.mean()), float(defined.std()), len(defined), undefined
+
+
+def evaluate(
+    adapter: ModelAdapter,
+    inputs: Sequence[object],
+    labels: Sequence[int | None] | None,
+    methods: Sequence[AttributionMethod],
+    references: Sequence[AttributionMethod],
+    *,
+    layers: Sequence[int] | None = None,
+    target: str = "true",
+    batch_size: int = 64,
+    stability_samples: int = 3,
+    noise: float = 0.05,
+    removal: bool = True,
+    seed: int = 0,
+    progress: ProgressFn = silent,
+) -> EvaluationResult:
+    """Faithfulness, sparsity and stability of ``methods`` on ``inputs``."""
+    if target == "true" and (labels is None or any(label is None for label in labels)):
+        raise ParameterError("target 'true' needs a label for every input; use target 'predicted'")
+    for method in [*methods, *references]:
+        method.check_supported(adapter)
+    generator = torch.Generator().manual_seed(seed)
+    values: dict[tuple[str, str, int | None], list[float | None]] = defaultdict(list)
+    for start in range(0, len(inputs), batch_size):
+        stop = min(start + batch_size, len(inputs))
+        batch = adapter.encode(list(inputs[start:stop]))
+        with torch.no_grad():
+            probabilities = torch.softmax(adapter.forward(batch).float(), dim=-1).cpu()
+        targets = (torch.tensor(list(labels[start:stop])) if target == "true" else probabilities.argmax(-1))
+        base = probabilities.gather(1, targets.view(-1, 1)).squeeze(1).numpy()
+        candidates = [candidate_units(batch, row) for row in range(len(batch))]
+        reference_scores = {r.name: [s[-1] for s in all_layer_scores(r, adapter, batch, targets, seed)]
+                            for r in references}
+        for method in methods:
+            per_layer = all_layer_scores(method, adapter, batch, targets, seed)
+            chosen = list(range(1, len(per_layer[0]) + 1)) if method.layered else [None]
+            if method.layered and layers:
+                chosen = [layer for layer in layers if layer <= len(per_layer[0])]
+            stability = max_sensitivity(method, adapter, batch, targets, per_layer, stability_samples, noise,
+                                        generator, seed) if stability_samples else None
+            for layer in chosen:
+                index = (layer or 1) - 1
+                scores = [s[index] for s in per_layer]
+                for name, ref in reference_scores.items():
+                    if name == method.name:
+                        continue
+                    values[(method.name, f"spearman_vs_{name}", layer)] += [
+                        spearman(s[c], r[c]) for s, r, c in zip(scores, ref, candidates)]
+                values[(method.name, "gini", layer)] += [gini(s[c]) for s, c in zip(scores, candidates)]
+                if stability is not None:
+                    values[(method.name, "max_sensitivity", layer)] += [float(st[index]) for st in stability]
+                if removal:
+                    for row_measures in removal_measures(adapter, batch, scores, targets, base):
+                        for measure, value in row_measures.items():
+                            values[(method.name, measure, layer)].append(value)
+        progress("evaluating", stop, len(inputs))
+    summaries = [Summary(m, measure, layer, *_summarise(v)) for (m, measure, layer), v in values.items()]
+    settings = {"target": target, "stability_samples": stability_samples, "noise": noise, "seed": seed,
+                "rank_rounding_decimals": DECIMALS, "units": "non-special units (tokens other than [CLS]/[SEP] "
+                "and the like; every pixel)", "undefined": "left out of mean/std, counted in n_undefined"}
+    return EvaluationResult(adapter.name, len(inputs), [m.name for m in methods], [r.name for r in references],
+                            settings, summaries)

@@ -1,0 +1,44 @@
+"""Rich tables of an evaluation: one table per measure, methods by layer (the paper's layout)."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+
+from ..evaluation.runner import EvaluationResult
+
+DIRECTION = {
+    "gini": "higher: sparser", "max_sensitivity": "lower: more stable",
+    "aopc_comprehensiveness": "higher: more faithful", "aopc_sufficiency": "lower: more faithful",
+    "deletion_auc": "lower: more faithful",
+}
+
+
+def render(result: EvaluationResult) -> list[object]:
+    parts: list[object] = [Text(f"{result.model}: {result.n_examples} examples "
+                                f"({result.settings.get('data', '')}); target: {result.settings['target']}",
+                                style="bold")]
+    layers = sorted({s.layer for s in result.summaries if s.layer is not None})
+    unlayered = any(s.layer is None for s in result.summaries)
+    for measure in result.measures():
+        note = DIRECTION.get(measure, "higher: more agreement" if measure.startswith("spearman") else "")
+        table = Table(title=f"{measure} ({note})" if note else measure, title_justify="left")
+        table.add_column("method")
+        slots: list[int | None] = [*layers, *([None] if unlayered else [])]
+        for slot in slots:
+            table.add_column("score" if slot is None else f"L{slot}", justify="right")
+        for method in result.methods:
+            row = []
+            for layer in slots:
+                summary = result.get(method, measure, layer)
+                if summary is None:
+                    row.append("")
+                elif summary.mean is None:
+                    row.append("undefined")
+                else:
+                    row.append(f"{summary.mean:.3f}±{summary.std:.3f}"
+                               + (f" ({summary.n_undefined} undef.)" if summary.n_undefined else ""))
+            if any(row):
+                table.add_row(method, *row)
+        parts.append(table)
+    return parts
