@@ -20,29 +20,56 @@ class Inputs:
     true_labels: list[int | None] = field(default_factory=list)
 
 
-def read_text_file(path: Path) -> list[str]:
-    """``.txt``: one example per non-blank line; ``.jsonl``: objects with a ``text`` field."""
+def _read(path: Path) -> str:
     try:
-        raw = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise DataError(f"cannot read {path}: {exc}") from None
+
+
+def read_text_records(path: Path) -> list[dict[str, object]]:
+    """JSONL objects with a string ``text`` field (blank lines skipped); errors name the line."""
+    records = []
+    for number, line in enumerate(_read(path).splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise DataError(f"{path}:{number}: not JSON ({exc.msg})") from None
+        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+            raise DataError(f"{path}:{number}: expected an object with a string 'text' field")
+        records.append(record)
+    if not records:
+        raise DataError(f"{path} holds no examples")
+    return records
+
+
+def read_text_file(path: Path) -> list[str]:
+    """``.txt``: one example per non-blank line; ``.jsonl``: objects with a ``text`` field."""
     if path.suffix == ".jsonl":
-        texts = []
-        for number, line in enumerate(raw.splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise DataError(f"{path}:{number}: not JSON ({exc.msg})") from None
-            if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-                raise DataError(f"{path}:{number}: expected an object with a string 'text' field")
-            texts.append(record["text"])
-    else:
-        texts = [line for line in raw.splitlines() if line.strip()]
+        return [str(record["text"]) for record in read_text_records(path)]
+    texts = [line for line in _read(path).splitlines() if line.strip()]
     if not texts:
         raise DataError(f"{path} holds no examples")
     return texts
+
+
+def read_labelled_texts(path: Path, labels: list[str]) -> tuple[list[str], list[int | None]]:
+    """Texts and label indices from JSONL with ``text`` and optional ``label`` (name or index)."""
+    texts, targets = [], []
+    for record in read_text_records(path):
+        texts.append(str(record["text"]))
+        label = record.get("label")
+        if label is None:
+            targets.append(None)
+        elif str(label) in labels:
+            targets.append(labels.index(str(label)))
+        elif isinstance(label, int) and 0 <= label < len(labels):
+            targets.append(label)
+        else:
+            raise DataError(f"{path}: unknown label {label!r}; the model's labels are {', '.join(labels)}")
+    return texts, targets
 
 
 def read_image_file(path: Path, channels: int) -> np.ndarray:

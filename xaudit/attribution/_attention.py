@@ -8,7 +8,7 @@ import numpy as np
 import torch
 
 from ..models.base import Batch, ModelAdapter
-from .base import RawScores
+from .base import AttributionMethod, RawScores
 
 
 def layered_scores(
@@ -32,3 +32,20 @@ def layered_scores(
         scores = compute(matrices, positions[row])
         rows.append(adapter.attention_to_units(torch.from_numpy(scores)).numpy())
     return RawScores(rows)
+
+
+class AttentionGraphMethod(AttributionMethod):
+    """A method computed from the attention graph alone: ``compute(matrices, position)`` per example."""
+
+    requires = frozenset({"attentions"})
+    layered = True
+
+    def __init__(self, output_index: int | None = None) -> None:
+        super().__init__(output_index=output_index)
+
+    @staticmethod
+    def compute(matrices: np.ndarray, position: int) -> np.ndarray:
+        raise NotImplementedError
+
+    def _scores(self, adapter: ModelAdapter, batch: Batch, targets: torch.Tensor) -> RawScores:
+        return layered_scores(adapter, batch, self.params["output_index"], self.compute)

@@ -18,10 +18,9 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from ._maxflow import max_flows
-from ..models.base import Batch, ModelAdapter
-from ._attention import layered_scores
+from ._attention import AttentionGraphMethod
 from .attention_graph import as_layer_matrices, check_output_index, with_residual
-from .base import AttributionMethod, RawScores, register
+from .base import register
 
 
 def raw_flows(capacities: np.ndarray, sources: list[tuple[int, int]], threads: int | None = None) -> np.ndarray:
@@ -69,16 +68,8 @@ def attention_flow(attn: object, output_index: int | None = 0, threads: int | No
     return flows if output_index is None else flows[:, 0, :]
 
 
-
 @register
-class FlowMethod(AttributionMethod):
+class FlowMethod(AttentionGraphMethod):
     name = "flow"
-    requires = frozenset({"attentions"})
-    layered = True
     summary = "attention flow: max flow from the output token to each input in the attention graph"
-
-    def __init__(self, output_index: int | None = None) -> None:
-        super().__init__(output_index=output_index)
-
-    def _scores(self, adapter: ModelAdapter, batch: Batch, targets) -> RawScores:
-        return layered_scores(adapter, batch, self.params["output_index"], attention_flow)
+    compute = staticmethod(attention_flow)

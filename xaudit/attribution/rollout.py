@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..models.base import Batch, ModelAdapter
-from ._attention import layered_scores
+from ._attention import AttentionGraphMethod
 from .attention_graph import as_layer_matrices, check_output_index, with_residual
-from .base import AttributionMethod, RawScores, register
+from .base import register
 
 
 def attention_rollout(attn: object, output_index: int | None = 0) -> np.ndarray:
@@ -26,16 +25,8 @@ def attention_rollout(attn: object, output_index: int | None = 0) -> np.ndarray:
     return rolled if output_index is None else rolled[:, output_index, :]
 
 
-
 @register
-class RolloutMethod(AttributionMethod):
+class RolloutMethod(AttentionGraphMethod):
     name = "rollout"
-    requires = frozenset({"attentions"})
-    layered = True
     summary = "attention rollout: residual-augmented attention multiplied through the layers"
-
-    def __init__(self, output_index: int | None = None) -> None:
-        super().__init__(output_index=output_index)
-
-    def _scores(self, adapter: ModelAdapter, batch: Batch, targets) -> RawScores:
-        return layered_scores(adapter, batch, self.params["output_index"], attention_rollout)
+    compute = staticmethod(attention_rollout)

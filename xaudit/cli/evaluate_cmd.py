@@ -14,36 +14,6 @@ def register(app: typer.Typer) -> None:
     app.command("evaluate")(evaluate)
 
 
-def _labelled_file(path: Path, labels: list[str]) -> tuple[list[object], list[int | None]]:
-    import json
-
-    from ..errors import DataError
-
-    items, targets = [], []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise DataError(f"{path}:{number}: not JSON ({exc.msg})") from None
-        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-            raise DataError(f"{path}:{number}: expected an object with a string 'text' field")
-        items.append(record["text"])
-        label = record.get("label")
-        if label is None:
-            targets.append(None)
-        elif str(label) in labels:
-            targets.append(labels.index(str(label)))
-        elif isinstance(label, int) and 0 <= label < len(labels):
-            targets.append(label)
-        else:
-            raise DataError(f"{path}:{number}: unknown label {label!r}; the model's labels are {', '.join(labels)}")
-    if not items:
-        raise DataError(f"{path} holds no examples")
-    return items, targets
-
-
 @handle_errors
 def evaluate(
     model: str = typer.Option(..., "--model", "-m", help="Reference model name, model folder or org/name hub id."),
@@ -75,6 +45,7 @@ def evaluate(
     from ..datasets.reference import test_split
     from ..evaluation.paper_tables import markdown as paper_markdown
     from ..evaluation.runner import evaluate as run_evaluation
+    from ..inputs import read_labelled_texts
     from ..models import load_model
     from ..models.cards import read_card
     from ..models.registry import REFERENCE_MODELS, reference_dir
@@ -94,7 +65,7 @@ def evaluate(
     references = [get_method(name) for name in dict.fromkeys(split_csv(against))]
     card = read_card(reference_dir(model)) if model in REFERENCE_MODELS else None
     if input_file is not None:
-        items, labels = _labelled_file(input_file, adapter.labels)
+        items, labels = read_labelled_texts(input_file, adapter.labels)
         items, labels, data = items[:n], labels[:n], f"{input_file.name}, {min(n, len(items))} examples"
     else:
         split = test_split(card or {}, n)

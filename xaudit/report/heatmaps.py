@@ -1,0 +1,77 @@
+"""Token and pixel heatmaps as small HTML/SVG fragments (escaped; colour classes keep them small).
+
+Token scores are bucketed into ``BUCKETS`` shades per sign; the CSS classes are generated
+from the same diverging scale as the terminal renderer (red +, blue −).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from markupsafe import Markup, escape
+
+from ..render.colours import peak_of, score_rgb
+
+BUCKETS = 8
+
+
+def bucket_css() -> str:
+    rules = []
+    for level in range(1, BUCKETS + 1):
+        for sign, name in ((1.0, "p"), (-1.0, "n")):
+            r, g, b = score_rgb(sign * level / BUCKETS, 1.0)
+            rules.append(f".{name}{level}{{background:rgb({r},{g},{b})}}")
+    return "".join(rules)
+
+
+def _bucket(score: float, peak: float) -> str:
+    if peak <= 0 or not np.isfinite(score):
+        return ""
+    level = int(np.ceil(min(1.0, abs(score) / peak) * BUCKETS))
+    return "" if level == 0 else f"{'p' if score >= 0 else 'n'}{level}"
+
+
+def token_heatmap(units: list[str], scores: list[float]) -> Markup:
+    """``<span class="pK" title="score">token</span>`` per unit, shade by |score| / max|score|."""
+    values = np.asarray(scores, dtype=np.float64)
+    peak = peak_of(values)
+    parts = []
+    for unit, score in zip(units, values):
+        css = _bucket(float(score), peak)
+        parts.append(f'<span class="tok {css}" title="{float(score):.4g}">{escape(unit)}</span>')
+    return Markup(" ".join(parts))
+
+
+def pixel_heatmap(scores: list[float], shape: tuple[int, int], size: int = 96, label: str = "") -> Markup:
+    """An SVG grid of coloured squares, one per pixel (values downsampled to at most 32 per side)."""
+    grid = np.asarray(scores, dtype=np.float64).reshape(shape)
+    step = int(np.ceil(max(grid.shape) / 32))
+    if step > 1:
+        h, w = (grid.shape[0] // step) * step, (grid.shape[1] // step) * step
+        grid = grid[:h, :w].reshape(h // step, step, w // step, step).mean(axis=(1, 3))
+    peak = peak_of(grid)
+    cell = size / max(grid.shape)
+    rects = []
+    for r, row in enumerate(grid):
+        for c, value in enumerate(row):
+            red, green, blue = score_rgb(float(value), peak)
+            rects.append(f'<rect x="{c * cell:.1f}" y="{r * cell:.1f}" width="{cell:.1f}" height="{cell:.1f}" '
+                         f'fill="rgb({red},{green},{blue})"/>')
+    title = f"<title>{escape(label)}</title>" if label else ""
+    return Markup(f'<svg class="pix" width="{size}" height="{size}" viewBox="0 0 {size} {size}" role="img">'
+                  f"{title}{''.join(rects)}</svg>")
+
+
+def grey_image(image: np.ndarray, size: int = 96) -> Markup:
+    """The input image in grey levels as SVG."""
+    array = np.asarray(image, dtype=np.float64)
+    if array.ndim == 3:
+        array = array.mean(axis=-1)
+    cell = size / max(array.shape)
+    rects = []
+    for r, row in enumerate(array):
+        for c, value in enumerate(row):
+            level = int(round(255 * (1.0 - float(np.clip(value, 0, 1)))))
+            rects.append(f'<rect x="{c * cell:.1f}" y="{r * cell:.1f}" width="{cell:.1f}" height="{cell:.1f}" '
+                         f'fill="rgb({level},{level},{level})"/>')
+    return Markup(f'<svg class="pix" width="{size}" height="{size}" viewBox="0 0 {size} {size}" role="img">'
+                  f"{''.join(rects)}</svg>")
