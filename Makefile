@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.xaudit-installed
 
-.PHONY: install demo test models benchmarks clean
+.PHONY: install demo test models chromium clean
 
 $(STAMP): pyproject.toml setup.py xaudit/attribution/_maxflow.c
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +23,14 @@ demo: $(STAMP)
 	$(BIN)/xaudit predict --model cnn --digit 0
 	$(BIN)/xaudit predict --model vit --digit 0
 
-test: $(STAMP)
+test: $(STAMP) chromium
 	$(BIN)/python -m pytest -q
+
+# The report's browser tests use Debian's Chromium; install it when missing and possible.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	  { [ "$$(id -u)" = 0 ] && (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || \
+	    echo "chromium not installed (needs root): browser tests will be skipped"; }
 
 # Retrain the shipped reference models (CPU unless DEVICE=cuda).
 DEVICE ?= cpu

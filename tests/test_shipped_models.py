@@ -1,0 +1,48 @@
+"""The shipped reference checkpoints: safe format, size, and card metrics re-measured here."""
+
+from __future__ import annotations
+
+import pytest
+
+from xaudit.datasets.reference import test_split
+from xaudit.models import load_model
+from xaudit.models.cards import read_card
+from xaudit.models.registry import REFERENCE_MODELS
+from xaudit.paths import SHIPPED_MODELS_DIR
+from xaudit.training.evaluation import agreement_metrics, digits_metrics
+
+GOALS = {"bert": 0.95, "lstm": 0.95, "cnn": 0.97, "vit": 0.93}
+MAX_BYTES = 20 * 1024 * 1024
+
+
+@pytest.mark.parametrize("name", sorted(GOALS))
+def test_checkpoint_is_safetensors_small_and_carded(name):
+    folder = SHIPPED_MODELS_DIR / name
+    assert (folder / "model.safetensors").exists(), f"{name} is not trained: run `make models`"
+    assert not [p for p in folder.iterdir() if p.suffix in {".bin", ".pt", ".pth", ".pkl"}]
+    assert sum(p.stat().st_size for p in folder.iterdir()) <= MAX_BYTES
+    card = read_card(folder)
+    assert card["name"] == name and card["kind"] == REFERENCE_MODELS[name].kind
+    assert {"config", "data", "seed", "metrics", "device", "wall_time_s"} <= set(card)
+    assert card["preset"] == "full"
+
+
+@pytest.mark.parametrize("name", sorted(GOALS))
+def test_card_accuracy_is_reproduced_and_meets_the_goal(name):
+    card = read_card(SHIPPED_MODELS_DIR / name)
+    adapter = load_model(name)
+    split = test_split(card)
+    if adapter.modality == "text":
+        from xaudit.datasets import agreement
+
+        data = card["data"]
+        examples = agreement.splits(data["n_train"], data["n_dev"], data["n_test"], data["seed"]).test
+        measured = agreement_metrics(adapter, examples)
+    else:
+        from xaudit.datasets import digits
+
+        measured = digits_metrics(adapter, digits.splits(card["data"]["seed"]).test)
+    assert measured["test_n"] == len(split.labels) == card["metrics"]["test_n"]
+    # The same data and weights: equal up to a prediction flipped by floating-point differences.
+    assert measured["test_accuracy"] == pytest.approx(card["metrics"]["test_accuracy"], abs=2 / measured["test_n"])
+    assert measured["test_accuracy"] >= GOALS[name]
