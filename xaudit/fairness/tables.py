@@ -1,0 +1,152 @@
+"""Read the columns an audit needs, chunk by chunk, from CSV, Parquet, JSONL or memory.
+
+Only one chunk (about ``chunk_rows`` rows) is in memory at a time, so memory stays flat
+however large the file. Files are read with pyarrow's streaming readers.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+import pyarrow.json as pa_json
+import pyarrow.parquet as pq
+
+from ..errors import DataError, ParameterError, XauditError, unknown_choice
+from ..progress import ProgressFn, silent
+
+Source = str | os.PathLike[str] | pa.Table | pd.DataFrame
+"""A file path, or a table already in memory."""
+
+FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+CHUNK_ROWS = 1 << 20
+SAMPLE_BYTES = 1 << 16
+"""Bytes read ahead from text files to see the header and estimate the row length."""
+PROGRESS = "reading"
+
+
+def source_name(source: Source) -> str:
+    return "the table" if isinstance(source, (pa.Table, pd.DataFrame)) else str(source)
+
+
+def iter_batches(
+    source: Source,
+    columns: Sequence[str],
+    *,
+    text_columns: Sequence[str] = (),
+    float_columns: Sequence[str] = (),
+    chunk_rows: int = CHUNK_ROWS,
+    progress: ProgressFn = silent,
+) -> Iterator[pa.RecordBatch]:
+    """Batches holding exactly ``columns``; a missing column is an error listing those available.
+
+    ``text_columns`` / ``float_columns`` fix the types CSV values are parsed to (other
+    formats keep their stored types). Unreadable content raises DataError.
+    """
+    columns = list(dict.fromkeys(columns))
+    if isinstance(source, (pa.Table, pd.DataFrame)):
+        batches = _memory_batches(source, columns, chunk_rows)
+    else:
+        path = Path(source)
+        kind = FORMATS.get(path.suffix.lower())
+        if kind is None:
+            raise unknown_choice("file type", path.suffix or path.name, FORMATS)
+        if not path.is_file():
+            raise DataError(f"file not found: {path}")
+        if kind == "parquet":
+            batches = _parquet_batches(path, columns, chunk_rows, progress)
+        elif kind == "csv":
+            batches = _csv_batches(path, columns, text_columns, float_columns, chunk_rows, progress)
+        else:
+            batches = _jsonl_batches(path, columns, chunk_rows, progress)
+    try:
+        yield from batches
+    except XauditError:
+        raise
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        raise DataError(f"cannot read {source_name(source)}: {exc}") from None
+
+
+def require_columns(wanted: Sequence[str], available: Sequence[str], where: str) -> None:
+    """ParameterError naming the first missing column and listing the available ones."""
+    missing = [column for column in wanted if column not in available]
+    if missing:
+        raise ParameterError(f"column {missing[0]!r} not found in {where}; available: {', '.join(available)}")
+
+
+def _memory_batches(table: pa.Table | pd.DataFrame, columns: list[str], chunk_rows: int) -> Iterator[pa.RecordBatch]:
+    if isinstance(table, pd.DataFrame):
+        require_columns(columns, [str(c) for c in table.columns], "the table")
+        table = pa.Table.from_pandas(table[columns], preserve_index=False)
+    require_columns(columns, table.column_names, "the table")
+    yield from table.select(columns).to_batches(max_chunksize=chunk_rows)
+
+
+def _parquet_batches(path: Path, columns: list[str], chunk_rows: int, progress: ProgressFn) -> Iterator[pa.RecordBatch]:
+    parquet = pq.ParquetFile(path)
+    require_columns(columns, parquet.schema_arrow.names, str(path))
+    total, done = parquet.metadata.num_rows, 0
+    for batch in parquet.iter_batches(batch_size=chunk_rows, columns=columns):
+        done += batch.num_rows
+        progress(PROGRESS, done, total)
+        yield batch
+
+
+def _text_sample(path: Path) -> bytes:
+    with path.open("rb") as handle:
+        sample = handle.read(SAMPLE_BYTES)
+    if not sample.strip():
+        raise DataError(f"{path} is empty")
+    return sample
+
+
+def _block_size(sample: bytes, chunk_rows: int) -> int:
+    """Bytes per chunk so that a chunk holds about ``chunk_rows`` rows."""
+    row_bytes = len(sample) / max(sample.count(b"\n"), 1)
+    return max(int(row_bytes * chunk_rows), SAMPLE_BYTES)
+
+
+def _stream(path: Path, open_reader, progress: ProgressFn) -> Iterator[pa.RecordBatch]:
+    size = path.stat().st_size
+    with path.open("rb") as handle:
+        for batch in open_reader(handle):
+            progress(PROGRESS, min(handle.tell(), size), size)
+            yield batch
+
+
+def _csv_batches(path: Path, columns: list[str], text_columns: Sequence[str], float_columns: Sequence[str],
+                 chunk_rows: int, progress: ProgressFn) -> Iterator[pa.RecordBatch]:
+    sample = _text_sample(path)
+    header = next(csv.reader(io.StringIO(sample.decode("utf-8-sig", errors="replace"))), [])
+    require_columns(columns, header, str(path))
+    types = {c: pa.float64() for c in float_columns} | {c: pa.string() for c in text_columns}
+    convert = pa_csv.ConvertOptions(include_columns=columns, column_types=types, strings_can_be_null=True)
+    read = pa_csv.ReadOptions(block_size=_block_size(sample, chunk_rows))
+    yield from _stream(path, lambda handle: pa_csv.open_csv(handle, read_options=read, convert_options=convert),
+                       progress)
+
+
+def _jsonl_batches(path: Path, columns: list[str], chunk_rows: int, progress: ProgressFn) -> Iterator[pa.RecordBatch]:
+    """JSON lines; the types of the wanted fields come from the first lines, other fields are ignored
+    (so a stray type in a field the audit does not use cannot break the read)."""
+    sample = _text_sample(path)
+    lines = sample.decode("utf-8", errors="replace").splitlines()[:-1] or [sample.decode("utf-8", "replace")]
+    try:
+        records = [json.loads(line) for line in lines if line.strip()]
+    except json.JSONDecodeError as exc:
+        raise DataError(f"{path}: not JSON lines ({exc.msg})") from None
+    if not all(isinstance(record, dict) for record in records):
+        raise DataError(f"{path}: expected one JSON object per line")
+    require_columns(columns, list(dict.fromkeys(key for record in records for key in record)), str(path))
+    schema = pa.Table.from_pylist([{c: record.get(c) for c in columns} for record in records]).schema
+    parse = pa_json.ParseOptions(explicit_schema=schema, unexpected_field_behavior="ignore")
+    read = pa_json.ReadOptions(block_size=_block_size(sample, chunk_rows))
+    yield from _stream(path, lambda handle: pa_json.open_json(handle, read_options=read, parse_options=parse),
+                       progress)
