@@ -31,9 +31,10 @@ def _root(
     STATE["debug"] = debug
 
 
-from . import models_cmd  # noqa: E402  (commands register themselves on `app`)
+from . import fairness_cmd, models_cmd  # noqa: E402  (commands register themselves on `app`)
 
 models_cmd.register(app)
+fairness_cmd.register(app)
 
 
 def main() -> None:

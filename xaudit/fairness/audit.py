@@ -15,6 +15,7 @@ the point estimate (on the counts) and the interval (on all resampled counts at 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
 
 import numpy as np
 
@@ -36,38 +37,56 @@ COUNT_CELLS = ("tp", "fp", "tn", "fn")
 Statistic = Callable[[np.ndarray], np.ndarray]
 
 
-def group_fairness(
-    counts: GroupCounts,
-    *,
-    reference: str = "highest",
-    four_fifths: float = 0.8,
-    n_boot: int = DEFAULT_RESAMPLES,
-    confidence: float = 0.95,
-    seed: int = 0,
-    min_rows: int = MIN_ROWS,
-    min_share: float = MIN_SHARE,
-    source: dict[str, object] | None = None,
-) -> FairnessResult:
-    """Audit ``counts``: rates, parity gaps, impact ratios, flags, intervals and tests.
+@dataclass(frozen=True)
+class AuditSettings:
+    """How to audit; checked on construction so that a bad value fails before any data is read.
 
     ``reference``: ``highest`` (selection rate), ``largest`` or a group name. ``n_boot=0``
     skips the intervals. Tests use ``alpha = 1 - confidence``.
     """
-    four_fifths = check_float("four_fifths", four_fifths, minimum=0, maximum=1, exclusive_minimum=True)
-    n_boot = check_int("n_boot", n_boot, minimum=0)
-    confidence = check_float("confidence", confidence, minimum=0, maximum=1, exclusive_minimum=True)
-    seed = check_int("seed", seed, minimum=0)
-    min_rows = check_int("min_rows", min_rows, minimum=0)
-    min_share = check_float("min_share", min_share, minimum=0, maximum=1)
+
+    reference: str = "highest"
+    four_fifths: float = 0.8
+    n_boot: int = DEFAULT_RESAMPLES
+    confidence: float = 0.95
+    seed: int = 0
+    min_rows: int = MIN_ROWS
+    min_share: float = MIN_SHARE
+
+    def __post_init__(self) -> None:
+        checked = {
+            "four_fifths": check_float("four_fifths", self.four_fifths, minimum=0, maximum=1, exclusive_minimum=True),
+            "n_boot": check_int("n_boot", self.n_boot, minimum=0),
+            "confidence": check_float("confidence", self.confidence, minimum=0, maximum=1, exclusive_minimum=True),
+            "seed": check_int("seed", self.seed, minimum=0),
+            "min_rows": check_int("min_rows", self.min_rows, minimum=0),
+            "min_share": check_float("min_share", self.min_share, minimum=0, maximum=1),
+        }
+        for name, value in checked.items():
+            object.__setattr__(self, name, value)
+
+    @property
+    def alpha(self) -> float:
+        return round(1 - self.confidence, 12)
+
+
+def group_fairness(counts: GroupCounts, settings: AuditSettings | None = None, *,
+                   source: dict[str, object] | None = None) -> FairnessResult:
+    """Audit ``counts``: rates, parity gaps, impact ratios, flags, intervals and tests.
+
+    ``source`` (what was read, e.g. ``Loaded.describe()``) is carried into the result.
+    """
+    settings = settings or AuditSettings()
     if counts.total == 0:
         raise DataError("no rows to audit")
 
     share = counts.n / counts.total
-    too_small = (counts.n < min_rows) | (share < min_share)
-    ref = choose_reference(reference, counts.groups, rate_of("selection_rate")(counts.cells), counts.n, too_small)
-    estimate = _Estimator(counts.cells, n_boot, seed, confidence)
-    alpha = 1 - confidence
-    tests = {rate: compare_to_reference(*proportion(counts.cells, RATES[rate]), ref, alpha) for rate in TESTED_RATES}
+    too_small = (counts.n < settings.min_rows) | (share < settings.min_share)
+    selection_rate = rate_of("selection_rate")(counts.cells)
+    ref = choose_reference(settings.reference, counts.groups, selection_rate, counts.n, too_small)
+    estimate = _Estimator(counts.cells, settings.n_boot, settings.seed, settings.confidence)
+    tests = {rate: compare_to_reference(*proportion(counts.cells, RATES[rate]), ref, settings.alpha)
+             for rate in TESTED_RATES}
 
     group_rates = {rate: estimate(rate_of(rate)) for rate in RATES}
     groups = tuple(
@@ -86,13 +105,12 @@ def group_fairness(
     return FairnessResult(
         groups=groups,
         overall=overall,
-        parity={m.key: _parity_row(m, counts.groups, estimate, ref, four_fifths) for m in PARITY},
+        parity={m.key: _parity_row(m, counts.groups, estimate, ref, settings.four_fifths) for m in PARITY},
         equalized_odds=EqualizedOdds(float(odds_difference[0]), float(odds_ratio[0]),
                                      _at(odds_difference[1], ()), _at(odds_ratio[1], ())),
         reference_group=counts.groups[ref],
-        reference_rule=REFERENCE_RULES.get(reference, "named group"),
-        settings={"four_fifths": four_fifths, "n_boot": n_boot, "confidence": confidence, "seed": seed,
-                  "min_rows": min_rows, "min_share": min_share, "alpha": round(alpha, 12)},
+        reference_rule=REFERENCE_RULES.get(settings.reference, "named group"),
+        settings={**asdict(settings), "alpha": settings.alpha},
         source=dict(source or {}),
     )
 

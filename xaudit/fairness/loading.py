@@ -71,14 +71,21 @@ class LoadReport:
                    (self.missing_group, "group value")]
         return [f"dropped {count:,} rows with a missing {what}" for count, what in reasons if count]
 
-    def to_dict(self) -> dict[str, object]:
-        return asdict(self)
+    def rows(self) -> dict[str, int]:
+        return {key: value for key, value in asdict(self).items() if key != "columns"}
 
 
 @dataclass(frozen=True)
 class Loaded:
+    """Counts and what the reading did; ``describe()`` is the ``source`` of a FairnessResult."""
+
     counts: GroupCounts
     report: LoadReport
+    source: str
+    kind: str
+
+    def describe(self) -> dict[str, object]:
+        return {"data": self.source, "input": self.kind, "columns": self.report.columns, "rows": self.report.rows()}
 
 
 def load_predictions(
@@ -128,7 +135,7 @@ def load_predictions(
     if columns.positive is not None and report.rows_read and not positive_seen:
         raise ParameterError(f"--positive {columns.positive!r} occurs in neither the label nor the prediction "
                              f"column; the labels are: {_examples(source, columns.label)}")
-    return _finish(counts, report, grouping, groups, source)
+    return _finish(counts, report, grouping, groups, source, "predictions")
 
 
 def load_counts(
@@ -157,7 +164,7 @@ def load_counts(
         counts = counts + GroupCounts.from_codes(
             np.repeat(codes[keep], len(CELLS)), np.tile(np.arange(len(CELLS)), int(keep.sum())),
             names, weights=cells[keep].ravel().astype(np.float64))
-    return _finish(counts, report, grouping, groups, source)
+    return _finish(counts, report, grouping, groups, source, "counts")
 
 
 def count_arrays(
@@ -222,7 +229,7 @@ def _count_column(array: pa.ChunkedArray | pa.Array, cell: str) -> np.ndarray:
 
 
 def _finish(counts: GroupCounts, report: LoadReport, grouping: Grouping, groups: Sequence[str] | None,
-            source: Source) -> Loaded:
+            source: Source, kind: str) -> Loaded:
     if report.rows_read == 0:
         raise DataError(f"{source_name(source)} holds no rows")
     present = [g for g, n in zip(counts.groups, counts.n) if n > 0]
@@ -233,4 +240,4 @@ def _finish(counts: GroupCounts, report: LoadReport, grouping: Grouping, groups:
         selected = counts.select(list(groups))
         report.excluded += counts.total - selected.total
         counts = selected
-    return Loaded(counts, report)
+    return Loaded(counts, report, source_name(source), kind)
