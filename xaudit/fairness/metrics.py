@@ -112,7 +112,10 @@ def worst_group(values: np.ndarray, higher_is_better: bool) -> int | None:
 
 def equalized_odds(tpr: np.ndarray, fpr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(difference, ratio) of equalized odds (Hardt et al. 2016) as fairlearn defines them:
-    the larger of the TPR and FPR differences, the smaller of their ratios."""
+    the larger of the TPR and FPR differences, the smaller of their ratios.
+
+    An undefined one of the two is skipped (fairlearn's ``min()`` of a ratio pair returns NaN
+    when the TPR ratio is undefined, but not when the FPR ratio is)."""
     tpr_difference, tpr_ratio = spread(tpr)
     fpr_difference, fpr_ratio = spread(fpr)
     return np.fmax(tpr_difference, fpr_difference), np.fmin(tpr_ratio, fpr_ratio)

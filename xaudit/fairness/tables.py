@@ -29,6 +29,7 @@ FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "js
 CHUNK_ROWS = 1 << 20
 SAMPLE_BYTES = 1 << 16
 """Bytes read ahead from text files to see the header and estimate the row length."""
+MIN_BLOCK_BYTES = 4096
 PROGRESS = "reading"
 
 
@@ -108,9 +109,10 @@ def _text_sample(path: Path) -> bytes:
 
 
 def _block_size(sample: bytes, chunk_rows: int) -> int:
-    """Bytes per chunk so that a chunk holds about ``chunk_rows`` rows."""
-    row_bytes = len(sample) / max(sample.count(b"\n"), 1)
-    return max(int(row_bytes * chunk_rows), SAMPLE_BYTES)
+    """Bytes per chunk so that a chunk holds about ``chunk_rows`` rows (and surely a whole row)."""
+    lines = sample.split(b"\n")
+    row_bytes = len(sample) / len(lines)
+    return max(int(row_bytes * chunk_rows), 16 * max(len(line) for line in lines), MIN_BLOCK_BYTES)
 
 
 def _stream(path: Path, open_reader, progress: ProgressFn) -> Iterator[pa.RecordBatch]:
