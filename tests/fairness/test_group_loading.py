@@ -112,8 +112,11 @@ def test_missing_values_are_counted_and_dropped_or_refused(predictions, tmp_path
             report.dropped) == (600, 3, 2, 1, 5)
     assert report.warnings() == ["dropped 3 rows with a missing label", "dropped 2 rows with a missing prediction",
                                  "dropped 1 rows with a missing group value"]
-    with pytest.raises(DataError, match=r"missing label \(--strict"):
+    with pytest.raises(DataError, match=r"^3 rows with a missing label in 'y' \(--strict refuses to drop them\)"):
         load_predictions(path, Y, BY_G, strict=True)
+    holes_in_groups = predictions.assign(g=predictions.g.where(predictions.index != 7))
+    with pytest.raises(DataError, match=r"^1 rows with a missing group in 'g'"):
+        load_predictions(holes_in_groups, Y, BY_G, strict=True)
 
 
 def test_missing_column_lists_the_available_ones(predictions, tmp_path):
@@ -143,7 +146,7 @@ def test_empty_inputs_are_data_errors(tmp_path):
 
 def test_all_rows_dropped_is_a_data_error():
     frame = pd.DataFrame({"y": [np.nan, np.nan], "yhat": [1, 0], "g": ["a", "b"]})
-    with pytest.raises(DataError, match="no rows left"):
+    with pytest.raises(DataError, match="no rows left to audit in the table: 2 dropped for missing values"):
         load_predictions(frame, Y, BY_G)
 
 

@@ -23,7 +23,8 @@ from ..errors import DataError, unknown_choice
 from ..validation import check_float, check_int
 from .bootstrap import DEFAULT_RESAMPLES, percentile_interval, resample_cells
 from .counts import GroupCounts
-from .metrics import PARITY, RATES, ParityMeasure, divide, equalized_odds, impact_ratios, proportion, spread, worst_group
+from .metrics import (PARITY, RATES, ParityMeasure, divide, equalized_odds, impact_ratios, proportion, spread,
+                      worst_group)
 from .result import TESTED_RATES, EqualizedOdds, FairnessResult, GroupRow, Interval, ParityRow
 from .significance import compare_to_reference
 

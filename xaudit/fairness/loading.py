@@ -23,7 +23,8 @@ from .groups import MISSING, UNMATCHED, Grouping, as_text
 from .tables import CHUNK_ROWS, Source, iter_batches, source_name
 
 DEFAULT_THRESHOLD = 0.5
-NON_BINARY = "{role} column {column!r} is not 0/1 (values include {examples}); name the favourable label with --positive"
+NON_BINARY = ("{role} column {column!r} is not 0/1 (values include {examples}); "
+              "name the favourable label with --positive")
 
 
 @dataclass(frozen=True)
@@ -120,9 +121,9 @@ def load_predictions(
             y_hat = _binary(batch.column(columns.prediction), "prediction", columns.prediction, columns.positive)
         codes, names = grouping.encode(batch)
         missing = {"label": np.isnan(y), "prediction": np.isnan(y_hat), "group": codes == MISSING}
-        if strict and any(mask.any() for mask in missing.values()):
-            what = next(name for name, mask in missing.items() if mask.any())
-            raise DataError(f"rows with a missing {what} (--strict refuses to drop them)")
+        if strict:
+            _refuse_missing(missing, {"label": columns.label, "prediction": columns.prediction or columns.score,
+                                      "group": ", ".join(grouping.needed_columns)})
         keep = ~(missing["label"] | missing["prediction"] | missing["group"]) & (codes != UNMATCHED)
         report.rows_read += batch.num_rows
         report.missing_label += int(missing["label"].sum())
@@ -154,8 +155,8 @@ def load_counts(
         cells = np.column_stack([_count_column(batch.column(cell), cell) for cell in CELLS])
         codes, names = grouping.encode(batch)
         weight = cells.sum(axis=1)
-        if strict and (codes == MISSING).any():
-            raise DataError("rows with a missing group (--strict refuses to drop them)")
+        if strict:
+            _refuse_missing({"group": codes == MISSING}, {"group": ", ".join(grouping.needed_columns)})
         report.rows_read += int(weight.sum())
         report.missing_group += int(weight[codes == MISSING].sum())
         report.dropped += int(weight[codes == MISSING].sum())
@@ -203,6 +204,14 @@ def _binary(array: pa.ChunkedArray | pa.Array, role: str, column: str, positive:
     return np.where(valid, values, np.nan)
 
 
+def _refuse_missing(missing: dict[str, np.ndarray], where: dict[str, str]) -> None:
+    """DataError for the first kind of missing value found (``--strict``)."""
+    for what, mask in missing.items():
+        if mask.any():
+            raise DataError(f"{int(mask.sum()):,} rows with a missing {what} in {where[what]!r} "
+                            "(--strict refuses to drop them)")
+
+
 def _unique_text(array: pa.ChunkedArray | pa.Array, most: int = 5) -> str:
     values = sorted(as_text(pc.unique(array.drop_null())).to_pylist())
     return ", ".join(repr(v) for v in values[:most]) + (", ..." if len(values) > most else "")
@@ -234,7 +243,8 @@ def _finish(counts: GroupCounts, report: LoadReport, grouping: Grouping, groups:
         raise DataError(f"{source_name(source)} holds no rows")
     present = [g for g, n in zip(counts.groups, counts.n) if n > 0]
     if not present:
-        raise DataError(f"no rows left in {source_name(source)} after dropping rows with missing values")
+        raise DataError(f"no rows left to audit in {source_name(source)}: {report.dropped:,} dropped for missing "
+                        f"values, {report.excluded:,} outside the groups")
     counts = counts.select(grouping.order(present))
     if groups:
         selected = counts.select(list(groups))

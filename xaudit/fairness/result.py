@@ -157,20 +157,21 @@ class FairnessResult:
                             + [self._frame_row(self.overall, "overall")])
 
     def _frame_row(self, row: GroupRow, level: str) -> dict[str, object]:
+        is_group = level == "group"
         record: dict[str, object] = {"level": level, "group": row.group, "n": row.n, "share": row.share,
                                      **row.counts}
         for rate in RATES:
             low, high = row.intervals[rate] if row.intervals else (math.nan, math.nan)
             record |= {rate: row.rates[rate], f"{rate}_low": low, f"{rate}_high": high}
-        record["too_small"] = row.too_small if level == "group" else None
+        record["too_small"] = row.too_small if is_group else None
         for key, parity in self.parity.items():
             below = parity.below_four_fifths
-            record[f"{key}_impact_ratio"] = parity.impact_ratio.get(row.group) if level == "group" else None
-            record[f"{key}_below_four_fifths"] = (row.group in below) if below is not None and level == "group" else None
+            record[f"{key}_impact_ratio"] = parity.impact_ratio[row.group] if is_group else None
+            record[f"{key}_below_four_fifths"] = row.group in below if is_group and below is not None else None
         for rate in TESTED_RATES:
-            test = row.tests.get(rate) if row.tests else None
-            record |= {f"{rate}_test": test and test.test, f"{rate}_p": test and test.p_value,
-                       f"{rate}_p_holm": test and test.p_holm, f"{rate}_significant": test and test.significant}
+            test = (row.tests or {}).get(rate)
+            record |= {f"{rate}_{field}": None if test is None else getattr(test, field)
+                       for field in ("test", "p_value", "p_holm", "significant")}
         return record
 
 
