@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import DataError, ParameterError
+from .tables import Columnar
 
 GROUP_SEPARATOR = "/"
 """Joins the values of several group columns into one intersectional group name."""
@@ -26,8 +27,6 @@ MISSING = -1
 """Group code of a row whose group column is empty (dropped and counted)."""
 UNMATCHED = -2
 """Group code of a row that matches no definition (outside the audit, not an error)."""
-
-Columnar = pa.Table | pa.RecordBatch
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """Read the columns an audit needs, chunk by chunk, from CSV, Parquet, JSONL or memory.
 
 Only one chunk (about ``chunk_rows`` rows) is in memory at a time, so memory stays flat
-however large the file. Files are read with pyarrow's streaming readers.
+however large the file: Parquet through pyarrow's batch iterator (one row group at a time),
+CSV and JSONL in blocks of whole lines, each parsed by pyarrow.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from ..progress import ProgressFn, silent
 
 Source = str | os.PathLike[str] | pa.Table | pd.DataFrame
 """A file path, or a table already in memory."""
+Columnar = pa.Table | pa.RecordBatch
+"""One chunk of rows."""
 
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 CHUNK_ROWS = 1 << 20
@@ -45,8 +48,8 @@ def iter_batches(
     float_columns: Sequence[str] = (),
     chunk_rows: int = CHUNK_ROWS,
     progress: ProgressFn = silent,
-) -> Iterator[pa.RecordBatch]:
-    """Batches holding exactly ``columns``; a missing column is an error listing those available.
+) -> Iterator[Columnar]:
+    """Chunks holding exactly ``columns``; a missing column is an error listing those available.
 
     ``text_columns`` / ``float_columns`` fix the types CSV values are parsed to (other
     formats keep their stored types). Unreadable content raises DataError.
@@ -82,7 +85,7 @@ def require_columns(wanted: Sequence[str], available: Sequence[str], where: str)
         raise ParameterError(f"column {missing[0]!r} not found in {where}; available: {', '.join(available)}")
 
 
-def _memory_batches(table: pa.Table | pd.DataFrame, columns: list[str], chunk_rows: int) -> Iterator[pa.RecordBatch]:
+def _memory_batches(table: pa.Table | pd.DataFrame, columns: list[str], chunk_rows: int) -> Iterator[Columnar]:
     if isinstance(table, pd.DataFrame):
         require_columns(columns, [str(c) for c in table.columns], "the table")
         table = pa.Table.from_pandas(table[columns], preserve_index=False)
@@ -90,7 +93,7 @@ def _memory_batches(table: pa.Table | pd.DataFrame, columns: list[str], chunk_ro
     yield from table.select(columns).to_batches(max_chunksize=chunk_rows)
 
 
-def _parquet_batches(path: Path, columns: list[str], chunk_rows: int, progress: ProgressFn) -> Iterator[pa.RecordBatch]:
+def _parquet_batches(path: Path, columns: list[str], chunk_rows: int, progress: ProgressFn) -> Iterator[Columnar]:
     parquet = pq.ParquetFile(path)
     require_columns(columns, parquet.schema_arrow.names, str(path))
     total, done = parquet.metadata.num_rows, 0
@@ -109,33 +112,42 @@ def _text_sample(path: Path) -> bytes:
 
 
 def _block_size(sample: bytes, chunk_rows: int) -> int:
-    """Bytes per chunk so that a chunk holds about ``chunk_rows`` rows (and surely a whole row)."""
-    lines = sample.split(b"\n")
-    row_bytes = len(sample) / len(lines)
-    return max(int(row_bytes * chunk_rows), 16 * max(len(line) for line in lines), MIN_BLOCK_BYTES)
+    """Bytes per chunk so that a chunk holds about ``chunk_rows`` rows."""
+    return max(int(len(sample) / (sample.count(b"\n") + 1) * chunk_rows), MIN_BLOCK_BYTES)
 
 
-def _stream(path: Path, open_reader, progress: ProgressFn) -> Iterator[pa.RecordBatch]:
+def _line_blocks(path: Path, block_bytes: int, skip_header: bool, progress: ProgressFn) -> Iterator[pa.Buffer]:
+    """The file in blocks of whole lines, read here rather than by pyarrow's streaming readers,
+    which read far ahead of the consumer: one block at a time keeps memory flat."""
     size = path.stat().st_size
     with path.open("rb") as handle:
-        for batch in open_reader(handle):
-            progress(PROGRESS, min(handle.tell(), size), size)
-            yield batch
+        if skip_header:
+            handle.readline()
+        rest = b""
+        while block := handle.read(block_bytes):
+            block = rest + block
+            cut = block.rfind(b"\n") + 1  # 0 while a row is longer than the block: read on
+            rest = block[cut:]
+            if cut:
+                progress(PROGRESS, handle.tell(), size)
+                yield pa.py_buffer(block[:cut])
+        if rest.strip():
+            yield pa.py_buffer(rest)
 
 
 def _csv_batches(path: Path, columns: list[str], text_columns: Sequence[str], float_columns: Sequence[str],
-                 chunk_rows: int, progress: ProgressFn) -> Iterator[pa.RecordBatch]:
+                 chunk_rows: int, progress: ProgressFn) -> Iterator[Columnar]:
     sample = _text_sample(path)
     header = next(csv.reader(io.StringIO(sample.decode("utf-8-sig", errors="replace"))), [])
     require_columns(columns, header, str(path))
     types = {c: pa.float64() for c in float_columns} | {c: pa.string() for c in text_columns}
     convert = pa_csv.ConvertOptions(include_columns=columns, column_types=types, strings_can_be_null=True)
-    read = pa_csv.ReadOptions(block_size=_block_size(sample, chunk_rows))
-    yield from _stream(path, lambda handle: pa_csv.open_csv(handle, read_options=read, convert_options=convert),
-                       progress)
+    read = pa_csv.ReadOptions(column_names=header)
+    for block in _line_blocks(path, _block_size(sample, chunk_rows), skip_header=True, progress=progress):
+        yield pa_csv.read_csv(block, read_options=read, convert_options=convert)
 
 
-def _jsonl_batches(path: Path, columns: list[str], chunk_rows: int, progress: ProgressFn) -> Iterator[pa.RecordBatch]:
+def _jsonl_batches(path: Path, columns: list[str], chunk_rows: int, progress: ProgressFn) -> Iterator[Columnar]:
     """JSON lines; the types of the wanted fields come from the first lines, other fields are ignored
     (so a stray type in a field the audit does not use cannot break the read)."""
     sample = _text_sample(path)
@@ -149,6 +161,5 @@ def _jsonl_batches(path: Path, columns: list[str], chunk_rows: int, progress: Pr
     require_columns(columns, list(dict.fromkeys(key for record in records for key in record)), str(path))
     schema = pa.Table.from_pylist([{c: record.get(c) for c in columns} for record in records]).schema
     parse = pa_json.ParseOptions(explicit_schema=schema, unexpected_field_behavior="ignore")
-    read = pa_json.ReadOptions(block_size=_block_size(sample, chunk_rows))
-    yield from _stream(path, lambda handle: pa_json.open_json(handle, read_options=read, parse_options=parse),
-                       progress)
+    for block in _line_blocks(path, _block_size(sample, chunk_rows), skip_header=False, progress=progress):
+        yield pa_json.read_json(block, parse_options=parse)
