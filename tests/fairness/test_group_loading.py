@@ -249,3 +249,15 @@ def test_counts_table_errors(tmp_path):
     pd.DataFrame({"g": ["a"], "tp": ["x"], "fp": [2], "tn": [3], "fn": [1]}).to_parquet(tmp_path / "c.parquet")
     with pytest.raises(DataError, match="count column 'tp' must be numeric"):
         load_counts(tmp_path / "c.parquet", BY_G)
+
+
+def test_text_files_with_long_rows_crlf_and_no_final_newline(tmp_path):
+    long_group = "x" * 10_000  # longer than a block: the reader must wait for the end of the row
+    lines = ["y,yhat,g"] + [f"{i % 2},{(i // 2) % 2},{'a' if i % 3 else long_group}" for i in range(40)]
+    path = tmp_path / "odd.csv"
+    path.write_bytes("\r\n".join(lines).encode())  # CRLF, and no newline after the last row
+    counts = load_predictions(path, Y, BY_G, chunk_rows=1).counts
+    rows = [line.split(",") for line in lines[1:]]
+    expected = count_arrays([int(r[0]) for r in rows], [int(r[1]) for r in rows], [r[2] for r in rows])
+    _same(counts, expected)
+    assert sum(len(batch) for batch in iter_batches(path, ["g"], chunk_rows=1)) == 40
