@@ -35,8 +35,8 @@ def fairness(
     counts: Path | None = typer.Option(None, "--counts", dir_okay=False,
                                        help="Per-group confusion counts instead of --data: group columns plus "
                                             "tp, fp, tn, fn."),
-    example: str | None = typer.Option(None, "--example", help=f"Built-in dataset instead of --data: "
-                                                               f"{', '.join(EXAMPLES)}."),
+    example: str | None = typer.Option(None, "--example", help="Built-in dataset instead of --data: " + "; ".join(
+        f"{name} ({example.description})" for name, example in EXAMPLES.items()) + "."),
     label_col: str | None = typer.Option(None, "--label-col", help="True label column."),
     pred_col: str | None = typer.Option(None, "--pred-col", help="Prediction column (0/1, or see --positive)."),
     score_col: str | None = typer.Option(None, "--score-col", help="Score column, used with --threshold."),

@@ -173,7 +173,7 @@ def _parity_row(measure: ParityMeasure, groups: Sequence[str], estimate: _Estima
     impact, impact_bounds = estimate(_impact(measure.rate, ref))
     worst = worst_group(values, measure.higher_is_better)
     return ParityRow(
-        key=measure.key, rate=measure.rate, higher_is_better=measure.higher_is_better,
+        key=measure.key, rate=measure.rate, definition=measure.definition, higher_is_better=measure.higher_is_better,
         difference=float(difference[0]), ratio=float(ratio[0]),
         difference_interval=_at(difference[1], ()), ratio_interval=_at(ratio[1], ()),
         worst_group=None if worst is None else groups[worst],

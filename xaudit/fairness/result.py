@@ -57,6 +57,7 @@ class ParityRow:
 
     key: str
     rate: str
+    definition: str
     higher_is_better: bool
     difference: float
     ratio: float
@@ -80,7 +81,7 @@ class ParityRow:
 
     def to_dict(self) -> dict[str, object]:
         return {
-            "rate": self.rate, "higher_is_better": self.higher_is_better,
+            "rate": self.rate, "definition": self.definition, "higher_is_better": self.higher_is_better,
             "difference": _number(self.difference), "difference_interval": _pair(self.difference_interval),
             "ratio": _number(self.ratio), "ratio_interval": _pair(self.ratio_interval),
             "worst_group": self.worst_group, "worst_value": _number(self.worst_value),
@@ -144,6 +145,7 @@ class FairnessResult:
             "groups": [row.to_dict() for row in self.groups],
             "overall": self.overall.to_dict(),
             "parity": {key: row.to_dict() for key, row in self.parity.items()},
+            "rate_definitions": {name: rate.definition for name, rate in RATES.items()},
             "equalized_odds": self.equalized_odds.to_dict(),
         }
 
