@@ -140,6 +140,8 @@ def test_empty_inputs_are_data_errors(tmp_path):
         load_predictions(tmp_path / "empty.jsonl", Y, BY_G)
     with pytest.raises(DataError, match="file not found"):
         load_predictions(tmp_path / "nowhere.csv", Y, BY_G)
+    with pytest.raises(DataError, match=r"is a folder; give a file \(\.csv, \.jsonl"):
+        load_predictions(tmp_path, Y, BY_G)
     with pytest.raises(ParameterError, match=r"unknown file type '\.xlsx'; choose one of: \.csv, \.jsonl"):
         load_predictions(tmp_path / "p.xlsx", Y, BY_G)
 

@@ -30,8 +30,7 @@ def register(app: typer.Typer) -> None:
 
 @handle_errors
 def fairness(
-    data: Path | None = typer.Option(None, "--data", help="Predictions table: .csv, .parquet or .jsonl.",
-                                     dir_okay=False),
+    data: Path | None = typer.Option(None, "--data", help="Predictions table: .csv, .parquet or .jsonl."),
     counts: Path | None = typer.Option(None, "--counts", dir_okay=False,
                                        help="Per-group confusion counts instead of --data: group columns plus "
                                             "tp, fp, tn, fn."),

@@ -59,6 +59,8 @@ def iter_batches(
         batches = _memory_batches(source, columns, chunk_rows)
     else:
         path = Path(source)
+        if path.is_dir():
+            raise DataError(f"{path} is a folder; give a file ({', '.join(sorted(FORMATS))})")
         kind = FORMATS.get(path.suffix.lower())
         if kind is None:
             raise unknown_choice("file type", path.suffix or path.name, FORMATS)
