@@ -115,7 +115,7 @@ class RichProgress:
     def __init__(self) -> None:
         self._progress = Progress(
             TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-            console=stderr, transient=True, disable=not stderr.is_terminal,  # no stray line when piped
+            console=stderr, transient=True, disable=not stderr.is_terminal,
         )
         self._tasks: dict[str, Any] = {}
 
