@@ -31,11 +31,12 @@ def _root(
     STATE["debug"] = debug
 
 
-from . import attribute_cmd, evaluate_cmd, models_cmd  # noqa: E402  (commands register themselves on `app`)
+from . import attribute_cmd, evaluate_cmd, fairness_cmd, models_cmd  # noqa: E402  (commands register on `app`)
 
 models_cmd.register(app)
 attribute_cmd.register(app)
 evaluate_cmd.register(app)
+fairness_cmd.register(app)
 
 
 def main() -> None:

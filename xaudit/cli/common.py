@@ -49,6 +49,14 @@ def warn(message: str) -> None:
     stderr.print(f"[yellow]Warning:[/yellow] {message}", markup=True, soft_wrap=True)
 
 
+def exit_if_breached(messages: list[str]) -> None:
+    """Exit 1 when an audit threshold (``--fail-on``) is breached; the report is already written."""
+    if messages:
+        for message in messages:
+            stderr.print(f"[bold red]Breached:[/bold red] {_escape(message)}", markup=True, soft_wrap=True)
+        raise typer.Exit(1)
+
+
 def handle_errors(command: F) -> F:
     """Map library errors to one line and an exit code at the edge of every command."""
 

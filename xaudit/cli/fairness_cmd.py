@@ -1,0 +1,122 @@
+"""``xaudit fairness``: group fairness of a classifier's decisions.
+
+The command parses options; ``run_group_fairness`` reads and audits; ``emit_group_fairness``
+renders. Other kinds of fairness audit can branch inside ``fairness`` on the input given.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from ..errors import ParameterError
+from ..fairness import AuditSettings, FairnessResult, Grouping, PredictionColumns, group_fairness
+from ..fairness.groups import Definition, parse_definition, read_definitions
+from ..fairness.loading import load_counts, load_predictions
+from ..fairness.render import fairness_tables
+from ..fairness.result import SUMMARY_NAMES
+from ..fairness.synthetic import EXAMPLES
+from ..fairness.thresholds import breaches, parse_conditions
+from ..progress import ProgressFn
+from ..validation import check_choice, split_csv
+from .common import (Format, OutputOption, RichProgress, emit_json, emit_rich, emit_text, exit_if_breached,
+                     handle_errors, warn)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("fairness")(fairness)
+
+
+@handle_errors
+def fairness(
+    data: Path | None = typer.Option(None, "--data", help="Predictions table: .csv, .parquet or .jsonl."),
+    counts: Path | None = typer.Option(None, "--counts", dir_okay=False,
+                                       help="Per-group confusion counts instead of --data: group columns plus "
+                                            "tp, fp, tn, fn."),
+    example: str | None = typer.Option(None, "--example", help="Built-in dataset instead of --data: " + "; ".join(
+        f"{name} ({example.description})" for name, example in EXAMPLES.items()) + "."),
+    label_col: str | None = typer.Option(None, "--label-col", help="True label column."),
+    pred_col: str | None = typer.Option(None, "--pred-col", help="Prediction column (0/1, or see --positive)."),
+    score_col: str | None = typer.Option(None, "--score-col", help="Score column, used with --threshold."),
+    threshold: float | None = typer.Option(None, "--threshold", help="Scores >= this are positive (default 0.5)."),
+    positive: str | None = typer.Option(None, "--positive", help="The favourable label when labels are not 0/1."),
+    group_cols: str | None = typer.Option(None, "--group-cols",
+                                          help="Group column(s), comma separated; several form intersectional "
+                                               "groups such as Female/Black."),
+    groups: str | None = typer.Option(None, "--groups", help="Groups to report, comma separated, in this order."),
+    define: list[str] | None = typer.Option(None, "--define",
+                                            help="Group from several columns, repeatable: "
+                                                 "'MN=sex:male&native:1' ('|' between accepted values)."),
+    define_file: Path | None = typer.Option(None, "--define-file", dir_okay=False,
+                                            help="Group definitions as TOML or JSON: {name: {column: value}}."),
+    reference: str = typer.Option("highest", "--reference",
+                                  help="Reference group: highest (selection rate), largest, or a group name."),
+    four_fifths: float = typer.Option(0.8, "--four-fifths", help="Flag impact ratios below this."),
+    n_boot: int = typer.Option(1000, "--n-boot", help="Bootstrap resamples for the intervals (0: none)."),
+    confidence: float = typer.Option(0.95, "--confidence", help="Interval level; tests use 1 - this."),
+    seed: int = typer.Option(0, "--seed", help="Seed of the bootstrap."),
+    strict: bool = typer.Option(False, "--strict", help="Fail on missing values instead of dropping the rows."),
+    fail_on: list[str] | None = typer.Option(None, "--fail-on",
+                                             help="Exit 1 when a condition holds, e.g. "
+                                                  "'statistical_parity_ratio<0.8' (repeatable, comma separated)."),
+    format: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
+    output: Path | None = OutputOption,
+) -> None:
+    """Group fairness of a classifier: statistical parity, performance parity, accuracy equality."""
+    conditions = parse_conditions(fail_on or [], SUMMARY_NAMES)
+    settings = AuditSettings(reference=reference, four_fifths=four_fifths, n_boot=n_boot, confidence=confidence,
+                             seed=seed)
+    definitions = [parse_definition(text) for text in define or []]
+    definitions += read_definitions(define_file) if define_file else []
+    with RichProgress() as progress:
+        result, notes = run_group_fairness(
+            data=data, counts=counts, example=example, label_col=label_col, pred_col=pred_col,
+            score_col=score_col, threshold=threshold, positive=positive, group_cols=split_csv(group_cols),
+            definitions=definitions, groups=split_csv(groups), strict=strict, settings=settings, progress=progress)
+    for note in notes:
+        warn(note)
+    emit_group_fairness(result, format, output)
+    exit_if_breached(breaches(conditions, result.summary()))
+
+
+def run_group_fairness(
+    *, data: Path | None, counts: Path | None, example: str | None, label_col: str | None, pred_col: str | None,
+    score_col: str | None, threshold: float | None, positive: str | None, group_cols: list[str],
+    definitions: list[Definition], groups: list[str], strict: bool, settings: AuditSettings, progress: ProgressFn,
+) -> tuple[FairnessResult, list[str]]:
+    """Read predictions (or counts, or a built-in example) and audit them; also returns warnings."""
+    given = [name for name, value in (("--data", data), ("--counts", counts), ("--example", example)) if value]
+    if len(given) != 1:
+        raise ParameterError("give exactly one of --data, --counts and --example")
+    if example is not None:
+        chosen = EXAMPLES[check_choice("example", example, EXAMPLES)]
+        source = chosen.make()
+        label_col, pred_col = label_col or chosen.label, pred_col or (None if score_col else chosen.prediction)
+        group_cols = group_cols or ([] if definitions else list(chosen.group_cols))
+    else:
+        source = data or counts
+    grouping = Grouping(columns=tuple(group_cols), definitions=tuple(definitions))
+    if counts is not None:
+        used = [name for name, value in (("--label-col", label_col), ("--pred-col", pred_col),
+                                         ("--score-col", score_col), ("--threshold", threshold),
+                                         ("--positive", positive)) if value is not None]
+        if used:
+            raise ParameterError(f"{used[0]} does not apply to --counts (the counts are already tallied)")
+        loaded = load_counts(source, grouping, groups=groups, strict=strict, progress=progress)
+    else:
+        if label_col is None:
+            raise ParameterError("give the true label column with --label-col")
+        columns = PredictionColumns(label_col, pred_col, score_col, threshold, positive)
+        loaded = load_predictions(source, columns, grouping, groups=groups, strict=strict, progress=progress)
+    described = loaded.describe() | ({"data": f"example:{example}"} if example else {})
+    return group_fairness(loaded.counts, settings, source=described), loaded.report.warnings()
+
+
+def emit_group_fairness(result: FairnessResult, format: Format, output: Path | None) -> None:
+    if format == Format.json:
+        emit_json(result.to_dict(), output)
+    elif format == Format.csv:
+        emit_text(result.to_frame().to_csv(index=False), output)
+    else:
+        emit_rich(fairness_tables(result), output)

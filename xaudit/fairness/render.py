@@ -1,0 +1,130 @@
+"""Rich tables of a FairnessResult for the terminal (flags highlighted). Reads, never recomputes."""
+
+from __future__ import annotations
+
+import math
+
+from rich import box
+from rich.console import RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from .result import FairnessResult, GroupRow, Interval, ParityRow
+
+UNDEFINED = "undefined"
+RATE_COLUMNS = {"base_rate": "base rate", "selection_rate": "selection rate", "tpr": "TPR", "fpr": "FPR",
+                "accuracy": "accuracy", "ppv": "PPV"}
+
+
+def fairness_tables(result: FairnessResult) -> list[RenderableType]:
+    """The per-group table, its flags, the parity table and a few lines on how to read them."""
+    return [_group_table(result), _flags(result), _parity_table(result), _notes(result)]
+
+
+def number(value: float, digits: int = 3) -> str:
+    """``0.123``, or ``undefined`` for NaN."""
+    return UNDEFINED if value is None or math.isnan(value) else f"{value:.{digits}f}"
+
+
+def with_interval(value: float, interval: Interval | None, style: str = "") -> Text:
+    """The value, and under it its interval in brackets (dim)."""
+    text = Text(number(value), style=style)
+    if interval is not None and not math.isnan(value):
+        text.append(f"\n[{number(interval[0])}, {number(interval[1])}]", style="dim")
+    return text
+
+
+def _below_four_fifths(result: FairnessResult, group: str) -> list[str]:
+    """Rates on which the group is under the four-fifths line."""
+    return [row.rate for row in result.parity.values() if group in (row.below_four_fifths or [])]
+
+
+def _group_table(result: FairnessResult) -> Table:
+    settings = result.settings
+    brackets = f" ({settings['confidence']:.0%} intervals in brackets)" if settings["n_boot"] else ""
+    table = Table(title=f"Rates per group{brackets}", box=box.SIMPLE_HEAD)
+    for column in ("group", "n (share)", *RATE_COLUMNS.values(), "impact ratio"):
+        table.add_column(column, justify="left" if column == "group" else "right")
+    statistical = result.parity["statistical_parity"]
+    for row in (*result.groups, result.overall):
+        overall = row is result.overall
+        below = [] if overall else _below_four_fifths(result, row.group)
+        cells = [with_interval(row.rates[rate], (row.intervals or {}).get(rate), "bold red" if rate in below else "")
+                 for rate in RATE_COLUMNS]
+        impact = "" if overall else number(statistical.impact_ratio[row.group])
+        table.add_row(_group_label(result, row), f"{row.n:,}\n({row.share:.1%})", *cells, impact,
+                      end_section=True)
+    return table
+
+
+def _group_label(result: FairnessResult, row: GroupRow) -> Text:
+    if row is result.overall:
+        return Text("overall", style="italic")
+    label = Text(row.group, style="yellow" if row.too_small else "")
+    if row.group == result.reference_group:
+        label.append("\n(reference)", style="dim")
+    return label
+
+
+def _flags(result: FairnessResult) -> Text:
+    """One line per flagged group: too small, under four-fifths, different from the reference."""
+    lines = Text()
+    for row in result.groups:
+        flags = []
+        if row.too_small:
+            flags.append(("too small to judge", "yellow"))
+        below = [RATE_COLUMNS[rate] for rate in _below_four_fifths(result, row.group)]
+        if below:
+            flags.append((f"below four-fifths on {', '.join(below)}", "bold red"))
+        differs = [RATE_COLUMNS[rate] for rate, test in (row.tests or {}).items() if test and test.significant]
+        if differs:
+            flags.append((f"differs from {result.reference_group} on {', '.join(differs)} (Holm)", "magenta"))
+        if flags:
+            lines.append(f"{row.group}: ")
+            for index, (flag, style) in enumerate(flags):
+                lines.append(("; " if index else "") + flag, style=style)
+            lines.append("\n")
+    return lines if lines else Text("No group is flagged.", style="green")
+
+
+def _parity_table(result: FairnessResult) -> Table:
+    table = Table(title=f"Parity between groups (reference: {result.reference_group}, {result.reference_rule})",
+                  box=box.SIMPLE_HEAD)
+    for column in ("criterion (rate)", "difference", "ratio", "worst-off group", "worst impact ratio",
+                   "below four-fifths"):
+        table.add_column(column, justify="right" if column in ("difference", "ratio", "worst impact ratio")
+                         else "left")
+    for key, row in result.parity.items():
+        table.add_row(f"{key.replace('_', ' ')}\n({RATE_COLUMNS[row.rate]})",
+                      with_interval(row.difference, row.difference_interval),
+                      with_interval(row.ratio, row.ratio_interval), _worst(row),
+                      number(row.worst_impact_ratio), _below(row), end_section=True)
+    odds = result.equalized_odds
+    table.add_row("equalized odds\n(TPR and FPR)", with_interval(odds.difference, odds.difference_interval),
+                  with_interval(odds.ratio, odds.ratio_interval), "", "", "")
+    return table
+
+
+def _worst(row: ParityRow) -> str:
+    return UNDEFINED if row.worst_group is None else f"{row.worst_group}\n({number(row.worst_value)})"
+
+
+def _below(row: ParityRow) -> Text:
+    if row.below_four_fifths is None:
+        return Text("not applicable", style="dim")
+    return Text(", ".join(row.below_four_fifths) or "none", style="bold red" if row.below_four_fifths else "green")
+
+
+def _notes(result: FairnessResult) -> Text:
+    settings, rows = result.settings, result.source.get("rows", {})
+    lines = ["Difference: max − min over groups; ratio: min / max; impact ratio: group / reference."]
+    if settings["n_boot"]:
+        lines.append(f"Intervals: {settings['confidence']:.0%} percentile bootstrap, {settings['n_boot']:,} "
+                     f"resamples of the counts, seed {settings['seed']}.")
+    lines.append(f"Four-fifths flag: impact ratio below {settings['four_fifths']:g}. Tests against the reference: "
+                 f"Fisher exact for small tables, else two-proportion z; Holm-corrected, alpha {settings['alpha']:g}.")
+    lines.append(f"Too small to judge: under {settings['min_rows']} rows or {settings['min_share']:.0%} of the data.")
+    if rows:
+        lines.append(f"Rows: {rows['rows_read']:,} read, {rows['dropped']:,} dropped (missing values), "
+                     f"{rows['excluded']:,} outside the audited groups.")
+    return Text("\n".join(lines), style="dim")

@@ -1,0 +1,189 @@
+"""The result of a group fairness audit, and its JSON and table (CSV) forms.
+
+Undefined values are NaN here, ``null`` in JSON and empty in CSV. Renderers read these
+fields; they never recompute.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass
+
+import pandas as pd
+
+from .metrics import PARITY, RATES
+from .significance import ProportionTest
+
+SCHEMA_VERSION = 1
+Interval = tuple[float, float]
+TESTED_RATES = tuple(measure.rate for measure in PARITY)
+"""Rates tested group against reference: those of the parity criteria."""
+SUMMARY_NAMES = tuple(
+    f"{measure.key}_{stat}" for measure in PARITY for stat in ("difference", "ratio", "impact_ratio", "worst")
+) + ("equalized_odds_difference", "equalized_odds_ratio")
+"""Names usable in ``--fail-on`` (see ``FairnessResult.summary``)."""
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    """One group (or the overall population): counts, rates, intervals, flags and tests."""
+
+    group: str
+    n: int
+    share: float
+    counts: dict[str, int]
+    rates: dict[str, float]
+    intervals: dict[str, Interval] | None
+    too_small: bool
+    tests: dict[str, ProportionTest | None] | None
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "group": self.group, "n": self.n, "share": _number(self.share), **self.counts,
+            **{name: _number(value) for name, value in self.rates.items()},
+            "intervals": _intervals(self.intervals),
+            "too_small": self.too_small,
+            "tests": None if self.tests is None else {
+                rate: None if test is None else {key: _number(value) if isinstance(value, float) else value
+                                                 for key, value in asdict(test).items()}
+                for rate, test in self.tests.items()},
+        }
+
+
+@dataclass(frozen=True)
+class ParityRow:
+    """One criterion: gaps between groups, impact ratios against the reference, worst-off group."""
+
+    key: str
+    rate: str
+    definition: str
+    higher_is_better: bool
+    difference: float
+    ratio: float
+    difference_interval: Interval | None
+    ratio_interval: Interval | None
+    worst_group: str | None
+    worst_value: float
+    impact_ratio: dict[str, float]
+    impact_ratio_interval: dict[str, Interval] | None
+    below_four_fifths: list[str] | None
+    """Groups whose impact ratio is under the four-fifths threshold; None where the rule does
+    not apply (a rate where higher is worse, like the FPR)."""
+
+    @property
+    def worst_impact_ratio(self) -> float:
+        """The lowest impact ratio (the highest where a higher rate is worse); NaN if none defined."""
+        defined = [v for v in self.impact_ratio.values() if not math.isnan(v)]
+        if not defined:
+            return math.nan
+        return min(defined) if self.higher_is_better else max(defined)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "rate": self.rate, "definition": self.definition, "higher_is_better": self.higher_is_better,
+            "difference": _number(self.difference), "difference_interval": _pair(self.difference_interval),
+            "ratio": _number(self.ratio), "ratio_interval": _pair(self.ratio_interval),
+            "worst_group": self.worst_group, "worst_value": _number(self.worst_value),
+            "impact_ratio": {group: _number(value) for group, value in self.impact_ratio.items()},
+            "impact_ratio_interval": _intervals(self.impact_ratio_interval),
+            "below_four_fifths": self.below_four_fifths,
+        }
+
+
+@dataclass(frozen=True)
+class EqualizedOdds:
+    """Equalized odds (Hardt et al. 2016), fairlearn's worst-case aggregation of TPR and FPR gaps."""
+
+    difference: float
+    ratio: float
+    difference_interval: Interval | None
+    ratio_interval: Interval | None
+
+    def to_dict(self) -> dict[str, object]:
+        return {"difference": _number(self.difference), "difference_interval": _pair(self.difference_interval),
+                "ratio": _number(self.ratio), "ratio_interval": _pair(self.ratio_interval)}
+
+
+@dataclass(frozen=True)
+class FairnessResult:
+    """Group fairness of a classifier's decisions: per group, overall, and per criterion."""
+
+    groups: tuple[GroupRow, ...]
+    overall: GroupRow
+    parity: dict[str, ParityRow]
+    equalized_odds: EqualizedOdds
+    reference_group: str
+    reference_rule: str
+    settings: dict[str, object]
+    source: dict[str, object]
+
+    def group(self, name: str) -> GroupRow:
+        return next(row for row in self.groups if row.group == name)
+
+    def summary(self) -> dict[str, float]:
+        """Named scalars for CI gates (``--fail-on``): per criterion its ``difference``,
+        ``ratio``, ``impact_ratio`` (the worst group's) and ``worst`` (the worst-off group's
+        rate), plus ``equalized_odds_difference`` / ``_ratio``."""
+        values: dict[str, float] = {}
+        for key, row in self.parity.items():
+            values |= {f"{key}_difference": row.difference, f"{key}_ratio": row.ratio,
+                       f"{key}_impact_ratio": row.worst_impact_ratio, f"{key}_worst": row.worst_value}
+        values |= {"equalized_odds_difference": self.equalized_odds.difference,
+                   "equalized_odds_ratio": self.equalized_odds.ratio}
+        return values
+
+    def to_dict(self) -> dict[str, object]:
+        """The JSON form (``schema_version`` 1); NaN becomes null."""
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "kind": "group_fairness",
+            "reference_group": self.reference_group,
+            "reference_rule": self.reference_rule,
+            "settings": self.settings,
+            "source": self.source,
+            "groups": [row.to_dict() for row in self.groups],
+            "overall": self.overall.to_dict(),
+            "parity": {key: row.to_dict() for key, row in self.parity.items()},
+            "rate_definitions": {name: rate.definition for name, rate in RATES.items()},
+            "equalized_odds": self.equalized_odds.to_dict(),
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per group plus an ``overall`` row (column ``level``): counts, rates with their
+        interval bounds, the small-group flag, impact ratios, four-fifths flags and tests."""
+        return pd.DataFrame([self._frame_row(row, "group") for row in self.groups]
+                            + [self._frame_row(self.overall, "overall")])
+
+    def _frame_row(self, row: GroupRow, level: str) -> dict[str, object]:
+        is_group = level == "group"
+        record: dict[str, object] = {"level": level, "group": row.group, "n": row.n, "share": row.share,
+                                     **row.counts}
+        for rate in RATES:
+            low, high = row.intervals[rate] if row.intervals else (math.nan, math.nan)
+            record |= {rate: row.rates[rate], f"{rate}_low": low, f"{rate}_high": high}
+        record["too_small"] = row.too_small if is_group else None
+        for key, parity in self.parity.items():
+            below = parity.below_four_fifths
+            record[f"{key}_impact_ratio"] = parity.impact_ratio[row.group] if is_group else None
+            record[f"{key}_below_four_fifths"] = row.group in below if is_group and below is not None else None
+        for rate in TESTED_RATES:
+            test = (row.tests or {}).get(rate)
+            record |= {f"{rate}_{field}": None if test is None else getattr(test, field)
+                       for field in ("test", "p_value", "p_holm", "significant")}
+        return record
+
+
+def _number(value: float) -> float | None:
+    return None if value is None or math.isnan(value) else float(value)
+
+
+def _pair(interval: Interval | None) -> list[float | None] | None:
+    return None if interval is None else [_number(interval[0]), _number(interval[1])]
+
+
+def _intervals(intervals: dict[str, Interval] | None) -> dict[str, list[float | None] | None] | None:
+    return None if intervals is None else {key: _pair(value) for key, value in intervals.items()}
