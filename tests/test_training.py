@@ -46,3 +46,17 @@ def test_cuda_asked_without_a_gpu(tmp_path, monkeypatch):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     with pytest.raises(ParameterError, match="no CUDA device"):
         train("cnn", tmp_path / "x", device="cuda", preset="tiny")
+
+
+def test_unk_dropout_replaces_words_but_not_special_tokens():
+    import torch
+
+    from xaudit.training.recipes import UNK_RATE, _unk_dropout
+
+    ids = torch.tensor([[2] + [7] * 998 + [3]] * 20)
+    mask = torch.ones_like(ids)
+    mask[:, -100:-1] = 0  # padding is never replaced
+    out = _unk_dropout(1, (2, 3))({"input_ids": ids, "attention_mask": mask}, torch.Generator().manual_seed(0))
+    replaced = out["input_ids"] == 1
+    assert not replaced[:, 0].any() and not replaced[:, -1].any() and not replaced[:, -100:-1].any()
+    assert abs(float(replaced[:, 1:-100].float().mean()) - UNK_RATE) < 0.01

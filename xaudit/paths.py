@@ -17,6 +17,15 @@ def data_dir(explicit: str | os.PathLike[str] | None = None) -> Path | None:
     return Path(chosen) if chosen else None
 
 
+def default_data_dir() -> Path | None:
+    """``$XAUDIT_DATA_DIR``, else ``../shared/data`` from the working folder when it exists, else None."""
+    chosen = data_dir()
+    if chosen is not None:
+        return chosen
+    beside = Path("..") / "shared" / "data"
+    return beside.resolve() if beside.is_dir() else None
+
+
 def require_data_file(relative: str, explicit: str | os.PathLike[str] | None = None) -> Path:
     """Path of ``relative`` inside the data folder; DataError naming what is missing."""
     root = data_dir(explicit)

@@ -31,7 +31,8 @@ class BlankoutMethod(AttributionMethod):
         blank = adapter.blank_value(batch)
 
         def probabilities(e: torch.Tensor) -> torch.Tensor:
-            return torch.softmax(adapter.forward_from_embeddings(e, batch), dim=-1)
+            # float64: a confident model's probabilities saturate at 1.0 in float32, erasing small drops
+            return torch.softmax(adapter.forward_from_embeddings(e, batch).double(), dim=-1)
 
         per_eval = max(1, self.params["rows_per_eval"] // len(batch))
         with torch.no_grad():

@@ -31,12 +31,13 @@ def _root(
     STATE["debug"] = debug
 
 
-from . import attribute_cmd, evaluate_cmd, fairness_cmd, models_cmd  # noqa: E402  (commands register on `app`)
+from . import attribute_cmd, evaluate_cmd, fairness_cmd, models_cmd, report_cmd  # noqa: E402  (they register)
 
 models_cmd.register(app)
 attribute_cmd.register(app)
 evaluate_cmd.register(app)
 fairness_cmd.register(app)
+report_cmd.register(app)
 
 
 def main() -> None:

@@ -72,7 +72,7 @@ def removal_probabilities(
             index = torch.as_tensor(rows)
             embeddings = from_unit_view(torch.stack(units), like[index], adapter.modality)
             logits = adapter.forward_from_embeddings(embeddings, batch.select(rows))
-            probs = torch.softmax(logits.float(), dim=-1)
+            probs = torch.softmax(logits.double(), dim=-1)
             picked = probs.gather(1, targets[index].view(-1, 1).to(probs.device)).squeeze(1)
             probabilities[start : start + len(chunk)] = picked.cpu().numpy()
     return np.array([[probabilities[position[(row, k)]] for k in ks] for row, ks in enumerate(counts)])

@@ -109,7 +109,7 @@ def evaluate(
         stop = min(start + batch_size, len(inputs))
         batch = adapter.encode(list(inputs[start:stop]))
         with torch.no_grad():
-            probabilities = torch.softmax(adapter.forward(batch).float(), dim=-1).cpu()
+            probabilities = torch.softmax(adapter.forward(batch).double(), dim=-1).cpu()
         targets = (torch.tensor(list(labels[start:stop])) if target == "true" else probabilities.argmax(-1))
         base = probabilities.gather(1, targets.view(-1, 1)).squeeze(1).numpy()
         candidates = [candidate_units(batch, row) for row in range(len(batch))]

@@ -5,44 +5,35 @@ The same data is rendered to HTML (``render.py``) and written beside it as JSON.
 
 from __future__ import annotations
 
-import sys
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from .. import __version__
 from ..datasets.reference import test_split
+from ..fairness import AuditSettings
+from ..fairness.reference_data import tables as reference_tables
+from ..inputs import read_text_file
 from ..models import load_model
 from ..models.cards import read_card
 from ..models.registry import REFERENCE_MODELS, reference_dir
 from ..progress import ProgressFn, silent
-from . import explanations, provenance
+from . import explanations, fairness_section, findings, provenance
+from .config import ReportConfig
 from .methods_text import LIMITATIONS, METHODS
 
 SHOWCASE_TEXTS = ["the keys to the cabinet", "the author that the senators admire near our old city"]
 
 
-@dataclass
-class ReportConfig:
-    """What to audit. Defaults: every reference model, its default methods, built-in examples."""
-
-    models: list[str] = field(default_factory=lambda: ["bert", "lstm", "cnn", "vit"])
-    methods: list[str] | None = None
-    texts: list[str] = field(default_factory=list)
-    n_examples: int = 8
-    n_evaluate: int = 100
-    seed: int = 0
-    title: str = "xaudit audit report"
-    command: str = ""
-
-
 def _examples(adapter, card: dict[str, Any], config: ReportConfig) -> tuple[list, list[str], list]:
-    split = test_split(card, config.n_examples)
+    split = test_split(card, config.n_examples) if card else None
     if adapter.modality == "text":
-        texts = (config.texts or SHOWCASE_TEXTS) + split.inputs
-        labels = [None] * len(config.texts or SHOWCASE_TEXTS) + split.labels
+        given = config.texts + (read_text_file(config.input) if config.input else [])
+        texts = (given or SHOWCASE_TEXTS) + (split.inputs if split else [])
+        labels = [None] * len(given or SHOWCASE_TEXTS) + (split.labels if split else [])
         return texts, [f"example {i + 1}" for i in range(len(texts))], labels
+    if split is None:
+        return [], [], []
     return split.inputs, [f"digit {i}" for i in range(len(split.inputs))], split.labels
 
 
@@ -50,12 +41,15 @@ def explanation_blocks(config: ReportConfig, progress: ProgressFn) -> tuple[list
     blocks, models = [], []
     for name in config.models:
         adapter = load_model(name)
-        card = read_card(reference_dir(name)) or {} if name in REFERENCE_MODELS else {}
         registered = REFERENCE_MODELS.get(name)
-        models.append(provenance.model_record(name, adapter.kind, registered.task if registered else "",
-                                              reference_dir(name), card))
+        folder = reference_dir(name) if registered else Path(name)
+        card = (read_card(folder) or {}) if folder.is_dir() else {}
+        models.append(provenance.model_record(name, adapter.kind, registered.task if registered else "", folder,
+                                              card))
         inputs, ids, labels = _examples(adapter, card, config)
-        evaluation = test_split(card, config.n_evaluate) if card else None
+        if not inputs:
+            continue
+        evaluation = test_split(card, config.n_evaluate) if card.get("data") else None
         blocks.append(explanations.section(
             adapter, card.get("description", name), inputs, ids, labels,
             config.methods or explanations.default_methods(adapter),
@@ -65,24 +59,52 @@ def explanation_blocks(config: ReportConfig, progress: ProgressFn) -> tuple[list
     return blocks, models
 
 
+def fairness_audits(config: ReportConfig, progress: ProgressFn) -> tuple[list[dict], str, list[Path]]:
+    settings = AuditSettings(n_boot=config.n_boot, seed=config.seed)
+    if config.fairness is not None:
+        from ..cli.fairness_cmd import run_group_fairness
+        from ..fairness import parse_definition
+
+        spec = config.fairness
+        result, _ = run_group_fairness(
+            data=spec.data, counts=None, example=None, label_col=spec.label_col, pred_col=spec.pred_col,
+            score_col=spec.score_col, threshold=spec.threshold, positive=spec.positive, group_cols=spec.group_cols,
+            definitions=[parse_definition(d) for d in spec.define], groups=spec.groups, strict=False,
+            settings=settings, progress=progress)
+        grouping = " × ".join(spec.group_cols) or "the defined groups"
+        audit = {"title": f"{spec.data.name} by {grouping}", "dataset": spec.data.name, "grouping": spec.group_cols,
+                 "description": f"Predictions read from {spec.data}.", "result": result.to_dict()}
+        return [audit], f"the predictions in {spec.data}", [spec.data]
+    chosen = reference_tables(config.data_dir, config.seed)
+    files = [f for table in chosen for f in table.files]
+    source = ", ".join(t.name for t in chosen) + (
+        f" from {config.data_dir}" if files else " (the shared data folder was not found)")
+    return fairness_section.audits(chosen, settings, progress), source, files
+
+
 def build_report(config: ReportConfig, progress: ProgressFn = silent) -> dict[str, Any]:
     """Run every part of the audit and return the report data."""
+    audits, fairness_source, files = fairness_audits(config, progress)
     blocks, models = explanation_blocks(config, progress)
+    found = [f for audit in audits for f in findings.fairness_findings(audit)]
+    found += [f for block in blocks for f in findings.explanation_findings(block)]
     return {
         "schema_version": 1,
         "title": config.title,
         "version": __version__,
         "generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "data_source": "built-in generated data (agreement grammar, scikit-learn digits)",
-        "scope": (f"This report audits {len(models)} model(s): how they reach their decisions (attributions and "
-                  "how far to trust them)."),
+        "data_source": f"group fairness on {fairness_source}; explanations on the reference models' test data",
+        "scope": (f"This report audits whether decisions are fair across demographic groups ({len(audits)} "
+                  f"group-fairness audit(s)) and how {len(models)} model(s) reach their decisions (attributions, "
+                  "and how far to trust them)."),
         "models": models,
-        "findings": [],
-        "group_fairness": [],
+        "findings": findings.rank(found),
+        "group_fairness": audits,
         "cloze": None,
         "explanations": blocks,
         "methods": METHODS,
         "limitations": LIMITATIONS,
-        "provenance": {"command": config.command or " ".join(["xaudit", *sys.argv[1:]]), "seed": config.seed,
-                       "machine": provenance.machine(), "packages": provenance.packages(), "data_files": []},
+        "provenance": {"command": config.command, "seed": config.seed, "machine": provenance.machine(),
+                       "packages": provenance.packages(),
+                       "data_files": [provenance.file_record(f) for f in files]},
     }

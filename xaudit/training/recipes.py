@@ -66,7 +66,8 @@ def _agreement_data(p: dict[str, Any]) -> tuple[agreement.AgreementSplits, dict[
     data = agreement.splits(p["n_train"], p["n_dev"], p["n_test"], AGREEMENT_DATA_SEED)
     recipe = {"generator": "xaudit.datasets.agreement.splits", "seed": AGREEMENT_DATA_SEED,
               "n_train": p["n_train"], "n_dev": p["n_dev"], "n_test": p["n_test"],
-              "description": "subject-verb number agreement from a documented English grammar, 0-4 attractors"}
+              "description": "subject-verb number agreement from a documented English grammar, 0-4 attractors",
+              "training_augmentation": f"each word replaced by [UNK] with probability {UNK_RATE}"}
     return data, recipe
 
 
@@ -84,6 +85,28 @@ def _agreement_vocab() -> list[str]:
 
 def _label_maps(labels) -> dict[str, Any]:
     return {"id2label": dict(enumerate(labels)), "label2id": {l: i for i, l in enumerate(labels)}}
+
+
+UNK_RATE = 0.1
+
+
+def _unk_dropout(unk_id: int, protected: tuple[int, ...]) -> Callable[[Inputs, torch.Generator], Inputs]:
+    """Replace each word with [UNK] with probability ``UNK_RATE`` (special tokens kept).
+
+    Linzen et al.'s data has [UNK] for rare words; our grammar's vocabulary is closed, so
+    without this [UNK] would never be seen in training and blank-out, which replaces a word
+    by [UNK], would probe the model out of distribution.
+    """
+
+    def augment(inputs: Inputs, generator: torch.Generator) -> Inputs:
+        ids = inputs["input_ids"]
+        replace = torch.rand(ids.shape, generator=generator) < UNK_RATE
+        replace &= inputs["attention_mask"].bool()
+        for token in protected:
+            replace &= ids != token
+        return {**inputs, "input_ids": torch.where(replace, torch.full_like(ids, unk_id), ids)}
+
+    return augment
 
 
 def _shift_augment(inputs: Inputs, generator: torch.Generator) -> Inputs:
@@ -118,9 +141,10 @@ def train_bert(p: dict[str, Any], seed: int, device: torch.device, out: Path, pr
         enc = tokenizer([e.text for e in examples], padding=True, return_tensors="pt")
         return TensorData(dict(enc), torch.tensor([e.label for e in examples]))
 
+    augment = _unk_dropout(tokenizer.unk_token_id, (tokenizer.cls_token_id, tokenizer.sep_token_id))
     summary = train_classifier(model, lambda m, x: m(**x).logits, tensors(data.train), tensors(data.dev),
                                LoopSettings(p["epochs"], p["batch_size"], p["lr"]), seed, device,
-                               progress=progress)
+                               augment=augment, progress=progress)
     model.to("cpu").save_pretrained(out, safe_serialization=True)
     tokenizer.save_pretrained(out)
     return {"architecture": "hf", "config": config.to_diff_dict(), "labels": list(agreement.LABELS),
@@ -144,7 +168,7 @@ def train_lstm(p: dict[str, Any], seed: int, device: torch.device, out: Path, pr
 
     summary = train_classifier(model, lambda m, x: m(x["input_ids"], x["attention_mask"]), tensors(data.train),
                                tensors(data.dev), LoopSettings(p["epochs"], p["batch_size"], p["lr"]), seed,
-                               device, progress=progress)
+                               device, augment=_unk_dropout(vocab.unk_id, ()), progress=progress)
     save_file({k: v.contiguous() for k, v in model.to("cpu").state_dict().items()}, str(out / "model.safetensors"))
     (out / "vocab.txt").write_text(vocab.dumps(), encoding="utf-8")
     return {"architecture": "recurrent", "config": config, "labels": list(agreement.LABELS),

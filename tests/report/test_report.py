@@ -1,0 +1,112 @@
+"""The HTML report: escaping, self-containment, structure (in a real browser when Chromium is there)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from tests.report.conftest import ATTRIBUTE_PAYLOAD, SCRIPT_PAYLOAD, browser
+from xaudit.report.embed import script_json
+
+SECTIONS = ("summary", "group-fairness", "explanations", "methods", "provenance")
+
+
+def test_payloads_never_appear_unescaped(hostile_report):
+    html = hostile_report[0].read_text()
+    for payload in (SCRIPT_PAYLOAD, ATTRIBUTE_PAYLOAD, "<img src=x"):
+        assert payload not in html
+    assert "&lt;script&gt;" in html  # the group name and title are shown, as text
+    assert html.count("<script") == 1  # only the JSON data element
+
+
+def test_embedded_json_round_trips_and_cannot_close_its_element(hostile_report):
+    html_path, data = hostile_report
+    html = html_path.read_text()
+    body = re.search(r'<script type="application/json" id="xaudit-data">(.*?)</script>', html, re.S).group(1)
+    assert "<" not in body and ">" not in body
+    assert json.loads(body) == json.loads(json.dumps(data))
+    assert "\\u003c/script\\u003e" in script_json({"x": "</script>"})
+
+
+def test_no_external_references(hostile_report):
+    html = hostile_report[0].read_text()
+    assert not re.search(r"(src|href)\s*=\s*[\"']?\s*(https?:)?//", html, re.I)
+    assert not re.search(r"url\(\s*[\"']?(https?:)?//", html, re.I)
+    assert "@import" not in html and "<link" not in html
+
+
+def test_sections_and_tables_are_present(hostile_report):
+    html = hostile_report[0].read_text()
+    for section in SECTIONS:
+        assert f'id="{section}"' in html
+    assert html.count("<table") >= 6
+    assert "four-fifths" in html and "Most influential tokens overall" in html
+
+
+def test_findings_flag_the_planted_disparity(hostile_report):
+    _, data = hostile_report
+    assert data["findings"][0]["severity"] == "high"
+    assert "plain" in data["findings"][0]["text"]  # the group whose selection rate is cut
+
+
+def test_browser_renders_without_running_injected_code(hostile_report, tmp_path):
+    html_path, _ = hostile_report
+    dom = browser("--dump-dom", html_path.as_uri()).stdout
+    assert "data-pwned" not in dom
+    assert "<img src=\"x\"" not in dom and "<img src=x" not in dom
+    for section in SECTIONS:
+        assert f'id="{section}"' in dom
+    assert dom.count("<table") >= 6
+    assert "&lt;script&gt;document.body.dataset.pwned" in dom  # shown as text
+    shot = tmp_path / "report.png"
+    browser("--window-size=1280,1800", f"--screenshot={shot}", html_path.as_uri())
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
+
+
+def test_report_cli_writes_html_and_json(tiny_models_dir, monkeypatch, tmp_path):
+    from typer.testing import CliRunner
+
+    from xaudit.cli import app
+
+    monkeypatch.setenv("XAUDIT_MODELS_DIR", str(tiny_models_dir))
+    monkeypatch.delenv("XAUDIT_DATA_DIR", raising=False)
+    monkeypatch.chdir(tmp_path)  # no ../shared/data here: the built-in synthetic example is used
+    result = CliRunner().invoke(app, ["report", "-o", "out/audit.html", "--model", "cnn", "--n-evaluate", "3",
+                                      "--n-boot", "20"])
+    assert result.exit_code == 0, result.output
+    data = json.loads((tmp_path / "out" / "audit.json").read_text())
+    assert data["group_fairness"][0]["dataset"] == "Synthetic credit decisions"
+    assert "built-in" in (tmp_path / "out" / "audit.html").read_text() or "Synthetic" in data["data_source"]
+
+
+def test_report_config_file_and_its_errors(tiny_models_dir, monkeypatch, tmp_path):
+    from typer.testing import CliRunner
+
+    from xaudit.cli import app
+
+    monkeypatch.setenv("XAUDIT_MODELS_DIR", str(tiny_models_dir))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "bad.toml").write_text('modelz = ["bert"]\n')
+    result = CliRunner().invoke(app, ["report", "--config", "bad.toml"])
+    assert result.exit_code == 2 and "unknown key 'modelz'" in result.output
+    (tmp_path / "broken.toml").write_text("models = [\n")
+    result = CliRunner().invoke(app, ["report", "--config", "broken.toml"])
+    assert result.exit_code == 3 and "not valid TOML" in result.output
+    (tmp_path / "ok.toml").write_text('title = "T"\nmodels = ["cnn"]\nn_evaluate = 2\nn_boot = 10\n')
+    result = CliRunner().invoke(app, ["report", "--config", "ok.toml", "-o", "r.html"])
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "r.json").read_text())["title"] == "T"
+    assert not list(tmp_path.glob(".r.html.*"))  # no temporary files left behind
+
+
+@pytest.mark.parametrize("args", [["--data", "x.csv"], ["--seed", "-1"]])
+def test_report_bad_options(args, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from xaudit.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["report", *args])
+    assert result.exit_code == 2 and not (tmp_path / "reports").exists()

@@ -1,0 +1,101 @@
+"""What a report audits: options and/or a TOML file (options given on the command line win).
+
+Example ``audit.toml``::
+
+    title = "Quarterly model audit"
+    models = ["bert", "cnn"]
+    methods = ["saliency", "flow"]
+    texts = ["the keys to the cabinet"]
+    n_evaluate = 200
+    seed = 0
+    data_dir = "../shared/data"
+
+    [fairness]
+    data = "predictions.csv"
+    label_col = "y"
+    pred_col = "yhat"
+    group_cols = ["sex", "race"]
+
+    [cloze]
+    enabled = true
+    model = "mlm"
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from ..errors import DataError, ParameterError
+
+
+@dataclass
+class FairnessData:
+    """A user's predictions table, read as ``xaudit fairness`` reads it."""
+
+    data: Path
+    label_col: str
+    pred_col: str | None = None
+    score_col: str | None = None
+    threshold: float | None = None
+    positive: str | None = None
+    group_cols: list[str] = field(default_factory=list)
+    define: list[str] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ReportConfig:
+    """Defaults: every reference model, its default methods, the shared data when present."""
+
+    title: str = "xaudit audit report"
+    models: list[str] = field(default_factory=lambda: ["bert", "lstm", "cnn", "vit"])
+    methods: list[str] | None = None
+    texts: list[str] = field(default_factory=list)
+    input: Path | None = None
+    n_examples: int = 8
+    n_evaluate: int = 100
+    seed: int = 0
+    n_boot: int = 1000
+    data_dir: Path | None = None
+    fairness: FairnessData | None = None
+    cloze: bool = True
+    cloze_model: str = "mlm"
+    command: str = ""
+
+
+def _check_keys(table: dict[str, Any], allowed: set[str], where: str) -> None:
+    unknown = sorted(set(table) - allowed)
+    if unknown:
+        raise ParameterError(f"unknown key {unknown[0]!r} in {where}; valid keys: {', '.join(sorted(allowed))}")
+
+
+def read_config(path: Path) -> ReportConfig:
+    """A ReportConfig from a TOML file (relative paths are relative to the file's folder)."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError(f"cannot read config {path}: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise DataError(f"config {path} is not valid TOML: {exc}") from None
+    base = path.parent
+    plain = {f.name for f in fields(ReportConfig)} - {"fairness", "cloze", "cloze_model", "command"}
+    _check_keys(raw, plain | {"fairness", "cloze"}, str(path))
+    config = ReportConfig(**{k: v for k, v in raw.items() if k in plain})
+    for key in ("input", "data_dir"):
+        if getattr(config, key) is not None:
+            setattr(config, key, base / Path(getattr(config, key)))
+    if "fairness" in raw:
+        table = raw["fairness"]
+        _check_keys(table, {f.name for f in fields(FairnessData)}, f"[fairness] of {path}")
+        if "data" not in table or "label_col" not in table:
+            raise ParameterError(f"[fairness] of {path} needs 'data' and 'label_col'")
+        config.fairness = FairnessData(**{**table, "data": base / Path(table["data"])})
+    if "cloze" in raw:
+        table = raw["cloze"]
+        _check_keys(table, {"enabled", "model"}, f"[cloze] of {path}")
+        config.cloze = bool(table.get("enabled", True))
+        config.cloze_model = str(table.get("model", config.cloze_model))
+    return config

@@ -1,0 +1,23 @@
+"""The group-fairness section: audit decision tables by each of their groupings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..fairness import AuditSettings, Grouping, PredictionColumns, group_fairness, load_predictions
+from ..fairness.reference_data import DecisionTable
+from ..progress import ProgressFn, silent
+
+
+def audits(tables: list[DecisionTable], settings: AuditSettings, progress: ProgressFn = silent) -> list[dict[str, Any]]:
+    """One audit (title, description, FairnessResult as a dict) per table and grouping."""
+    results = []
+    jobs = [(table, grouping) for table in tables for grouping in table.groupings]
+    for done, (table, grouping) in enumerate(jobs, start=1):
+        loaded = load_predictions(table.frame, PredictionColumns(table.label, table.prediction),
+                                  Grouping(columns=grouping))
+        result = group_fairness(loaded.counts, settings, source=loaded.describe() | {"data": table.name})
+        results.append({"title": f"{table.name} by {' × '.join(grouping)}", "dataset": table.name,
+                        "grouping": list(grouping), "description": table.description, "result": result.to_dict()})
+        progress("group fairness", done, len(jobs))
+    return results
