@@ -18,10 +18,7 @@ install: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/xaudit models
-	$(BIN)/xaudit predict --model bert --text "the keys to the old cabinet" --text "the author that the senators admire"
-	$(BIN)/xaudit predict --model lstm --text "the keys to the old cabinet" --text "the author that the senators admire"
-	$(BIN)/xaudit predict --model cnn --digit 0
-	$(BIN)/xaudit predict --model vit --digit 0
+	$(BIN)/xaudit report -o reports/audit.html
 
 test: $(STAMP) chromium
 	$(BIN)/python -m pytest -q

@@ -143,6 +143,9 @@ def test_result_json_shape(tiny_adapters):
     assert data["schema_version"] == 1 and data["n_examples"] == 6
     keys = {(r["method"], r["measure"], r["layer"]) for r in data["results"]}
     assert ("flow", "spearman_vs_blankout", 1) in keys and ("flow", "gini", 2) in keys
+    # removal measures only at the last layer by default (they cost many forward passes)
+    assert ("flow", "aopc_comprehensiveness", 2) in keys and ("flow", "aopc_comprehensiveness", 1) not in keys
+    assert data["settings"]["removal_layers"] == "last"
     assert ("ig", "aopc_comprehensiveness", None) in keys and ("ig", "max_sensitivity", None) in keys
     assert all({"mean", "std", "n", "n_undefined"} <= set(r) for r in data["results"])
     assert result.to_frame().shape[0] == len(data["results"])

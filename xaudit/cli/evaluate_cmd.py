@@ -31,6 +31,9 @@ def evaluate(
                                           "(0: skip)."),
     noise: float = typer.Option(0.05, "--noise", help="Noise scale for max-sensitivity."),
     removal: bool = typer.Option(True, "--removal/--no-removal", help="Compute AOPC and deletion curves."),
+    removal_layers: str = typer.Option("last", "--removal-layers", help="Layers of attention methods for AOPC "
+                                       "and deletion curves: last, all, or e.g. 1,6 (each costs many forward "
+                                       "passes)."),
     batch_size: int = typer.Option(64, "--batch-size", help="Examples per batch."),
     seed: int = typer.Option(0, "--seed", help="Seed for noise and anything random."),
     markdown: Path | None = typer.Option(None, "--markdown", help="Also write Abnar & Zuidema's Tables 1-2 layout "
@@ -56,7 +59,8 @@ def evaluate(
     check_int("stability_samples", stability_samples, minimum=0)
     check_float("noise", noise, minimum=0.0)
     check_choice("target", target, ["true", "predicted"])
-    layer_list = [check_int("layers", int(x), minimum=1) if x.isdigit() else _bad_layer(x) for x in split_csv(layers)]
+    layer_list = _layers("layers", layers)
+    removal_choice = removal_layers if removal_layers in ("last", "all") else _layers("removal_layers", removal_layers)
     adapter = load_model(model, allow_pickle=allow_pickle)
     get_method("saliency")  # fills the registry
     names = split_csv(methods) or [m for m in sorted(METHODS) if "attentions" not in METHODS[m].requires
@@ -73,7 +77,8 @@ def evaluate(
     with RichProgress() as progress:
         result = run_evaluation(adapter, items, labels, chosen, references, layers=layer_list or None,
                                 target=target, batch_size=batch_size, stability_samples=stability_samples,
-                                noise=noise, removal=removal, seed=seed, progress=progress)
+                                noise=noise, removal=removal, removal_layers=removal_choice, seed=seed,
+                                progress=progress)
     result.settings["data"] = data
     if markdown is not None:
         command = "xaudit " + " ".join(sys.argv[1:]) if sys.argv[0].endswith("xaudit") else "xaudit evaluate"
@@ -86,7 +91,11 @@ def evaluate(
         emit_rich(render(result), output)
 
 
-def _bad_layer(value: str) -> int:
+def _layers(name: str, value: str | None) -> list[int]:
     from ..errors import ParameterError
+    from ..validation import split_csv
 
-    raise ParameterError(f"The 'layers' parameter must be comma-separated ints >= 1. Got {value!r} instead.")
+    parts = split_csv(value)
+    if not all(part.isdigit() and int(part) >= 1 for part in parts):
+        raise ParameterError(f"The {name!r} parameter must be comma-separated ints >= 1. Got {value!r} instead.")
+    return [int(part) for part in parts]

@@ -82,6 +82,14 @@ def _summarise(values: list[float | None]) -> tuple[float | None, float | None, 
     return float(defined.mean()), float(defined.std()), len(defined), undefined
 
 
+def _wanted(layer: int | None, removal_layers: str | Sequence[int], chosen: list[int | None]) -> bool:
+    if layer is None or removal_layers == "all":
+        return True
+    if removal_layers == "last":
+        return layer == max(chosen)
+    return layer in removal_layers
+
+
 def evaluate(
     adapter: ModelAdapter,
     inputs: Sequence[object],
@@ -95,10 +103,16 @@ def evaluate(
     stability_samples: int = 3,
     noise: float = 0.05,
     removal: bool = True,
+    removal_layers: str | Sequence[int] = "last",
     seed: int = 0,
     progress: ProgressFn = silent,
 ) -> EvaluationResult:
-    """Faithfulness, sparsity and stability of ``methods`` on ``inputs``."""
+    """Faithfulness, sparsity and stability of ``methods`` on ``inputs``.
+
+    Rank correlations, Gini and max-sensitivity are computed at every chosen layer of a
+    layered method; the removal measures (AOPC, deletion), which need many forward passes,
+    at ``removal_layers``: ``"last"`` (default), ``"all"``, or a list of layers.
+    """
     if target == "true" and (labels is None or any(label is None for label in labels)):
         raise ParameterError("target 'true' needs a label for every input; use target 'predicted'")
     for method in [*methods, *references]:
@@ -133,13 +147,14 @@ def evaluate(
                 values[(method.name, "gini", layer)] += [gini(s[c]) for s, c in zip(scores, candidates)]
                 if stability is not None:
                     values[(method.name, "max_sensitivity", layer)] += [float(st[index]) for st in stability]
-                if removal:
+                if removal and _wanted(layer, removal_layers, chosen):
                     for row_measures in removal_measures(adapter, batch, scores, targets, base):
                         for measure, value in row_measures.items():
                             values[(method.name, measure, layer)].append(value)
         progress("evaluating", stop, len(inputs))
     summaries = [Summary(m, measure, layer, *_summarise(v)) for (m, measure, layer), v in values.items()]
     settings = {"target": target, "stability_samples": stability_samples, "noise": noise, "seed": seed,
+                "removal_layers": removal_layers if isinstance(removal_layers, str) else list(removal_layers),
                 "rank_rounding_decimals": DECIMALS, "units": "non-special units (tokens other than [CLS]/[SEP] "
                 "and the like; every pixel)", "undefined": "left out of mean/std, counted in n_undefined"}
     return EvaluationResult(adapter.name, len(inputs), [m.name for m in methods], [r.name for r in references],
