@@ -21,7 +21,7 @@ from benchmarks.machine import describe  # noqa: E402
 from xaudit import atomic  # noqa: E402
 from xaudit.attribution import get_method  # noqa: E402
 from xaudit.attribution.explain import explain  # noqa: E402
-from xaudit.datasets.reference import test_split  # noqa: E402
+from xaudit.datasets.reference import held_out_examples  # noqa: E402
 from xaudit.models import load_model  # noqa: E402
 from xaudit.models.cards import read_card  # noqa: E402
 from xaudit.models.registry import reference_dir  # noqa: E402
@@ -38,7 +38,7 @@ def main() -> None:
     args = parser.parse_args()
     print(f"machine: {describe()}")
     adapter = load_model("bert")
-    split = test_split(read_card(reference_dir("bert")), args.n)
+    split = held_out_examples(read_card(reference_dir("bert")), args.n)
     methods = [get_method("saliency"), get_method("rollout"), get_method("flow")]
     start = time.perf_counter()
     explanations = explain(adapter, split.inputs, methods, true_labels=split.labels, batch_size=64)

@@ -124,8 +124,12 @@ def test_text_baselines_and_blank_value(tiny_adapters):
     batch = adapter.encode(TEXTS[:1])
     emb = adapter.embed(batch)
     table = adapter.model.get_input_embeddings().weight
-    assert torch.equal(adapter.baseline(batch, "pad")[0, 0], table[adapter.tokenizer.pad_token_id])
-    assert torch.equal(adapter.baseline(batch, "zero"), torch.zeros_like(emb))
+    pad = adapter.baseline(batch, "pad")
+    words = slice(1, len(batch.units[0]) - 1)  # [CLS] words [SEP]
+    assert torch.equal(pad[0, words], table[adapter.tokenizer.pad_token_id].expand_as(pad[0, words]))
+    assert torch.equal(pad[0, 0], emb[0, 0]) and torch.equal(pad[0, -1], emb[0, -1])  # specials kept
+    zero = adapter.baseline(batch, "zero")
+    assert torch.equal(zero[0, words], torch.zeros_like(zero[0, words])) and torch.equal(zero[0, 0], emb[0, 0])
     assert torch.equal(adapter.blank_value(batch)[0, 3], table[adapter.tokenizer.unk_token_id])
 
 

@@ -74,7 +74,9 @@ def test_attribute_image_with_png(models_env, tmp_path):
         (["-m", "bert", "--input", "/no/such/file.txt"], 3, "cannot read"),
         (["-m", "bert", "--digit", "3"], 2, "--digit does not fit a text model"),
         (["-m", "cnn", "--digit", "100000"], 2, "'digit' parameter"),
-        (["-m", "bert", "--text", "x", "--target", "dual"], 3, "unknown target 'dual'"),
+        (["-m", "bert", "--text", "x", "--target", "dual"], 2, "unknown target 'dual'"),
+        (["-m", "bert", "--text", "x", "--method", "attention", "--output-index", "9"], 2, "'output_index'"),
+        (["-m", "bert", "--text", "x", "--device", "cuda"], 2, "no CUDA device"),
         (["-m", "bert"], 2, "no input given"),
     ],
 )
@@ -153,3 +155,43 @@ def test_evaluate_input_file_without_labels_needs_predicted_target(models_env, t
     result = run("evaluate", "-m", "lstm", "--input", str(source), "--stability-samples", "0", "--target",
                  "predicted", "-f", "json")
     assert result.exit_code == 0 and json.loads(result.stdout)["n_examples"] == 2
+
+
+def test_rich_markup_in_user_text_is_shown_literally(models_env):
+    result = run("predict", "-m", "lstm", "--text", "the keys [/] to [bold]x[/bold]")
+    assert result.exit_code == 0, result.output
+    assert "[/]" in result.stdout and "[bold]x[/bold]" in result.stdout
+
+
+def test_unwritable_output_is_one_line_and_leaves_no_side_file(models_env, tmp_path):
+    png = tmp_path / "heat.png"
+    blocked = tmp_path / "file"
+    blocked.write_text("x")
+    result = run("attribute", "-m", "cnn", "--digit", "1", "--png", str(png), "-o", str(blocked / "out.txt"))
+    assert result.exit_code == 3 and "Error:" in result.output and "Traceback" not in result.output
+    assert not png.exists()
+
+
+def test_unexpected_errors_are_one_line_with_exit_4(models_env, monkeypatch):
+    import xaudit.models.predict as predict_module
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("simulated bug")
+
+    monkeypatch.setattr(predict_module, "predict_proba", boom)
+    result = run("predict", "-m", "cnn", "--digit", "1")
+    assert result.exit_code == 4 and "internal error: RuntimeError: simulated bug" in result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["-m", "bert", "--layers", "7"], "<= 2 for model 'bert'"),
+        (["-m", "lstm", "--markdown", "x.md"], "--markdown writes Abnar & Zuidema's tables"),
+        (["-m", "cnn", "--input", "x.jsonl"], "--input holds texts"),
+    ],
+)
+def test_evaluate_refuses_options_that_do_not_fit(models_env, args, message):
+    result = run("evaluate", *args)
+    assert result.exit_code == 2 and message in result.output

@@ -30,10 +30,45 @@ def test_pickle_file_is_refused_by_default(tmp_path, tiny_models_dir):
     (folder / "model.safetensors").unlink()
     with pytest.raises(ModelError, match=r"refusing to load pickle checkpoint .*model\.pt"):
         load_model(str(folder / "model.pt"))
-    with pytest.raises(ModelError, match="refusing to load pickle checkpoint"):
-        load_model(str(folder))
-    adapter = load_model(str(folder), allow_pickle=True)  # explicit opt-in, weights_only=True
+    # A folder is never resolved to some pickle inside it: the file must be named.
+    with pytest.raises(ModelError, match="found model.pt: name the file and pass --allow-pickle"):
+        load_model(str(folder), allow_pickle=True)
+    adapter = load_model(str(folder / "model.pt"), allow_pickle=True)  # explicit opt-in, weights_only=True
     assert adapter.kind == "recurrent"
+
+
+def test_the_named_pickle_is_the_one_loaded(tmp_path, tiny_models_dir):
+    from safetensors.torch import load_file
+
+    folder = tmp_path / "lstm"
+    shutil.copytree(tiny_models_dir / "lstm", folder)
+    state = load_file(str(folder / "model.safetensors"))
+    torch.save(state, folder / "a_good.pt")
+    torch.save({k: torch.zeros_like(v) for k, v in state.items()}, folder / "b_other.pt")
+    adapter = load_model(str(folder / "a_good.pt"), allow_pickle=True)
+    assert torch.equal(adapter.model.embedding.weight, state["embedding.weight"])
+    with pytest.raises(ModelError, match="not a weights-only pickle"):
+        (folder / "c_broken.pt").write_bytes(b"junk")
+        load_model(str(folder / "c_broken.pt"), allow_pickle=True)
+
+
+def test_local_looking_paths_never_go_to_the_hub(tmp_path):
+    with pytest.raises(ModelError, match="no such model file or folder"):
+        load_model(str(tmp_path / "typo" / "model"))
+    with pytest.raises(ModelError, match="no such model file or folder"):
+        load_model("./models/mybert")
+
+
+def test_incomplete_card_is_a_model_error(tmp_path, tiny_models_dir):
+    import json
+
+    folder = tmp_path / "cnn"
+    shutil.copytree(tiny_models_dir / "cnn", folder)
+    card = json.loads((folder / "card.json").read_text())
+    del card["labels"]
+    (folder / "card.json").write_text(json.dumps(card))
+    with pytest.raises(ModelError, match="incomplete or invalid"):
+        load_model(str(folder))
 
 
 def test_hf_folder_with_only_pickle_weights_is_refused(tmp_path, tiny_models_dir):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from xaudit.datasets.reference import test_split
+from xaudit.datasets.reference import held_out_examples
 from xaudit.models import load_model
 from xaudit.models.cards import read_card
 from xaudit.models.registry import REFERENCE_MODELS
@@ -31,7 +31,7 @@ def test_checkpoint_is_safetensors_small_and_carded(name):
 def test_card_accuracy_is_reproduced_and_meets_the_goal(name):
     card = read_card(SHIPPED_MODELS_DIR / name)
     adapter = load_model(name)
-    split = test_split(card)
+    split = held_out_examples(card)
     if adapter.modality == "text":
         from xaudit.datasets import agreement
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
+
+_UMASK = os.umask(0)  # read once, at import (single-threaded), and put back at once
+os.umask(_UMASK)
 
 
 @contextmanager
@@ -22,17 +25,11 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
-        os.chmod(tmp_path, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
+        os.chmod(tmp_path, 0o666 & ~_UMASK)  # mkstemp makes 0600; give the usual permissions
         os.replace(tmp_path, target)
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
 
 
 def write_text(target: str | os.PathLike[str], text: str) -> None:
@@ -51,3 +48,15 @@ def write_with(target: str | os.PathLike[str], writer: Callable[[Path], None]) -
     """Call ``writer(tmp_path)`` and move the result over ``target`` atomically."""
     with atomic_path(target) as tmp:
         writer(tmp)
+
+
+def write_all(files: dict[str | os.PathLike[str], str | bytes]) -> None:
+    """Write several files so that either all of them appear or none: every temporary file is
+    written first, and only then are they renamed into place."""
+    with ExitStack() as stack:
+        for target, content in files.items():
+            tmp = stack.enter_context(atomic_path(target))
+            if isinstance(content, bytes):
+                tmp.write_bytes(content)
+            else:
+                tmp.write_text(content, encoding="utf-8")

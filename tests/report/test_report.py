@@ -94,6 +94,12 @@ def test_report_config_file_and_its_errors(tiny_models_dir, monkeypatch, tmp_pat
     (tmp_path / "broken.toml").write_text("models = [\n")
     result = CliRunner().invoke(app, ["report", "--config", "broken.toml"])
     assert result.exit_code == 3 and "not valid TOML" in result.output
+    for bad, message in (('models = "bert"', "'models' in bad2.toml must be a list of strings"),
+                         ("n_evaluate = -5", "'n_evaluate' parameter must be an int >= 0"),
+                         ('[fairness]\ndata = "p.csv"\nlabel_col = "y"\ngroup_cols = "sex"', "'group_cols'")):
+        (tmp_path / "bad2.toml").write_text(bad + "\n")
+        result = CliRunner().invoke(app, ["report", "--config", "bad2.toml"])
+        assert result.exit_code == 2 and message in result.output, result.output
     (tmp_path / "ok.toml").write_text('title = "T"\nmodels = ["cnn"]\nn_evaluate = 2\nn_boot = 10\n')
     result = CliRunner().invoke(app, ["report", "--config", "ok.toml", "-o", "r.html"])
     assert result.exit_code == 0, result.output

@@ -8,6 +8,7 @@ import numpy as np
 import torch
 
 from ..models.base import Batch, ModelAdapter
+from .attention_graph import check_output_index
 from .base import AttributionMethod, RawScores
 
 
@@ -29,6 +30,7 @@ def layered_scores(
     for row in range(len(batch)):
         n = int(batch.inputs["attention_mask"][row].sum()) if "attention_mask" in batch.inputs else attentions.shape[-1]
         matrices = attentions[:, row, :n, :n].double().cpu().numpy()
+        check_output_index(positions[row], n)
         scores = compute(matrices, positions[row])
         rows.append(adapter.attention_to_units(torch.from_numpy(scores)).numpy())
     return RawScores(rows)

@@ -6,8 +6,9 @@
  * capacity caps[l-1][i][k] (the residual-augmented, row-normalised attention of layer l).
  * For a source (S, c) and every sink (0, j) we compute the max-flow value with Dinic's
  * algorithm (blocking flows on BFS level graphs), specialised to the dense layered
- * structure: no adjacency lists, arcs are enumerated by index. Flows are doubles;
- * a bottleneck edge is saturated exactly (r - r == 0), residuals <= EPS count as empty.
+ * structure: no adjacency lists, arcs are enumerated by index. Flows are doubles. A
+ * saturated source, sink or reverse arc ends at exactly zero (r - r == 0); a forward arc's
+ * residual A - F can be left at about one ulp, so residuals <= EPS count as empty.
  *
  * Python API: max_flows(caps, n_layers, n_tokens, sources, out)
  *   caps    float64 buffer, C order, shape (n_layers, n_tokens, n_tokens)

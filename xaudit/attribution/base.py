@@ -62,13 +62,14 @@ class AttributionMethod(ABC):
     ) -> list[Attribution]:
         """Attributions of every example in ``batch`` for ``target`` (default: the prediction)."""
         self.check_supported(adapter)
-        if seed is not None:
-            torch.manual_seed(seed)
         with torch.no_grad():
-            probabilities = torch.softmax(adapter.forward(batch).float(), dim=-1).cpu()
+            probabilities = torch.softmax(adapter.forward(batch).double(), dim=-1).cpu()
         predictions = probabilities.argmax(dim=-1)
         targets = resolve_targets(adapter, target, predictions)
-        raw = self._scores(adapter, batch, targets.to(adapter.device))
+        with torch.random.fork_rng(devices=[]):  # seed our work without resetting the caller's generator
+            if seed is not None:
+                torch.manual_seed(seed)
+            raw = self._scores(adapter, batch, targets.to(adapter.device))
         results = []
         for row in range(len(batch)):
             scores = np.asarray(raw.scores[row], dtype=np.float64)

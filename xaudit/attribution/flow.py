@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
 
 import numpy as np
 
@@ -21,6 +22,17 @@ from ._maxflow import max_flows
 from ._attention import AttentionGraphMethod
 from .attention_graph import as_layer_matrices, check_output_index, with_residual
 from .base import register
+
+
+def _usable_cpus() -> int:
+    """CPUs this process may run on (respects affinity and container limits set that way)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+@lru_cache(maxsize=1)
+def _executor() -> ThreadPoolExecutor:
+    """One pool for the process; the solver releases the GIL, so threads run in parallel."""
+    return ThreadPoolExecutor(_usable_cpus(), thread_name_prefix="xaudit-flow")
 
 
 def raw_flows(capacities: np.ndarray, sources: list[tuple[int, int]], threads: int | None = None) -> np.ndarray:
@@ -33,7 +45,7 @@ def raw_flows(capacities: np.ndarray, sources: list[tuple[int, int]], threads: i
     layers, n, _ = caps.shape
     jobs = np.ascontiguousarray(sources, dtype=np.int64).reshape(-1, 2)
     out = np.zeros((len(jobs), n), dtype=np.float64)
-    threads = max(1, min(threads or os.cpu_count() or 1, len(jobs)))
+    threads = max(1, min(threads or _usable_cpus(), len(jobs)))
     if threads == 1:
         max_flows(caps, layers, n, jobs, out)
         return out
@@ -44,8 +56,7 @@ def raw_flows(capacities: np.ndarray, sources: list[tuple[int, int]], threads: i
     def run(index: int) -> None:
         max_flows(caps, layers, n, np.ascontiguousarray(jobs[parts[index]]), results[index])
 
-    with ThreadPoolExecutor(threads) as pool:
-        list(pool.map(run, range(threads)))
+    list(_executor().map(run, range(threads)))
     for part, result in zip(parts, results):
         out[part] = result
     return out

@@ -71,21 +71,22 @@ def attribute(
     for e in truncated:
         warn(f"input {e.input_id} was longer than the model's {getattr(adapter, 'max_length', '?')} positions; "
              f"{e.truncated_tokens} tokens were dropped")
+    also = {}
     if png is not None:
         if adapter.modality != "image":
             warn("--png applies to image models only; no PNG written")
         else:
-            from ..render.heatmap_png import write_png
+            from ..render.heatmap_png import png_bytes
 
-            write_png(explanations, png)
+            also[png] = png_bytes(explanations)
     if format == Format.json:
-        emit_json([e.to_json() for e in explanations], output)
+        emit_json([e.to_json() for e in explanations], output, also)
     elif format == Format.csv:
         import pandas as pd
 
         frames = [a.to_frame() for e in explanations for a in e.attributions.values()]
-        emit_text(pd.concat(frames, ignore_index=True).to_csv(index=False), output)
+        emit_text(pd.concat(frames, ignore_index=True).to_csv(index=False), output, also)
     else:
         from ..render.attribution_terminal import render
 
-        emit_rich(render(explanations), output)
+        emit_rich(render(explanations), output, also)

@@ -27,6 +27,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 stderr = Console(stderr=True, highlight=False)
 STATE = {"debug": False}
+INTERNAL_ERROR = 4
 
 
 class Format(str, Enum):
@@ -46,7 +47,14 @@ def fail(message: str, code: int) -> None:
 
 
 def warn(message: str) -> None:
-    stderr.print(f"[yellow]Warning:[/yellow] {message}", markup=True, soft_wrap=True)
+    stderr.print(f"[yellow]Warning:[/yellow] {_escape(message)}", markup=True, soft_wrap=True)
+
+
+def command_line() -> str:
+    """The command as typed (shell-quoted), for provenance records."""
+    import shlex
+
+    return "xaudit " + " ".join(shlex.quote(arg) for arg in sys.argv[1:])
 
 
 def exit_if_breached(messages: list[str]) -> None:
@@ -71,6 +79,17 @@ def handle_errors(command: F) -> F:
         except KeyboardInterrupt:
             stderr.print("interrupted")
             raise typer.Exit(130) from None
+        except OSError as exc:  # reading or writing a file the library did not anticipate
+            if STATE["debug"]:
+                raise
+            fail(_escape(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")), 3)
+        except (typer.Exit, typer.Abort):
+            raise
+        except Exception as exc:  # a bug: still one line, the traceback with --debug
+            if STATE["debug"]:
+                raise
+            fail(_escape(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)"),
+                 INTERNAL_ERROR)
 
     return wrapper  # type: ignore[return-value]
 
@@ -81,23 +100,30 @@ def _escape(text: str) -> str:
     return escape(text)
 
 
-def emit_text(text: str, output: Path | None) -> None:
-    """Write ``text`` to ``output`` atomically, or to stdout."""
+def emit_text(text: str, output: Path | None, also: dict[Path, str | bytes] | None = None) -> None:
+    """Write ``text`` to ``output`` (or stdout) and the ``also`` files, all-or-nothing on disk."""
+    text = text if text.endswith("\n") else text + "\n"
+    files: dict[Path, str | bytes] = dict(also or {})
+    if output is not None:
+        files[output] = text
+    atomic.write_all(files)
+    for path in files:
+        stderr.print(f"wrote {path}")
     if output is None:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        sys.stdout.write(text)
         sys.stdout.flush()
-    else:
-        atomic.write_text(output, text if text.endswith("\n") else text + "\n")
-        stderr.print(f"wrote {output}")
 
 
-def emit_json(payload: Any, output: Path | None) -> None:
-    emit_text(json.dumps(payload, indent=2, ensure_ascii=False, allow_nan=False), output)
+def emit_json(payload: Any, output: Path | None, also: dict[Path, str | bytes] | None = None) -> None:
+    emit_text(json.dumps(payload, indent=2, ensure_ascii=False, allow_nan=False), output, also)
 
 
-def emit_rich(renderables: list[Any], output: Path | None) -> None:
+def emit_rich(renderables: list[Any], output: Path | None, also: dict[Path, str | bytes] | None = None) -> None:
     """Print rich renderables to the terminal, or their plain-text form to ``output``."""
     if output is None:
+        atomic.write_all(dict(also or {}))
+        for path in also or {}:
+            stderr.print(f"wrote {path}")
         console = Console(highlight=False)
         for renderable in renderables:
             console.print(renderable)
@@ -106,7 +132,7 @@ def emit_rich(renderables: list[Any], output: Path | None) -> None:
     console = Console(file=buffer, width=120, no_color=True, highlight=False)
     for renderable in renderables:
         console.print(renderable)
-    emit_text(buffer.getvalue(), output)
+    emit_text(buffer.getvalue(), output, also)
 
 
 class RichProgress:

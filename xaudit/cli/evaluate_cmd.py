@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import typer
 
-from .common import Format, OutputOption, RichProgress, emit_json, emit_rich, emit_text, handle_errors
+from .common import Format, OutputOption, RichProgress, command_line, emit_json, emit_rich, emit_text, handle_errors
 
 
 def register(app: typer.Typer) -> None:
@@ -43,9 +42,9 @@ def evaluate(
     output: Path | None = OutputOption,
 ) -> None:
     """Faithfulness (Spearman vs references, AOPC, deletion), sparsity (Gini) and stability of methods."""
-    from .. import atomic
     from ..attribution.base import METHODS, get_method
-    from ..datasets.reference import test_split
+    from ..errors import ParameterError
+    from ..datasets.reference import held_out_examples
     from ..evaluation.paper_tables import markdown as paper_markdown
     from ..evaluation.runner import evaluate as run_evaluation
     from ..inputs import read_labelled_texts
@@ -67,12 +66,22 @@ def evaluate(
                                    or adapter.has_attentions]
     chosen = [get_method(name) for name in dict.fromkeys(names)]
     references = [get_method(name) for name in dict.fromkeys(split_csv(against))]
+    too_deep = [layer for layer in layer_list + (removal_choice if isinstance(removal_choice, list) else [])
+                if layer > adapter.attention_layers]
+    if too_deep:
+        raise ParameterError(f"The 'layers' parameter must be ints >= 1 and <= {adapter.attention_layers} for "
+                             f"model {adapter.name!r}. Got {too_deep[0]} instead.")
+    if markdown is not None and (not adapter.has_attentions or not {"attention", "rollout", "flow"} & set(names)):
+        raise ParameterError("--markdown writes Abnar & Zuidema's tables: it needs a transformer and the methods "
+                             "attention, rollout and/or flow")
+    if input_file is not None and adapter.modality != "text":
+        raise ParameterError("--input holds texts; for image models evaluate uses the digits test split")
     card = read_card(reference_dir(model)) if model in REFERENCE_MODELS else None
     if input_file is not None:
         items, labels = read_labelled_texts(input_file, adapter.labels)
         items, labels, data = items[:n], labels[:n], f"{input_file.name}, {min(n, len(items))} examples"
     else:
-        split = test_split(card or {}, n)
+        split = held_out_examples(card or {}, n)
         items, labels, data = split.inputs, split.labels, split.description
     with RichProgress() as progress:
         result = run_evaluation(adapter, items, labels, chosen, references, layers=layer_list or None,
@@ -80,15 +89,13 @@ def evaluate(
                                 noise=noise, removal=removal, removal_layers=removal_choice, seed=seed,
                                 progress=progress)
     result.settings["data"] = data
-    if markdown is not None:
-        command = "xaudit " + " ".join(sys.argv[1:]) if sys.argv[0].endswith("xaudit") else "xaudit evaluate"
-        atomic.write_text(markdown, paper_markdown(result, card or {}, command))
+    also = {markdown: paper_markdown(result, card or {}, command_line())} if markdown is not None else {}
     if format == Format.json:
-        emit_json(result.to_json(), output)
+        emit_json(result.to_json(), output, also)
     elif format == Format.csv:
-        emit_text(result.to_frame().to_csv(index=False), output)
+        emit_text(result.to_frame().to_csv(index=False), output, also)
     else:
-        emit_rich(render(result), output)
+        emit_rich(render(result), output, also)
 
 
 def _layers(name: str, value: str | None) -> list[int]:

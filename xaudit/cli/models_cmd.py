@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from .common import OutputOption, RichProgress, TableOrJson, emit_json, emit_rich, handle_errors, stderr, warn
 
@@ -94,5 +95,6 @@ def predict(
     for column in ("input", "prediction", "probability", "true label"):
         table.add_column(column)
     for row in rows:
-        table.add_row(str(row["input"]), row["prediction"], f"{row['probability']:.3f}", row["true_label"] or "")
+        table.add_row(Text(str(row["input"])), Text(row["prediction"]), f"{row['probability']:.3f}",
+                      Text(row["true_label"] or ""))
     emit_rich([table], output)

@@ -16,7 +16,7 @@ class LabelledInputs:
     description: str
 
 
-def test_split(card: dict[str, Any], n: int | None = None) -> LabelledInputs:
+def held_out_examples(card: dict[str, Any], n: int | None = None) -> LabelledInputs:
     """The first ``n`` test examples of the task described by ``card["data"]``."""
     data = card.get("data") or {}
     generator = data.get("generator", "")

@@ -20,7 +20,7 @@ from typing import Literal, Protocol, runtime_checkable
 import torch
 from torch import nn
 
-from ..errors import DataError, ModelError
+from ..errors import ModelError, ParameterError
 
 Modality = Literal["text", "image"]
 
@@ -82,6 +82,9 @@ class ModelAdapter(Protocol):
 
     @property
     def has_attentions(self) -> bool: ...
+
+    @property
+    def attention_layers(self) -> int: ...
 
     def encode(self, inputs: Sequence[object]) -> Batch: ...
 
@@ -175,6 +178,11 @@ class AdapterBase:
     def has_attentions(self) -> bool:
         return False
 
+    @property
+    def attention_layers(self) -> int:
+        """How many attention layers the model has (0 without attention)."""
+        return 0
+
     def attentions(self, batch: Batch) -> torch.Tensor:
         raise ModelError(f"model {self.name!r} is a {self.kind} model and has no attention weights")
 
@@ -195,7 +203,7 @@ class AdapterBase:
         if isinstance(target, int) or (isinstance(target, str) and target.lstrip("-").isdigit()):
             index = int(target)
             if not 0 <= index < len(self.labels):
-                raise DataError(
+                raise ParameterError(
                     f"target index {index} out of range for model {self.name!r} with {len(self.labels)} classes"
                 )
             return index
@@ -203,4 +211,4 @@ class AdapterBase:
             return self.labels.index(target)
         except ValueError:
             shown = ", ".join(self.labels[:20]) + (" ..." if len(self.labels) > 20 else "")
-            raise DataError(f"unknown target {target!r} for model {self.name!r}; choose one of: {shown}") from None
+            raise ParameterError(f"unknown target {target!r} for model {self.name!r}; choose one of: {shown}") from None

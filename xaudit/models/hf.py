@@ -50,12 +50,17 @@ class HFTextAdapter(TextAdapter):
         self.tokenizer = tokenizer
         self.name = name
         limit = getattr(tokenizer, "model_max_length", None) or 0
-        positions = getattr(model.config, "max_position_embeddings", None) or 512
-        self.max_length = int(limit) if 0 < limit < 100_000 else int(positions)
+        positions = int(getattr(model.config, "max_position_embeddings", None) or 512)
+        # Tokenizers without a limit report a huge sentinel; never exceed the position embeddings.
+        self.max_length = min(int(limit), positions) if 0 < limit < 100_000 else positions
 
     @property
     def has_attentions(self) -> bool:
         return True
+
+    @property
+    def attention_layers(self) -> int:
+        return int(self.model.config.num_hidden_layers)
 
     def _embedding_layer(self) -> nn.Module:
         return self.model.get_input_embeddings()
@@ -151,6 +156,10 @@ class HFImageClassifierAdapter(ImageAdapter):
     @property
     def has_attentions(self) -> bool:
         return True
+
+    @property
+    def attention_layers(self) -> int:
+        return int(self.model.config.num_hidden_layers)
 
     def _logits(self, pixel_values: torch.Tensor) -> torch.Tensor:
         return self.model(pixel_values=pixel_values).logits

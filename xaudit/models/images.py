@@ -25,7 +25,12 @@ def check_images(images: Sequence[object], channels: int) -> list[np.ndarray]:
         raise DataError("no input images given")
     out = []
     for i, image in enumerate(images):
-        array = np.asarray(image, dtype=np.float32)
+        if isinstance(image, (str, bytes)):
+            raise DataError(f"input {i} is text, but this model takes images")
+        try:
+            array = np.asarray(image, dtype=np.float32)
+        except (TypeError, ValueError) as exc:
+            raise DataError(f"image {i} is not a numeric array: {exc}") from None
         if array.ndim == 2:
             array = array[:, :, None]
         if array.ndim != 3 or array.shape[2] != channels:

@@ -1,8 +1,11 @@
 """Load a model by reference name, local path or hub id, and wrap it in its adapter.
 
 Safety policy (shared/DESIGN.md §5): weights load from safetensors; pickle checkpoints
-(``.bin``, ``.pt``, ``.pth``, ``.pkl``) are refused unless ``allow_pickle=True``, and even
-then are read with ``torch.load(weights_only=True)``; ``trust_remote_code`` is never set.
+(``.bin``, ``.pt``, ``.pth``, ``.pkl``, ``.ckpt``) are refused unless ``allow_pickle=True``.
+With it, xaudit's own architectures read exactly the named file with
+``torch.load(weights_only=True)``, and Hugging Face folders are left to transformers'
+loader (which also uses ``weights_only``). ``trust_remote_code`` is never set, and a path
+that looks local is never sent to the hub.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from pathlib import Path
 
 import torch
 
-from ..errors import ModelError
+from ..errors import ModelError, ParameterError
 from .architectures import ConvClassifier, RecurrentClassifier
 from .base import ModelAdapter
 from .cards import read_card
@@ -30,23 +33,37 @@ def refuse_pickle(path: Path) -> ModelError:
     )
 
 
+def _looks_local(spec: str) -> bool:
+    path = Path(spec).expanduser()
+    return spec.startswith((".", "/", "~")) or path.parent.exists() and str(path.parent) not in ("", ".")
+
+
 def load_model(spec: str, *, allow_pickle: bool = False, device: str | torch.device = "cpu") -> ModelAdapter:
     """Adapter for a registered reference model, a local folder/file, or an ``org/name`` hub id."""
+    if str(device).startswith("cuda") and not torch.cuda.is_available():
+        raise ParameterError("--device cuda was asked for, but no CUDA device is available")
     name = resolve_reference(spec)
     if name is not None:
         return load_folder(reference_dir(name), name=name, allow_pickle=False, device=device)
-    path = Path(spec)
+    path = Path(spec).expanduser()
+    weights = None
     if path.is_file():
         if path.suffix in PICKLE_SUFFIXES and not allow_pickle:
             raise refuse_pickle(path)
-        path = path.parent
+        path, weights = path.parent, path
     if path.is_dir():
-        return load_folder(path, name=spec, allow_pickle=allow_pickle, device=device)
+        return load_folder(path, name=spec, allow_pickle=allow_pickle, device=device, weights=weights)
+    if _looks_local(spec):
+        raise ModelError(f"no such model file or folder: {spec}")
     return load_hf(spec, name=spec, allow_pickle=allow_pickle, device=device, local=False)
 
 
-def load_folder(folder: Path, *, name: str, allow_pickle: bool, device: str | torch.device) -> ModelAdapter:
-    """A folder holding an xaudit card (recurrent/conv) or a Hugging Face model."""
+def load_folder(folder: Path, *, name: str, allow_pickle: bool, device: str | torch.device,
+                weights: Path | None = None) -> ModelAdapter:
+    """A folder holding an xaudit card (recurrent/conv) or a Hugging Face model.
+
+    ``weights`` names the checkpoint file to read (default: ``model.safetensors``).
+    """
     if not folder.exists():
         raise ModelError(f"model folder {folder} does not exist (train it with `xaudit train`)")
     card = read_card(folder)
@@ -55,43 +72,51 @@ def load_folder(folder: Path, *, name: str, allow_pickle: bool, device: str | to
         if not (folder / "config.json").exists():
             raise ModelError(f"no model found in {folder}: expected config.json or card.json")
         return load_hf(str(folder), name=name, allow_pickle=allow_pickle, device=device, local=True)
-    if architecture == "recurrent":
-        model = RecurrentClassifier(**card["config"])
-        _load_state(model, folder, allow_pickle)
-        vocab = WordVocab.load(folder / "vocab.txt")
-        adapter = RecurrentAdapter(model.to(device), vocab, card["labels"], name,
-                                   max_length=card.get("max_length", 512))
-        return adapter
+    try:
+        config, labels = dict(card["config"]), list(card["labels"])
+        if architecture == "recurrent":
+            model: torch.nn.Module = RecurrentClassifier(**config)
+        elif architecture == "conv":
+            model = ConvClassifier(**{**config, "channels": tuple(config["channels"])})
+        else:
+            raise ModelError(f"model card in {folder} names unknown architecture {architecture!r}")
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ModelError(f"model card in {folder} is incomplete or invalid: {exc!r}") from None
+    _load_state(model, weights or folder / WEIGHTS_FILE, allow_pickle)
+    model = model.to(device)
     if architecture == "conv":
-        config = dict(card["config"])
-        config["channels"] = tuple(config["channels"])
-        model = ConvClassifier(**config)
-        _load_state(model, folder, allow_pickle)
-        return ConvAdapter(model.to(device), card["labels"], name, channels=config.get("in_channels", 1))
-    raise ModelError(f"model card in {folder} names unknown architecture {architecture!r}")
+        return ConvAdapter(model, labels, name, channels=config.get("in_channels", 1))
+    vocab_file = folder / "vocab.txt"
+    if not vocab_file.exists():
+        raise ModelError(f"recurrent model in {folder} has no vocab.txt")
+    return RecurrentAdapter(model, WordVocab.load(vocab_file), labels, name, max_length=card.get("max_length", 512))
 
 
-def _load_state(model: torch.nn.Module, folder: Path, allow_pickle: bool) -> None:
+def _load_state(model: torch.nn.Module, weights: Path, allow_pickle: bool) -> None:
+    """Load exactly ``weights`` (safetensors; a pickle only when allowed) into ``model``."""
     from safetensors import SafetensorError
     from safetensors.torch import load_file
 
-    weights = folder / WEIGHTS_FILE
-    if weights.exists():
+    if weights.suffix in PICKLE_SUFFIXES:
+        if not allow_pickle:
+            raise refuse_pickle(weights)
+        try:
+            state = torch.load(weights, map_location="cpu", weights_only=True)
+        except Exception as exc:  # unpickling errors come in many types
+            raise ModelError(f"checkpoint {weights} is corrupt or not a weights-only pickle: {exc}") from None
+    elif weights.exists():
         try:
             state = load_file(str(weights))
         except (SafetensorError, OSError, ValueError) as exc:
             raise ModelError(f"checkpoint {weights} is corrupt or unreadable: {exc}") from None
     else:
-        pickled = [p for p in sorted(folder.iterdir()) if p.suffix in PICKLE_SUFFIXES]
-        if not pickled:
-            raise ModelError(f"no checkpoint in {folder}: expected {WEIGHTS_FILE}")
-        if not allow_pickle:
-            raise refuse_pickle(pickled[0])
-        state = torch.load(pickled[0], map_location="cpu", weights_only=True)
+        pickled = sorted(p.name for p in weights.parent.iterdir() if p.suffix in PICKLE_SUFFIXES)
+        hint = f"; found {', '.join(pickled)}: name the file and pass --allow-pickle to use it" if pickled else ""
+        raise ModelError(f"no checkpoint {weights}{hint}")
     try:
         model.load_state_dict(state, strict=True)
     except RuntimeError as exc:
-        raise ModelError(f"checkpoint in {folder} does not match its card's config: {exc}") from None
+        raise ModelError(f"checkpoint {weights} does not match its card's config: {exc}") from None
 
 
 def load_hf(spec: str, *, name: str, allow_pickle: bool, device: str | torch.device, local: bool) -> ModelAdapter:

@@ -92,7 +92,7 @@ def encode_with_tokenizer(tokenizer, texts: Sequence[object], max_length: int) -
     full_lengths = [len(ids) for ids in tokenizer(list(texts), add_special_tokens=True)["input_ids"]]
     enc = tokenizer(
         list(texts), padding=True, truncation=True, max_length=max_length, return_tensors="pt",
-        return_special_tokens_mask=True,
+        return_special_tokens_mask=True, padding_side="right",  # units are read off the first n positions
     )
     special_mask = enc.pop("special_tokens_mask")
     units, special, words, word_texts = [], [], [], []
@@ -173,20 +173,34 @@ class TextAdapter(AdapterBase):
         with torch.no_grad():
             return self._embedding_layer()(ids).detach()
 
+    def _kept_positions(self, batch: Batch) -> torch.Tensor:
+        """``(B, n, 1)`` True at special tokens and padding: positions a baseline leaves as they are."""
+        width = batch.inputs["input_ids"].shape[1]
+        kept = torch.ones(len(batch), width, dtype=torch.bool)
+        for row, special in enumerate(batch.special):
+            kept[row, : len(special)] = torch.tensor(special, dtype=torch.bool)
+        return kept.unsqueeze(-1).to(self.device)
+
     def baseline(self, batch: Batch, kind: str | None = None) -> torch.Tensor:
-        """Zero embeddings, or the embedding of [PAD] / [UNK] / [MASK] at every position."""
+        """The input with every word token replaced by zeros or by [PAD] / [UNK] / [MASK]'s embedding.
+
+        Special tokens ([CLS], [SEP]) and padding keep their own embeddings (captum's usual
+        reference), so attributions go to the words and sum over them to ``f(x) − f(b)``.
+        """
         kind = kind or self.default_baseline
-        if kind == "zero":
-            return torch.zeros_like(self.embed(batch))
         tokens = {"pad": PAD, "unk": UNK, "mask": MASK}
-        if kind not in tokens:
+        if kind == "zero":
+            replacement = torch.zeros_like(self.embed(batch))
+        elif kind in tokens:
+            token_id = self._token_id(tokens[kind])
+            if token_id is None:
+                raise ParameterError(f"model {self.name!r} has no {tokens[kind]} token for the {kind!r} baseline")
+            replacement = self._token_embedding(batch, token_id)
+        else:
             raise ParameterError(
                 f"unknown baseline {kind!r} for a text model; choose one of: {', '.join(self.baseline_kinds)}"
             )
-        token_id = self._token_id(tokens[kind])
-        if token_id is None:
-            raise ParameterError(f"model {self.name!r} has no {tokens[kind]} token for the {kind!r} baseline")
-        return self._token_embedding(batch, token_id)
+        return torch.where(self._kept_positions(batch), self.embed(batch), replacement)
 
     def blank_value(self, batch: Batch) -> torch.Tensor:
         """What blank-out puts in a token's place: [UNK]'s embedding, else [MASK]'s."""

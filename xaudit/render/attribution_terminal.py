@@ -8,7 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..attribution.explain import Explanation
-from .colours import peak_of, score_rgb
+from .colours import downsample, peak_of, score_rgb
 
 MAX_HEATMAP_SIDE = 32
 SHADES = " ░▒▓█"  # magnitude, readable without colour; colour gives the sign
@@ -45,22 +45,14 @@ def text_table(explanation: Explanation) -> Group:
     peaks = {name: peak_of(a.scores) for name, a in explanation.attributions.items()}
     for position, unit in enumerate(first.units):
         cells = [_styled(float(a.scores[position]), peaks[name]) for name, a in explanation.attributions.items()]
-        table.add_row(str(position), unit, *cells)
+        table.add_row(str(position), Text(unit), *cells)
     return Group(_header(explanation), table)
-
-
-def _downsample(grid: np.ndarray) -> np.ndarray:
-    step = int(np.ceil(max(grid.shape) / MAX_HEATMAP_SIDE))
-    if step <= 1:
-        return grid
-    h, w = (grid.shape[0] // step) * step, (grid.shape[1] // step) * step
-    return grid[:h, :w].reshape(h // step, step, w // step, step).mean(axis=(1, 3))
 
 
 def image_heatmaps(explanation: Explanation) -> Group:
     parts: list[object] = [_header(explanation)]
     for name, attribution in explanation.attributions.items():
-        grid = _downsample(attribution.scores.reshape(attribution.image_shape))
+        grid = downsample(attribution.scores.reshape(attribution.image_shape), MAX_HEATMAP_SIDE)
         peak = peak_of(grid)
         title = f"{name}" + (f" (layer {attribution.layer})" if attribution.layer else "")
         text = Text(f"{title}, peak |score| {peak:.3g} (shade: magnitude; red +, blue -)\n")

@@ -18,3 +18,12 @@ def score_rgb(score: float, peak: float) -> tuple[int, int, int]:
 def peak_of(scores: np.ndarray) -> float:
     finite = np.abs(scores[np.isfinite(scores)])
     return float(finite.max()) if finite.size else 0.0
+
+
+def downsample(grid: np.ndarray, max_side: int = 32) -> np.ndarray:
+    """Average-pool a 2-D grid so that neither side exceeds ``max_side`` (small grids unchanged)."""
+    step = int(np.ceil(max(grid.shape) / max_side))
+    if step <= 1:
+        return grid
+    h, w = (grid.shape[0] // step) * step, (grid.shape[1] // step) * step
+    return grid[:h, :w].reshape(h // step, step, w // step, step).mean(axis=(1, 3))

@@ -39,6 +39,6 @@ def render(result: EvaluationResult) -> list[object]:
                     row.append(f"{summary.mean:.3f}±{summary.std:.3f}"
                                + (f" ({summary.n_undefined} undef.)" if summary.n_undefined else ""))
             if any(row):
-                table.add_row(method, *row)
+                table.add_row(Text(method), *row)
         parts.append(table)
     return parts

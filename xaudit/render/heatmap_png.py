@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
-from .. import atomic
 from ..attribution.explain import Explanation
 from .colours import peak_of, score_rgb
 
@@ -22,12 +19,16 @@ def _panel(scores: np.ndarray) -> np.ndarray:
 def _input_panel(image: np.ndarray) -> np.ndarray:
     image = np.asarray(image, dtype=np.float32)
     if image.ndim == 2:
-        image = np.repeat(image[:, :, None], 3, axis=2)
+        image = image[:, :, None]
+    if image.shape[2] == 1:
+        image = np.repeat(image, 3, axis=2)
     return (np.clip(image, 0, 1) * 255).astype(np.uint8)
 
 
-def write_png(explanations: list[Explanation], path: Path) -> None:
-    """Write the grid atomically; inputs must be images."""
+def png_bytes(explanations: list[Explanation]) -> bytes:
+    """The grid as PNG bytes; inputs must be images."""
+    import io
+
     from PIL import Image
 
     rows = []
@@ -44,4 +45,6 @@ def write_png(explanations: list[Explanation], path: Path) -> None:
     width = max(r.shape[1] for r in rows)
     rows = [np.pad(r, ((0, GAP), (0, width - r.shape[1]), (0, 0)), constant_values=255) for r in rows]
     grid = np.concatenate(rows, axis=0)
-    atomic.write_with(path, lambda tmp: Image.fromarray(grid).save(tmp, format="PNG"))
+    buffer = io.BytesIO()
+    Image.fromarray(grid).save(buffer, format="PNG")
+    return buffer.getvalue()

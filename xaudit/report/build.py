@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..datasets.reference import test_split
+from ..datasets.reference import held_out_examples
 from ..fairness import AuditSettings
 from ..fairness.reference_data import tables as reference_tables
 from ..inputs import read_text_file
@@ -26,7 +26,7 @@ SHOWCASE_TEXTS = ["the keys to the cabinet", "the author that the senators admir
 
 
 def _examples(adapter, card: dict[str, Any], config: ReportConfig) -> tuple[list, list[str], list]:
-    split = test_split(card, config.n_examples) if card else None
+    split = held_out_examples(card, config.n_examples) if card else None
     if adapter.modality == "text":
         given = config.texts + (read_text_file(config.input) if config.input else [])
         texts = (given or SHOWCASE_TEXTS) + (split.inputs if split else [])
@@ -49,7 +49,7 @@ def explanation_blocks(config: ReportConfig, progress: ProgressFn) -> tuple[list
         inputs, ids, labels = _examples(adapter, card, config)
         if not inputs:
             continue
-        evaluation = test_split(card, config.n_evaluate) if card.get("data") else None
+        evaluation = held_out_examples(card, config.n_evaluate) if card.get("data") else None
         blocks.append(explanations.section(
             adapter, card.get("description", name), inputs, ids, labels,
             config.methods or explanations.default_methods(adapter),
@@ -62,8 +62,8 @@ def explanation_blocks(config: ReportConfig, progress: ProgressFn) -> tuple[list
 def fairness_audits(config: ReportConfig, progress: ProgressFn) -> tuple[list[dict], str, list[Path]]:
     settings = AuditSettings(n_boot=config.n_boot, seed=config.seed)
     if config.fairness is not None:
-        from ..cli.fairness_cmd import run_group_fairness
         from ..fairness import parse_definition
+        from ..fairness.pipeline import run_group_fairness
 
         spec = config.fairness
         result, _ = run_group_fairness(

@@ -13,7 +13,6 @@ def bar_chart(
     intervals: Sequence[tuple[float | None, float | None] | None],
     title: str,
     highlight: Sequence[bool] | None = None,
-    reference_line: float | None = None,
     width: int = 520,
 ) -> Markup:
     """Horizontal bars on a 0..1 axis, whiskers for intervals; undefined values are labelled so."""
@@ -27,9 +26,6 @@ def bar_chart(
         x = left + tick * plot
         parts.append(f'<line x1="{x:.1f}" y1="20" x2="{x:.1f}" y2="{height - 16}" class="grid"/>'
                      f'<text x="{x:.1f}" y="{height - 4}" class="tick">{tick:g}</text>')
-    if reference_line is not None:
-        x = left + reference_line * plot
-        parts.append(f'<line x1="{x:.1f}" y1="20" x2="{x:.1f}" y2="{height - 16}" class="ref"/>')
     for i, (label, value) in enumerate(zip(labels, values)):
         y = 24 + i * row
         parts.append(f'<text x="{left - 6}" y="{y + 12}" class="lbl">{escape(label)}</text>')

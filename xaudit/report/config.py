@@ -72,6 +72,29 @@ def _check_keys(table: dict[str, Any], allowed: set[str], where: str) -> None:
         raise ParameterError(f"unknown key {unknown[0]!r} in {where}; valid keys: {', '.join(sorted(allowed))}")
 
 
+_LISTS = {"models", "methods", "texts", "group_cols", "define", "groups"}
+_INTS = {"n_examples": 1, "n_evaluate": 0, "seed": 0, "n_boot": 0}
+_TEXTS = {"title", "label_col", "pred_col", "score_col", "positive", "model", "data", "input", "data_dir"}
+
+
+def _checked(table: dict[str, Any], where: str) -> dict[str, Any]:
+    """Values of the types the options take; one clear error per bad value."""
+    from ..validation import check_float, check_int
+
+    for key, value in table.items():
+        if key in _LISTS and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            raise ParameterError(f"{key!r} in {where} must be a list of strings, e.g. {key} = [\"a\", \"b\"]")
+        if key in _INTS:
+            check_int(key, value, minimum=_INTS[key])
+        if key in _TEXTS and not isinstance(value, str):
+            raise ParameterError(f"{key!r} in {where} must be a string. Got {value!r} instead.")
+        if key == "threshold":
+            check_float(key, value)
+        if key == "enabled" and not isinstance(value, bool):
+            raise ParameterError(f"'enabled' in {where} must be true or false. Got {value!r} instead.")
+    return table
+
+
 def read_config(path: Path) -> ReportConfig:
     """A ReportConfig from a TOML file (relative paths are relative to the file's folder)."""
     try:
@@ -83,19 +106,21 @@ def read_config(path: Path) -> ReportConfig:
     base = path.parent
     plain = {f.name for f in fields(ReportConfig)} - {"fairness", "cloze", "cloze_model", "command"}
     _check_keys(raw, plain | {"fairness", "cloze"}, str(path))
-    config = ReportConfig(**{k: v for k, v in raw.items() if k in plain})
+    config = ReportConfig(**_checked({k: v for k, v in raw.items() if k in plain}, str(path)))
     for key in ("input", "data_dir"):
         if getattr(config, key) is not None:
             setattr(config, key, base / Path(getattr(config, key)))
     if "fairness" in raw:
         table = raw["fairness"]
         _check_keys(table, {f.name for f in fields(FairnessData)}, f"[fairness] of {path}")
+        _checked(table, f"[fairness] of {path}")
         if "data" not in table or "label_col" not in table:
             raise ParameterError(f"[fairness] of {path} needs 'data' and 'label_col'")
         config.fairness = FairnessData(**{**table, "data": base / Path(table["data"])})
     if "cloze" in raw:
         table = raw["cloze"]
         _check_keys(table, {"enabled", "model"}, f"[cloze] of {path}")
+        _checked(table, f"[cloze] of {path}")
         config.cloze = bool(table.get("enabled", True))
         config.cloze_model = str(table.get("model", config.cloze_model))
     return config

@@ -66,7 +66,7 @@ def section(
     quality = None
     if evaluation_inputs:
         layered = [m for m in methods if m.layered]
-        last = adapter.attentions(adapter.encode(evaluation_inputs[:1])).shape[0] if layered else None
+        last = adapter.attention_layers if layered else None
         references = [get_method("blankout"), get_method("saliency")]
         result = evaluate(adapter, evaluation_inputs, evaluation_labels, methods, references,
                           layers=[last] if last else None, stability_samples=2, seed=seed, progress=progress)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from markupsafe import Markup, escape
 
-from ..render.colours import peak_of, score_rgb
+from ..render.colours import downsample, peak_of, score_rgb
 
 BUCKETS = 8
 
@@ -43,11 +43,7 @@ def token_heatmap(units: list[str], scores: list[float]) -> Markup:
 
 def pixel_heatmap(scores: list[float], shape: tuple[int, int], size: int = 96, label: str = "") -> Markup:
     """An SVG grid of coloured squares, one per pixel (values downsampled to at most 32 per side)."""
-    grid = np.asarray(scores, dtype=np.float64).reshape(shape)
-    step = int(np.ceil(max(grid.shape) / 32))
-    if step > 1:
-        h, w = (grid.shape[0] // step) * step, (grid.shape[1] // step) * step
-        grid = grid[:h, :w].reshape(h // step, step, w // step, step).mean(axis=(1, 3))
+    grid = downsample(np.asarray(scores, dtype=np.float64).reshape(shape))
     peak = peak_of(grid)
     cell = size / max(grid.shape)
     rects = []

@@ -39,7 +39,7 @@ MAX_TOKENS = 64
 PRESETS: dict[str, dict[str, dict[str, Any]]] = {
     "bert": {
         "full": dict(n_train=40_000, n_dev=4_000, n_test=10_000, hidden=128, layers=6, heads=8,
-                     intermediate=512, epochs=6, batch_size=64, lr=5e-4),
+                     intermediate=512, epochs=4, batch_size=64, lr=3e-4),
         "tiny": dict(n_train=300, n_dev=100, n_test=100, hidden=16, layers=2, heads=2,
                      intermediate=32, epochs=1, batch_size=32, lr=1e-3),
     },

@@ -1,0 +1,50 @@
+"""Read decisions (a predictions table, per-group counts, or a built-in example) and audit them.
+
+The one entry point shared by ``xaudit fairness`` and the HTML report.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import ParameterError
+from ..progress import ProgressFn
+from ..validation import check_choice
+from .audit import AuditSettings, group_fairness
+from .groups import Definition, Grouping
+from .loading import PredictionColumns, load_counts, load_predictions
+from .result import FairnessResult
+from .synthetic import EXAMPLES
+
+
+def run_group_fairness(
+    *, data: Path | None, counts: Path | None, example: str | None, label_col: str | None, pred_col: str | None,
+    score_col: str | None, threshold: float | None, positive: str | None, group_cols: list[str],
+    definitions: list[Definition], groups: list[str], strict: bool, settings: AuditSettings, progress: ProgressFn,
+) -> tuple[FairnessResult, list[str]]:
+    """Read predictions (or counts, or a built-in example) and audit them; also returns warnings."""
+    given = [name for name, value in (("--data", data), ("--counts", counts), ("--example", example)) if value]
+    if len(given) != 1:
+        raise ParameterError("give exactly one of --data, --counts and --example")
+    if example is not None:
+        chosen = EXAMPLES[check_choice("example", example, EXAMPLES)]
+        source = chosen.make()
+        label_col, pred_col = label_col or chosen.label, pred_col or (None if score_col else chosen.prediction)
+        group_cols = group_cols or ([] if definitions else list(chosen.group_cols))
+    else:
+        source = data or counts
+    grouping = Grouping(columns=tuple(group_cols), definitions=tuple(definitions))
+    if counts is not None:
+        used = [name for name, value in (("--label-col", label_col), ("--pred-col", pred_col),
+                                         ("--score-col", score_col), ("--threshold", threshold),
+                                         ("--positive", positive)) if value is not None]
+        if used:
+            raise ParameterError(f"{used[0]} does not apply to --counts (the counts are already tallied)")
+        loaded = load_counts(source, grouping, groups=groups, strict=strict, progress=progress)
+    else:
+        if label_col is None:
+            raise ParameterError("give the true label column with --label-col")
+        columns = PredictionColumns(label_col, pred_col, score_col, threshold, positive)
+        loaded = load_predictions(source, columns, grouping, groups=groups, strict=strict, progress=progress)
+    described = loaded.describe() | ({"data": f"example:{example}"} if example else {})
+    return group_fairness(loaded.counts, settings, source=described), loaded.report.warnings()
