@@ -268,7 +268,15 @@ def train(name: str, out_dir: str | Path, *, seed: int = 0, device: str = "cpu",
 
 
 def _replace_dir(new: Path, target: Path) -> None:
-    """Move ``new`` to ``target``, replacing what was there, never leaving a half-written folder."""
+    """Move ``new`` to ``target``, replacing what was there, never leaving a half-written folder.
+
+    The staging folder (made private by ``mkdtemp``) gets the usual permissions first.
+    """
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(new, 0o777 & ~mask)
+    for path in new.rglob("*"):
+        os.chmod(path, (0o777 if path.is_dir() else 0o666) & ~mask)
     if target.exists():
         old = target.with_name(f".{target.name}.old")
         if old.exists():
