@@ -73,6 +73,20 @@ def test_spearman_cases():
     assert spearman(np.array([1.0]), np.array([2.0])) is None
 
 
+def test_spearman_equals_scipy_with_ties():
+    from scipy.stats import spearmanr
+
+    rng = np.random.default_rng(1)
+    for _ in range(200):
+        n = int(rng.integers(2, 12))
+        a, b = rng.integers(0, 4, n).astype(float), rng.normal(size=n)
+        ours = spearman(a, b)
+        if ours is None:
+            assert len(set(a)) == 1
+            continue
+        assert ours == pytest.approx(spearmanr(a, b).statistic, abs=1e-12)
+
+
 def test_saturated_flow_values_tie_after_rounding():
     noisy = np.array([1.0, 1.0 - 1e-15, 1.0 + 2e-16, 0.4])
     assert len(set(rank_ready(noisy))) == 2

@@ -17,14 +17,19 @@ def layered_scores(
     batch: Batch,
     output_index: int | None,
     compute: Callable[[np.ndarray, int], np.ndarray],
+    attentions: torch.Tensor | None = None,
 ) -> RawScores:
     """Apply ``compute(attention (layers, n, n) heads-averaged, output position) -> (layers, n)``.
 
     Each example's attention is cut to its own length (padding removed); the output
     position defaults to the adapter's (CLS, or the mask of a masked LM). Scores over
     attention tokens are mapped to the adapter's units (patches -> pixels for ViT).
+    ``attentions`` (``(layers, B, heads, n, n)``) may be passed in when several methods
+    share one forward pass.
     """
-    attentions = adapter.attentions(batch).float().mean(dim=2)  # (layers, B, n, n)
+    if attentions is None:
+        attentions = adapter.attentions(batch)
+    attentions = attentions.float().mean(dim=2)  # (layers, B, n, n)
     positions = adapter.output_positions(batch) if output_index is None else [output_index] * len(batch)
     rows = []
     for row in range(len(batch)):
@@ -51,3 +56,7 @@ class AttentionGraphMethod(AttributionMethod):
 
     def _scores(self, adapter: ModelAdapter, batch: Batch, targets: torch.Tensor) -> RawScores:
         return layered_scores(adapter, batch, self.params["output_index"], self.compute)
+
+    def scores_from(self, adapter: ModelAdapter, batch: Batch, attentions: torch.Tensor) -> list[np.ndarray]:
+        """Per example ``(layers, units)`` from attention weights computed once by the caller."""
+        return layered_scores(adapter, batch, self.params["output_index"], self.compute, attentions).scores

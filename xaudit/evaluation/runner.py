@@ -29,7 +29,7 @@ from ..progress import ProgressFn, silent
 from .perturbation import candidate_units, removal_measures
 from .ranking import DECIMALS, spearman
 from .sparsity import gini
-from .stability import all_layer_scores, max_sensitivity
+from .stability import layer_scores, max_sensitivity
 
 SCHEMA_VERSION = 1
 
@@ -127,15 +127,17 @@ def evaluate(
         targets = (torch.tensor(list(labels[start:stop])) if target == "true" else probabilities.argmax(-1))
         base = probabilities.gather(1, targets.view(-1, 1)).squeeze(1).numpy()
         candidates = [candidate_units(batch, row) for row in range(len(batch))]
-        reference_scores = {r.name: [s[-1] for s in all_layer_scores(r, adapter, batch, targets, seed)]
-                            for r in references}
+        reference_scores = {name: [s[-1] for s in rows]
+                            for name, rows in layer_scores(references, adapter, batch, targets, seed).items()}
+        all_scores = layer_scores(methods, adapter, batch, targets, seed)
+        all_stability = max_sensitivity(methods, adapter, batch, targets, all_scores, stability_samples, noise,
+                                        generator, seed) if stability_samples else None
         for method in methods:
-            per_layer = all_layer_scores(method, adapter, batch, targets, seed)
+            per_layer = all_scores[method.name]
+            stability = all_stability[method.name] if all_stability is not None else None
             chosen = list(range(1, len(per_layer[0]) + 1)) if method.layered else [None]
             if method.layered and layers:
                 chosen = [layer for layer in layers if layer <= len(per_layer[0])]
-            stability = max_sensitivity(method, adapter, batch, targets, per_layer, stability_samples, noise,
-                                        generator, seed) if stability_samples else None
             for layer in chosen:
                 index = (layer or 1) - 1
                 scores = [s[index] for s in per_layer]

@@ -9,9 +9,12 @@ The target class is held fixed.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import torch
 
+from ..attribution._attention import AttentionGraphMethod
 from ..attribution.base import AttributionMethod
 from ..models.base import Batch, ModelAdapter
 
@@ -26,33 +29,44 @@ def noise_for(adapter: ModelAdapter, batch: Batch, scale: float, generator: torc
     return noise * scale
 
 
-def all_layer_scores(method: AttributionMethod, adapter: ModelAdapter, batch: Batch, targets: torch.Tensor,
-                     seed: int) -> list[np.ndarray]:
-    """Per example: ``(layers, n)`` for layered methods, ``(1, n)`` otherwise."""
-    results = method.attribute(adapter, batch, target=targets.tolist(), seed=seed)
-    return [r.layer_scores if r.layer_scores is not None else r.scores[None, :] for r in results]
+def layer_scores(methods: Sequence[AttributionMethod], adapter: ModelAdapter, batch: Batch,
+                 targets: torch.Tensor, seed: int) -> dict[str, list[np.ndarray]]:
+    """Per method, per example: ``(layers, n)`` for layered methods, ``(1, n)`` otherwise.
+
+    Attention-graph methods (raw attention, rollout, flow) share one attention forward pass.
+    """
+    graph = [m for m in methods if isinstance(m, AttentionGraphMethod)]
+    attentions = adapter.attentions(batch) if graph else None
+    out = {m.name: m.scores_from(adapter, batch, attentions) for m in graph}
+    for method in methods:
+        if method.name not in out:
+            results = method.attribute(adapter, batch, target=targets.tolist(), seed=seed)
+            out[method.name] = [r.layer_scores if r.layer_scores is not None else r.scores[None, :] for r in results]
+    return out
 
 
 def max_sensitivity(
-    method: AttributionMethod,
+    methods: Sequence[AttributionMethod],
     adapter: ModelAdapter,
     batch: Batch,
     targets: torch.Tensor,
-    reference: list[np.ndarray],
+    reference: dict[str, list[np.ndarray]],
     samples: int,
     noise: float,
     generator: torch.Generator,
     seed: int,
-) -> list[np.ndarray]:
-    """Per example, per layer: the largest relative change over ``samples`` perturbations.
+) -> dict[str, list[np.ndarray]]:
+    """Per method, per example, per layer: the largest relative change over ``samples`` perturbations.
 
     NaN where the unperturbed attribution is all zero (relative change undefined).
     """
-    norms = [np.linalg.norm(r, axis=-1) for r in reference]
-    worst = [np.zeros(len(r)) for r in reference]
+    norms = {name: [np.linalg.norm(r, axis=-1) for r in rows] for name, rows in reference.items()}
+    worst = {name: [np.zeros(len(r)) for r in rows] for name, rows in reference.items()}
     for _ in range(samples):
         noisy = adapter.perturbed(batch, noise_for(adapter, batch, noise, generator))
-        for row, scores in enumerate(all_layer_scores(method, adapter, noisy, targets, seed)):
-            change = np.linalg.norm(scores - reference[row], axis=-1) / np.where(norms[row] > 0, norms[row], 1.0)
-            worst[row] = np.maximum(worst[row], change)
-    return [np.where(n > 0, w, np.nan) for n, w in zip(norms, worst)]
+        for name, rows in layer_scores(methods, adapter, noisy, targets, seed).items():
+            for row, scores in enumerate(rows):
+                norm = norms[name][row]
+                change = np.linalg.norm(scores - reference[name][row], axis=-1) / np.where(norm > 0, norm, 1.0)
+                worst[name][row] = np.maximum(worst[name][row], change)
+    return {name: [np.where(n > 0, w, np.nan) for n, w in zip(norms[name], rows)] for name, rows in worst.items()}
