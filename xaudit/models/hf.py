@@ -40,7 +40,29 @@ def _labels_from_config(model: nn.Module) -> list[str]:
     return [str(id2label.get(i, id2label.get(str(i), i))) for i in range(model.config.num_labels)]
 
 
-class HFTextAdapter(TextAdapter):
+class HFAttention:
+    """Per-layer, per-head attention weights of an eager-attention HF model."""
+
+    model: nn.Module
+    name: str
+
+    @property
+    def has_attentions(self) -> bool:
+        return True
+
+    @property
+    def attention_layers(self) -> int:
+        return int(self.model.config.num_hidden_layers)
+
+    def _attentions(self, **inputs: torch.Tensor) -> torch.Tensor:
+        """``(layers, B, heads, n, n)`` from one forward pass with ``output_attentions``."""
+        _check_eager(self.model, self.name)
+        with eval_mode(self.model), torch.no_grad():
+            out = self.model(**inputs, output_attentions=True)
+        return _stack_attentions(out.attentions, self.name)
+
+
+class HFTextAdapter(HFAttention, TextAdapter):
     """Shared parts of the HF text adapters (tokenizer, embeddings, attentions)."""
 
     kind = "transformer"
@@ -54,14 +76,6 @@ class HFTextAdapter(TextAdapter):
         # Tokenizers without a limit report a huge sentinel; never exceed the position embeddings.
         self.max_length = min(int(limit), positions) if 0 < limit < 100_000 else positions
 
-    @property
-    def has_attentions(self) -> bool:
-        return True
-
-    @property
-    def attention_layers(self) -> int:
-        return int(self.model.config.num_hidden_layers)
-
     def _embedding_layer(self) -> nn.Module:
         return self.model.get_input_embeddings()
 
@@ -72,11 +86,9 @@ class HFTextAdapter(TextAdapter):
         return encode_with_tokenizer(self.tokenizer, inputs, self.max_length)
 
     def attentions(self, batch: Batch) -> torch.Tensor:
-        """``(layers, B, heads, n, n)`` attention weights."""
-        _check_eager(self.model, self.name)
-        with eval_mode(self.model), torch.no_grad(), replaced_output(self._embedding_layer(), self.embed(batch)):
-            out = self.model(**self._to_device(batch), output_attentions=True)
-        return _stack_attentions(out.attentions, self.name)
+        """``(layers, B, heads, n, n)`` attention weights (of the perturbed input, if the batch has noise)."""
+        with replaced_output(self._embedding_layer(), self.embed(batch)):
+            return self._attentions(**self._to_device(batch))
 
 
 class HFSequenceClassifierAdapter(HFTextAdapter):
@@ -127,7 +139,7 @@ class HFMaskedLMAdapter(HFTextAdapter):
         return logits[torch.arange(logits.shape[0], device=logits.device), position]
 
 
-class HFImageClassifierAdapter(ImageAdapter):
+class HFImageClassifierAdapter(HFAttention, ImageAdapter):
     """A ViT-style ``*ForImageClassification`` model; units are input pixels.
 
     With an image processor, images are resized/normalised by it (``do_rescale=False``:
@@ -153,22 +165,11 @@ class HFImageClassifierAdapter(ImageAdapter):
         )
         return out["pixel_values"].float()
 
-    @property
-    def has_attentions(self) -> bool:
-        return True
-
-    @property
-    def attention_layers(self) -> int:
-        return int(self.model.config.num_hidden_layers)
-
     def _logits(self, pixel_values: torch.Tensor) -> torch.Tensor:
         return self.model(pixel_values=pixel_values).logits
 
     def attentions(self, batch: Batch) -> torch.Tensor:
-        _check_eager(self.model, self.name)
-        with eval_mode(self.model), torch.no_grad():
-            out = self.model(pixel_values=batch.inputs["pixel_values"].to(self.device), output_attentions=True)
-        return _stack_attentions(out.attentions, self.name)
+        return self._attentions(pixel_values=batch.inputs["pixel_values"].to(self.device))
 
     def attention_to_units(self, scores: torch.Tensor) -> torch.Tensor:
         """Scores over ``[CLS] + patches`` -> scores over pixels (each patch's score on its pixels)."""
