@@ -21,7 +21,6 @@ MN male native, FN female native, MNN male non-native, FNN female non-native.
 
 from __future__ import annotations
 
-import json
 import math
 import unicodedata
 from collections import Counter
@@ -30,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DataError
+from ..jsonl import read_objects
 
 LANGUAGES = ("en", "es", "de", "fr")
 GROUPS = ("MN", "FN", "MNN", "FNN")
@@ -161,25 +161,6 @@ def _note_unused_fields(row: dict[str, Any], report: LoadReport) -> None:
         report.notes["age null"] += 1
 
 
-def _read_rows(path: Path) -> list[dict[str, Any]]:
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataError(f"cannot read {path}: {exc}") from None
-    rows = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise DataError(f"{path}:{number}: not valid JSON ({exc.msg})") from None
-        if not isinstance(row, dict):
-            raise DataError(f"{path}:{number}: expected a JSON object, got {type(row).__name__}")
-        rows.append(row)
-    return rows
-
-
 def _parse(row: dict[str, Any], language: str, seen: dict[str, Sentence],
            report: LoadReport) -> tuple[Annotation, Sentence] | None:
     for name in ("s_id", "text", "true_mask"):
@@ -215,10 +196,10 @@ def load_mozart(folder: str | Path, languages: tuple[str, ...] | list[str] = LAN
         path = folder / FILE_PATTERN.format(language=language)
         if not path.is_file():
             raise DataError(f"MozArt file for language {language!r} not found: {path}")
-        rows = _read_rows(path)
+        rows = read_objects(path, "MozArt file")
         report.rows[language] = len(rows)
         seen: dict[str, Sentence] = {}
-        for row in rows:
+        for _, row in rows:
             parsed = _parse(row, language, seen, report)
             if parsed is not None:
                 annotations.append(parsed[0])

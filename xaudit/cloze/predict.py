@@ -23,11 +23,13 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import torch
 
 from .. import atomic
 from ..errors import DataError, ModelError
+from ..jsonl import read_objects
 from ..models.base import ModelAdapter
 from ..progress import ProgressFn, silent
 from .mozart import MASK_PLACEHOLDER, Sentence
@@ -124,9 +126,7 @@ def save_predictions(path: str | Path, predictions: dict[Key, Sequence[str]], *,
     atomic.write_text(path, "\n".join(lines) + "\n")
 
 
-def _check_line(row: object, where: str) -> tuple[Key, tuple[str, ...]]:
-    if not isinstance(row, dict):
-        raise DataError(f"{where}: expected a JSON object with language, s_id and top_k")
+def _check_line(row: dict[str, Any], where: str) -> tuple[Key, tuple[str, ...]]:
     language, s_id, top_k = row.get("language"), row.get("s_id"), row.get("top_k")
     if not isinstance(language, str) or not language:
         raise DataError(f"{where}: 'language' must be a non-empty string")
@@ -139,20 +139,9 @@ def _check_line(row: object, where: str) -> tuple[Key, tuple[str, ...]]:
 
 def load_predictions(path: str | Path) -> dict[Key, tuple[str, ...]]:
     """Read a predictions JSONL file (format in the module doc); DataError naming the bad line."""
-    path = Path(path)
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataError(f"cannot read predictions file {path}: {exc}") from None
     out: dict[Key, tuple[str, ...]] = {}
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
+    for number, row in read_objects(path, "predictions file"):
         where = f"{path}:{number}"
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise DataError(f"{where}: not valid JSON ({exc.msg})") from None
         key, words = _check_line(row, where)
         if key in out:
             raise DataError(f"{where}: second prediction for language {key[0]!r}, s_id {key[1]!r}")
