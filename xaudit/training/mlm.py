@@ -34,8 +34,8 @@ class MlmSettings:
     batch_size: int
     lr: float
     weight_decay: float = 0.01
-    warmup: float = 0.05
-    evaluations: int = 4
+    warmup: float = 0.1
+    evaluations: int = 6
 
 
 def train_wordpiece(texts: Iterable[str], vocab_size: int, max_length: int):
