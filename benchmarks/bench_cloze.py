@@ -3,7 +3,7 @@
 Times each stage (load and validate MozArt, load the model, top-k predictions once per
 sentence, P@k tables), end to end, ``--repeats`` times in one process; prints the best
 and the median. Goal: at most 30 s end to end on 2 CPU cores. Data: ``--data`` (the
-MozArt folder), else ``$XAUDIT_DATA_DIR/mozart``.
+MozArt folder), else ``mozart/`` in ``$XAUDIT_DATA_DIR`` or ../shared/data.
 
     .venv/bin/python benchmarks/bench_cloze.py [--model mlm] [--repeats 3]
 """
@@ -11,28 +11,17 @@ MozArt folder), else ``$XAUDIT_DATA_DIR/mozart``.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import statistics
+import sys
 import time
 from pathlib import Path
 
-import torch
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from xaudit.cloze import GROUPS, LANGUAGES, cloze_result, load_mozart, predict_top_k
-from xaudit.models import load_model
-from xaudit.paths import DATA_DIR_ENV, data_dir
-
-
-def machine() -> str:
-    cpu = platform.processor() or "unknown CPU"
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        names = [line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines()
-                 if line.startswith("model name")]
-        cpu = names[0] if names else cpu
-    return (f"{cpu}; {os.cpu_count()} cores visible, torch threads {torch.get_num_threads()}; "
-            f"Python {platform.python_version()}; torch {torch.__version__}")
+from benchmarks.machine import describe  # noqa: E402
+from xaudit.cloze import GROUPS, LANGUAGES, cloze_result, load_mozart, predict_top_k  # noqa: E402
+from xaudit.models import load_model  # noqa: E402
+from xaudit.paths import DATA_DIR_ENV, default_data_dir  # noqa: E402
 
 
 def run_once(folder: Path, model: str) -> dict[str, float]:
@@ -59,16 +48,16 @@ def run_once(folder: Path, model: str) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=None, help=f"MozArt folder (default ${DATA_DIR_ENV}/mozart)")
+    parser.add_argument("--data", type=Path, default=None, help=f"MozArt folder (default ${DATA_DIR_ENV}/mozart or ../shared/data/mozart)")
     parser.add_argument("--model", default="mlm")
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    root = data_dir()
+    root = default_data_dir()
     folder = args.data or (root / "mozart" if root else None)
     if folder is None:
-        parser.error(f"pass --data or set {DATA_DIR_ENV}")
+        parser.error(f"no data folder: pass --data or set {DATA_DIR_ENV}")
     runs = [run_once(folder, args.model) for _ in range(args.repeats)]
-    print(f"machine: {machine()}")
+    print(f"machine: {describe()}")
     print(f"model: {args.model}; {args.repeats} runs in one process")
     for stage in runs[0]:
         values = [r[stage] for r in runs]

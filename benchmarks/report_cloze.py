@@ -2,7 +2,7 @@
 
 The mBERT tables are the published ones (Cabello Piqueras & Søgaard 2022, as transcribed
 in ``shared/seeds``; the seed's "127" for MN/ES is read as 12.7). Ours are computed now
-by :func:`xaudit.cloze.run_cloze`. Data: ``--data`` or ``$XAUDIT_DATA_DIR/mozart``.
+by :func:`xaudit.cloze.run_cloze`. Data: ``--data``, else ``mozart/`` in ``$XAUDIT_DATA_DIR`` or ../shared/data.
 
     .venv/bin/python benchmarks/report_cloze.py [--model mlm] [-o reports/mozart-mlm.md]
 """

@@ -126,6 +126,7 @@ def test_default_data_folder_comes_from_the_environment(mozart, predictions, mon
     monkeypatch.setenv("XAUDIT_DATA_DIR", str(mozart.parent))
     assert cloze("--languages", "en", "--predictions", str(predictions), "--k", "1").exit_code == 0
     monkeypatch.delenv("XAUDIT_DATA_DIR")
+    monkeypatch.chdir(mozart)  # no ../shared/data beside it
     result = cloze("--languages", "en", "--predictions", str(predictions))
     assert result.exit_code == 3 and "pass --data DIR or set XAUDIT_DATA_DIR" in result.output
 

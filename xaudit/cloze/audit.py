@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import DataError, ParameterError
-from ..paths import DATA_DIR_ENV, data_dir
+from ..paths import DATA_DIR_ENV, default_data_dir
 from ..progress import ProgressFn, silent
 from ..validation import check_choice, check_int
 from .mozart import GROUPS, LANGUAGES, load_mozart
@@ -31,7 +31,7 @@ def check_options(k_values: Sequence[int], languages: Sequence[str], groups: Seq
 
 
 def _default_folder() -> Path:
-    root = data_dir()
+    root = default_data_dir()
     if root is None:
         raise DataError(f"no MozArt folder given: pass --data DIR or set {DATA_DIR_ENV}")
     return root / MOZART_FOLDER
@@ -43,7 +43,7 @@ def run_cloze(*, data: str | Path | None = None, model: str | None = None, k_val
               batch_size: int = 64, progress: ProgressFn = silent) -> ClozeResult:
     """Audit a masked LM (or a predictions file) on MozArt.
 
-    ``data`` is the MozArt folder (default ``$XAUDIT_DATA_DIR/mozart``). With
+    ``data`` is the MozArt folder (default ``mozart/`` in ``paths.default_data_dir()``). With
     ``predictions`` no model is loaded; otherwise ``model`` (default ``mlm``: a reference
     name, folder or hub id) predicts the top ``max(k_values)`` words once per sentence,
     and ``save_to`` keeps them as a predictions file.

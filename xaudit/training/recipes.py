@@ -4,7 +4,7 @@ Every recipe is seeded, runs on CPU or CUDA, saves safetensors weights, reloads 
 through the public loader, measures held-out metrics with the reloaded adapter, and writes
 a model card (config, data recipe, seed, metrics, device, wall time). Presets: ``full``
 (the shipped models) and ``tiny`` (seconds, for tests). Recipes in ``CORPUS_RECIPES``
-read real text from the shared data folder (``data_dir`` or ``$XAUDIT_DATA_DIR``).
+read real text from the shared data folder (``data_dir``, ``$XAUDIT_DATA_DIR`` or ../shared/data).
 """
 
 from __future__ import annotations
@@ -23,12 +23,12 @@ import torch
 
 from .. import __version__
 from ..datasets import agreement, corpus, digits
-from ..errors import ParameterError
+from ..errors import DataError, ParameterError
 from ..models.architectures import ConvClassifier, RecurrentClassifier
 from ..models.cards import write_card
 from ..models.loading import load_folder
 from ..models.text import SPECIAL_TOKENS, WordVocab
-from ..paths import require_data_file
+from ..paths import DATA_DIR_ENV, default_data_dir
 from ..progress import ProgressFn, silent
 from ..validation import check_choice
 from .evaluation import agreement_metrics, digits_metrics, masked_lm_metrics
@@ -267,11 +267,18 @@ def describe_device(device: torch.device) -> str:
     return f"cpu ({platform.processor() or platform.machine()}, {os.cpu_count()} cores, {torch.get_num_threads()} threads)"
 
 
+def _corpus_dir(data_dir: str | Path | None) -> Path:
+    root = Path(data_dir) if data_dir is not None else default_data_dir()
+    if root is None:
+        raise DataError(f"this recipe reads the shared data folder: pass --data-dir or set {DATA_DIR_ENV}")
+    return root / corpus.CORPUS_FOLDER
+
+
 def train(name: str, out_dir: str | Path, *, seed: int = 0, device: str = "cpu", preset: str = "full",
           progress: ProgressFn = silent, data_dir: str | Path | None = None) -> dict[str, Any]:
     """Train reference model ``name`` into ``out_dir`` (replaced only once training succeeded).
 
-    ``data_dir`` (else ``$XAUDIT_DATA_DIR``) is read only by the recipes in ``CORPUS_RECIPES``.
+    ``data_dir`` (else ``paths.default_data_dir()``) is read only by the recipes in ``CORPUS_RECIPES``.
     """
     from ..models.registry import REFERENCE_MODELS
 
@@ -279,7 +286,7 @@ def train(name: str, out_dir: str | Path, *, seed: int = 0, device: str = "cpu",
     check_choice("preset", preset, PRESETS[name])
     if device == "cuda" and not torch.cuda.is_available():
         raise ParameterError("--device cuda was asked for, but no CUDA device is available")
-    inputs = {"corpus_dir": require_data_file(corpus.CORPUS_FOLDER, data_dir)} if name in CORPUS_RECIPES else {}
+    inputs = {"corpus_dir": _corpus_dir(data_dir)} if name in CORPUS_RECIPES else {}
     torch_device = torch.device(device)
     params = PRESETS[name][preset]
     out_dir = Path(out_dir)
