@@ -11,7 +11,8 @@ from xaudit.datasets.corpus import gutenberg_paragraphs, read_corpus, strip_gute
 from xaudit.errors import DataError
 from xaudit.models.loading import load_model
 from xaudit.models.registry import REFERENCE_MODELS, reference_dir
-from xaudit.training.mlm import mask_tokens
+from xaudit.training.evaluation import masked_lm_metrics
+from xaudit.training.mlm import mask_tokens, pack_blocks
 from xaudit.training.recipes import train
 
 from .synthetic import gutenberg_book
@@ -91,3 +92,16 @@ def test_the_shipped_checkpoint():
     adapter = load_model("mlm")
     assert adapter.model.dtype == torch.float32
     assert adapter.tokenizer.mask_token == "[MASK]"
+
+
+@pytest.mark.data
+def test_the_shipped_cards_held_out_accuracy_is_reproduced(data_dir):
+    card = json.loads((reference_dir("mlm") / "card.json").read_text())
+    adapter = load_model("mlm")
+    block = card["hyperparameters"]["block"]
+    test = {lang: pack_blocks(adapter.tokenizer, segments, block)
+            for lang, segments in read_corpus(data_dir / "corpus").test.items()}
+    measured = masked_lm_metrics(adapter, test)
+    assert measured["test_n_by_language"] == card["metrics"]["test_n_by_language"]
+    assert measured["test_accuracy"] == pytest.approx(card["metrics"]["test_accuracy"], abs=2 / measured["test_n"])
+
