@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from .errors import DataError, ParameterError
+from .jsonl import read_objects
 
 
 @dataclass
@@ -30,14 +30,8 @@ def _read(path: Path) -> str:
 def read_text_records(path: Path) -> list[dict[str, object]]:
     """JSONL objects with a string ``text`` field (blank lines skipped); errors name the line."""
     records = []
-    for number, line in enumerate(_read(path).splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise DataError(f"{path}:{number}: not JSON ({exc.msg})") from None
-        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+    for number, record in read_objects(path):
+        if not isinstance(record.get("text"), str):
             raise DataError(f"{path}:{number}: expected an object with a string 'text' field")
         records.append(record)
     if not records:

@@ -31,13 +31,16 @@ def _root(
     STATE["debug"] = debug
 
 
-from . import attribute_cmd, evaluate_cmd, fairness_cmd, models_cmd, report_cmd  # noqa: E402  (they register)
+from . import (  # noqa: E402  (they register)
+    attribute_cmd, cloze_cmd, evaluate_cmd, fairness_cmd, models_cmd, report_cmd,
+)
 
 models_cmd.register(app)
 attribute_cmd.register(app)
 evaluate_cmd.register(app)
 fairness_cmd.register(app)
 report_cmd.register(app)
+cloze_cmd.register(app)
 
 
 def main() -> None:

@@ -42,11 +42,13 @@ def models(
 
 @handle_errors
 def train(
-    name: str = typer.Argument(..., help="Reference model to train: bert, lstm, cnn or vit."),
+    name: str = typer.Argument(..., help="Reference model to train: bert, lstm, cnn, vit or mlm."),
     device: str = typer.Option("cpu", "--device", help="cpu or cuda."),
     seed: int = typer.Option(0, "--seed", help="Seed for initialisation and shuffling."),
     preset: str = typer.Option("full", "--preset", help="full (the shipped size) or tiny (seconds, for tests)."),
     out: Path | None = typer.Option(None, "--out", help="Folder to write (default: checkpoints/NAME)."),
+    data_dir: Path | None = typer.Option(None, "--data-dir",
+                                         help="Shared data folder with corpus/ (mlm only; default: $XAUDIT_DATA_DIR)."),
 ) -> None:
     """Train a reference model: safetensors weights plus a JSON model card."""
     from ..training.recipes import train as run_training
@@ -55,7 +57,8 @@ def train(
     check_choice("device", device, ["cpu", "cuda"])
     target = out or Path("checkpoints") / name
     with RichProgress() as progress:
-        card = run_training(name, target, seed=seed, device=device, preset=preset, progress=progress)
+        card = run_training(name, target, seed=seed, device=device, preset=preset, progress=progress,
+                            data_dir=data_dir)
     metrics = card["metrics"]
     stderr.print(f"trained {name} in {card['wall_time_s']} s on {card['device']}: "
                  f"test accuracy {metrics['test_accuracy']:.4f} (n={metrics['test_n']}); wrote {target}")

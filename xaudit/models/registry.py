@@ -36,6 +36,8 @@ register(ReferenceModel("bert", "transformer", "agreement",
 register(ReferenceModel("lstm", "recurrent", "agreement", "LSTM classifier on subject-verb number agreement"))
 register(ReferenceModel("cnn", "conv", "digits", "CNN on scikit-learn's 8x8 handwritten digits"))
 register(ReferenceModel("vit", "transformer", "digits", "ViT (2x2 patches) on scikit-learn's 8x8 digits"))
+register(ReferenceModel("mlm", "transformer", "cloze",
+                        "multilingual BERT masked LM (EN/ES/DE/FR, WordPiece) on Leipzig + Gutenberg text"))
 
 
 def models_root() -> Path:

@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections import defaultdict
 
 import numpy as np
+import torch
 
 from ..datasets import agreement, digits
 from ..models.base import ModelAdapter
+from ..models.hf import HFMaskedLMAdapter
 from ..models.predict import predict_proba
+from .mlm import accuracy_by_language
 
 
 def agreement_metrics(adapter: ModelAdapter, examples: list[agreement.AgreementExample]) -> dict[str, object]:
@@ -29,3 +32,15 @@ def agreement_metrics(adapter: ModelAdapter, examples: list[agreement.AgreementE
 def digits_metrics(adapter: ModelAdapter, split: digits.DigitSplit) -> dict[str, object]:
     predicted = predict_proba(adapter, list(split.images)).argmax(axis=1)
     return {"test_accuracy": float((predicted == split.labels).mean()), "test_n": int(len(split.labels))}
+
+
+def masked_lm_metrics(adapter: HFMaskedLMAdapter, blocks: dict[str, torch.Tensor]) -> dict[str, object]:
+    """Held-out masked-token accuracy (top-1, 15% masked, fixed seed) overall and per language."""
+    scores = accuracy_by_language(adapter.model, adapter.tokenizer, blocks)
+    overall = scores.pop("all")
+    return {
+        "test_accuracy": overall["accuracy"],
+        "test_n": overall["n"],
+        "test_accuracy_by_language": {lang: s["accuracy"] for lang, s in scores.items()},
+        "test_n_by_language": {lang: s["n"] for lang, s in scores.items()},
+    }

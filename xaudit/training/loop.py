@@ -56,6 +56,19 @@ def accuracy(model: nn.Module, call: Callable[[nn.Module, Inputs], torch.Tensor]
     return correct / max(len(data), 1)
 
 
+def warmup_linear_decay(optimizer: torch.optim.Optimizer, total_steps: int,
+                        warmup: float) -> torch.optim.lr_scheduler.LambdaLR:
+    """Linear warm-up over the first ``warmup`` share of steps, then linear decay to zero."""
+    warmup_steps = max(1, int(warmup * total_steps))
+
+    def schedule(step: int) -> float:
+        if step < warmup_steps:
+            return (step + 1) / warmup_steps
+        return max(0.0, (total_steps - step) / max(1, total_steps - warmup_steps))
+
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, schedule)
+
+
 def train_classifier(
     model: nn.Module,
     call: Callable[[nn.Module, Inputs], torch.Tensor],
@@ -73,14 +86,7 @@ def train_classifier(
     optimizer = torch.optim.AdamW(model.parameters(), lr=settings.lr, weight_decay=settings.weight_decay)
     steps_per_epoch = (len(train) + settings.batch_size - 1) // settings.batch_size
     total_steps = steps_per_epoch * settings.epochs
-    warmup_steps = max(1, int(settings.warmup * total_steps))
-
-    def schedule(step: int) -> float:
-        if step < warmup_steps:
-            return (step + 1) / warmup_steps
-        return max(0.0, (total_steps - step) / max(1, total_steps - warmup_steps))
-
-    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, schedule)
+    scheduler = warmup_linear_decay(optimizer, total_steps, settings.warmup)
     loss_fn = nn.CrossEntropyLoss()
     best = (-1.0, None, 0)
     history = []

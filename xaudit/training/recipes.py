@@ -3,7 +3,8 @@
 Every recipe is seeded, runs on CPU or CUDA, saves safetensors weights, reloads them
 through the public loader, measures held-out metrics with the reloaded adapter, and writes
 a model card (config, data recipe, seed, metrics, device, wall time). Presets: ``full``
-(the shipped models) and ``tiny`` (seconds, for tests).
+(the shipped models) and ``tiny`` (seconds, for tests). Recipes in ``CORPUS_RECIPES``
+read real text from the shared data folder (``data_dir``, ``$XAUDIT_DATA_DIR`` or ../shared/data).
 """
 
 from __future__ import annotations
@@ -21,16 +22,18 @@ from typing import Any
 import torch
 
 from .. import __version__
-from ..datasets import agreement, digits
-from ..errors import ParameterError
+from ..datasets import agreement, corpus, digits
+from ..errors import DataError, ParameterError
 from ..models.architectures import ConvClassifier, RecurrentClassifier
 from ..models.cards import write_card
 from ..models.loading import load_folder
 from ..models.text import SPECIAL_TOKENS, WordVocab
+from ..paths import DATA_DIR_ENV, default_data_dir
 from ..progress import ProgressFn, silent
 from ..validation import check_choice
-from .evaluation import agreement_metrics, digits_metrics
+from .evaluation import agreement_metrics, digits_metrics, masked_lm_metrics
 from .loop import Inputs, LoopSettings, TensorData, seed_everything, train_classifier
+from .mlm import MlmSettings, pack_blocks, train_masked_lm, train_wordpiece
 
 AGREEMENT_DATA_SEED = 2020
 DIGITS_SPLIT_SEED = 0
@@ -59,7 +62,15 @@ PRESETS: dict[str, dict[str, dict[str, Any]]] = {
         "tiny": dict(hidden=16, layers=1, heads=2, intermediate=32, patch=2, epochs=1,
                      batch_size=64, lr=1e-3),
     },
+    "mlm": {
+        # Sized by a timed run: 0.68 s/step on 2 idle CPU cores, so 3,000 steps (~5 passes) fit ~35-60 min.
+        "full": dict(vocab=16_000, block=128, hidden=128, layers=4, heads=2, intermediate=512, steps=3_000,
+                     batch_size=64, lr=1e-3, segments_per_language=None),
+        "tiny": dict(vocab=300, block=128, hidden=16, layers=1, heads=2, intermediate=32, steps=6,
+                     batch_size=8, lr=1e-3, segments_per_language=400),
+    },
 }
+CORPUS_RECIPES = {"mlm"}
 
 
 def _agreement_data(p: dict[str, Any]) -> tuple[agreement.AgreementSplits, dict[str, Any]]:
@@ -213,8 +224,36 @@ def train_vit(p: dict[str, Any], seed: int, device: torch.device, out: Path, pro
             "metrics_fn": lambda adapter: digits_metrics(adapter, data.test)}
 
 
+def train_mlm(p: dict[str, Any], seed: int, device: torch.device, out: Path, progress: ProgressFn, *,
+              corpus_dir: Path) -> dict[str, Any]:
+    """A small multilingual BERT masked LM on the EN/ES/DE/FR corpus (``datasets.corpus``)."""
+    from transformers import BertConfig, BertForMaskedLM
+
+    splits = corpus.read_corpus(corpus_dir)
+    limit = p["segments_per_language"]
+    train_text = {lang: segments[:limit] for lang, segments in splits.train.items()}
+    tokenizer = train_wordpiece((s for segments in train_text.values() for s in segments), p["vocab"], p["block"])
+    blocks = {name: {lang: pack_blocks(tokenizer, segments[:limit], p["block"]) for lang, segments in part.items()}
+              for name, part in (("train", train_text), ("dev", splits.dev), ("test", splits.test))}
+    config = BertConfig(vocab_size=len(tokenizer), hidden_size=p["hidden"], num_hidden_layers=p["layers"],
+                        num_attention_heads=p["heads"], intermediate_size=p["intermediate"],
+                        max_position_embeddings=p["block"], type_vocab_size=1, pad_token_id=tokenizer.pad_token_id,
+                        hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0)
+    seed_everything(seed)
+    model = BertForMaskedLM._from_config(config, attn_implementation="eager")
+    summary = train_masked_lm(model, tokenizer, torch.cat(list(blocks["train"].values())), blocks["dev"],
+                              MlmSettings(p["steps"], p["batch_size"], p["lr"]), seed, device, progress)
+    model.to("cpu").save_pretrained(out, safe_serialization=True)
+    tokenizer.save_pretrained(out)
+    recipe = {**splits.recipe(), "segments_per_language": limit,
+              "tokenizer": "WordPiece (tokenizers), NFC + lower-case, accents kept, trained on the train split",
+              "blocks": {name: {lang: len(b) for lang, b in part.items()} for name, part in blocks.items()}}
+    return {"architecture": "hf", "config": config.to_diff_dict(), "data": recipe, "training": summary,
+            "parameters": _count(model), "metrics_fn": lambda adapter: masked_lm_metrics(adapter, blocks["test"])}
+
+
 RECIPES: dict[str, Callable[..., dict[str, Any]]] = {
-    "bert": train_bert, "lstm": train_lstm, "cnn": train_cnn, "vit": train_vit,
+    "bert": train_bert, "lstm": train_lstm, "cnn": train_cnn, "vit": train_vit, "mlm": train_mlm,
 }
 
 
@@ -228,15 +267,26 @@ def describe_device(device: torch.device) -> str:
     return f"cpu ({platform.processor() or platform.machine()}, {os.cpu_count()} cores, {torch.get_num_threads()} threads)"
 
 
+def _corpus_dir(data_dir: str | Path | None) -> Path:
+    root = Path(data_dir) if data_dir is not None else default_data_dir()
+    if root is None:
+        raise DataError(f"this recipe reads the shared data folder: pass --data-dir or set {DATA_DIR_ENV}")
+    return root / corpus.CORPUS_FOLDER
+
+
 def train(name: str, out_dir: str | Path, *, seed: int = 0, device: str = "cpu", preset: str = "full",
-          progress: ProgressFn = silent) -> dict[str, Any]:
-    """Train reference model ``name`` into ``out_dir`` (replaced only once training succeeded)."""
+          progress: ProgressFn = silent, data_dir: str | Path | None = None) -> dict[str, Any]:
+    """Train reference model ``name`` into ``out_dir`` (replaced only once training succeeded).
+
+    ``data_dir`` (else ``paths.default_data_dir()``) is read only by the recipes in ``CORPUS_RECIPES``.
+    """
     from ..models.registry import REFERENCE_MODELS
 
     check_choice("model", name, RECIPES)
     check_choice("preset", preset, PRESETS[name])
     if device == "cuda" and not torch.cuda.is_available():
         raise ParameterError("--device cuda was asked for, but no CUDA device is available")
+    inputs = {"corpus_dir": _corpus_dir(data_dir)} if name in CORPUS_RECIPES else {}
     torch_device = torch.device(device)
     params = PRESETS[name][preset]
     out_dir = Path(out_dir)
@@ -244,7 +294,7 @@ def train(name: str, out_dir: str | Path, *, seed: int = 0, device: str = "cpu",
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:
         started = time.perf_counter()
-        result = RECIPES[name](params, seed, torch_device, staging, progress)
+        result = RECIPES[name](params, seed, torch_device, staging, progress, **inputs)
         wall = time.perf_counter() - started
         metrics_fn = result.pop("metrics_fn")
         card = {

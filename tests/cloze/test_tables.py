@@ -1,0 +1,117 @@
+"""P@k table arithmetic on constructed predictions, checked against hand-computed cells and margins."""
+
+from __future__ import annotations
+
+import json
+from math import sqrt
+
+import pytest
+
+from xaudit.cloze.mozart import Annotation, ClozeData, LoadReport, Sentence
+from xaudit.cloze.tables import cloze_result
+from xaudit.errors import DataError
+
+SENTENCES = (Sentence("en", "1", "a [MASK] .", "house"), Sentence("de", "1", "ein [MASK] .", "Haus"))
+PREDICTIONS = {("en", "1"): ["House", "home", "car"], ("de", "1"): ["haus", "heim", "auto"]}
+ANSWERS = {  # (group, language): answers
+    ("MN", "en"): ["house", "Home", "car"],  # P@1 1/3, P@2 2/3; human 1/3
+    ("FN", "en"): ["dog", "HOUSE"],  # P@1 1/2, P@2 1/2; human 1/2
+    ("MNN", "en"): ["home"],  # P@1 0, P@2 1; human 0
+    ("MN", "de"): ["Haus", "Auto"],  # P@1 1/2, P@2 1/2; human 1/2
+    ("FN", "de"): ["heim", "zu Hause", "x", "haus"],  # P@1 1/4, P@2 2/4; human 1/4; one multi-word
+    # MNN has no German annotations: an empty cell.
+}
+
+
+def data() -> ClozeData:
+    annotations = [Annotation(lang, "1", answer, "house" if lang == "en" else "Haus", group)
+                   for (group, lang), answers in ANSWERS.items() for answer in answers]
+    annotations.append(Annotation("en", "1", "house", "house", None))  # no group: never counted
+    return ClozeData(tuple(annotations), SENTENCES, LoadReport(rows={"en": 7, "de": 6}))
+
+
+def pstd(*values: float) -> float:
+    mean = sum(values) / len(values)
+    return sqrt(sum((v - mean) ** 2 for v in values) / len(values))
+
+
+@pytest.fixture
+def result():
+    return cloze_result(data(), PREDICTIONS, [1, 2], ["MN", "FN", "MNN"], ["en", "de"], model="test")
+
+
+def test_cells_hold_hits_n_and_rate(result):
+    p1, p2 = result.precision[1], result.precision[2]
+    expected_p1 = {("MN", "en"): (1, 3), ("FN", "en"): (1, 2), ("MNN", "en"): (0, 1), ("MN", "de"): (1, 2),
+                   ("FN", "de"): (1, 4), ("MNN", "de"): (0, 0)}
+    expected_p2 = {("MN", "en"): 2, ("FN", "en"): 1, ("MNN", "en"): 1, ("MN", "de"): 1, ("FN", "de"): 2,
+                   ("MNN", "de"): 0}
+    for (group, language), (hits, n) in expected_p1.items():
+        cell = p1.cell(group, language)
+        assert (cell.hits, cell.n) == (hits, n)
+        assert cell.rate == (pytest.approx(hits / n) if n else None)
+        assert p2.cell(group, language).hits == expected_p2[group, language]
+    assert p1.cell("FN", "de").multi_word == 1
+
+
+def test_group_means_over_languages_use_the_population_std(result):
+    p1 = result.precision[1]
+    assert p1.group_means["MN"].mean == pytest.approx((1 / 3 + 1 / 2) / 2)
+    assert p1.group_means["MN"].std == pytest.approx(1 / 12)  # |1/2 - 1/3| / 2
+    assert p1.group_means["FN"].mean == pytest.approx(3 / 8)
+    assert p1.group_means["FN"].std == pytest.approx(1 / 8)
+    assert p1.group_means["MNN"].mean == 0.0 and p1.group_means["MNN"].std == 0.0  # the empty cell left out
+
+
+def test_language_means_over_groups_use_the_population_std(result):
+    p1, p2 = result.precision[1], result.precision[2]
+    assert p1.language_means["en"].mean == pytest.approx((1 / 3 + 1 / 2 + 0) / 3)
+    assert p1.language_means["en"].std == pytest.approx(pstd(1 / 3, 1 / 2, 0))
+    assert p1.language_means["en"].std == pytest.approx(0.2078699, abs=1e-6)  # by hand, ddof=0
+    assert p1.language_means["de"].mean == pytest.approx(3 / 8)
+    assert p1.language_means["de"].std == pytest.approx(1 / 8)
+    assert p2.language_means["en"].mean == pytest.approx((2 / 3 + 1 / 2 + 1) / 3)
+    assert p2.language_means["en"].std == pytest.approx(pstd(2 / 3, 1 / 2, 1))
+
+
+def test_human_baseline_counts_reproductions_of_the_masked_word(result):
+    human = result.human
+    assert (human.cell("MN", "en").hits, human.cell("MN", "en").n) == (1, 3)
+    assert human.cell("FN", "en").hits == 1
+    assert human.cell("MNN", "en").hits == 0
+    assert human.cell("MN", "de").hits == 1
+    assert human.cell("FN", "de").hits == 1
+    assert human.language_means["de"].mean == pytest.approx((1 / 2 + 1 / 4) / 2)
+
+
+def test_json_layout(result):
+    payload = json.loads(json.dumps(result.to_json(), allow_nan=False))
+    assert payload["schema_version"] == 1
+    assert payload["k"] == [1, 2]
+    assert payload["n_annotations"] == 12 and payload["multi_word_answers"] == 1
+    cells = payload["p_at_k"]["1"]["cells"]
+    assert {tuple(sorted(c)) for c in cells} == {("group", "hits", "language", "multi_word", "n", "p_at_k")}
+    fn_de = next(c for c in cells if c["group"] == "FN" and c["language"] == "de")
+    assert (fn_de["hits"], fn_de["n"], fn_de["p_at_k"]) == (1, 4, 0.25)
+    assert next(c for c in cells if c["group"] == "MNN" and c["language"] == "de")["p_at_k"] is None
+    assert payload["p_at_k"]["1"]["group_means"]["FN"] == {"mean": 0.375, "std": 0.125}
+    assert set(payload["p_at_k"]["2"]["language_means"]) == {"en", "de"}
+    assert "reproduced" in payload["human_baseline"]["cells"][0]
+
+
+def test_frame_rows(result):
+    frame = result.to_frame()
+    assert set(frame["table"]) == {"P@1", "P@2", "human_baseline"}
+    cells = frame[frame["kind"] == "cell"]
+    assert len(cells) == 3 * 6
+    row = cells[(cells["table"] == "P@2") & (cells["group"] == "MN") & (cells["language"] == "en")].iloc[0]
+    assert (row["hits"], row["n"]) == (2, 3) and row["value"] == pytest.approx(2 / 3)
+    means = frame[(frame["kind"] == "language_mean") & (frame["table"] == "P@1")]
+    assert means.set_index("language")["std"]["de"] == pytest.approx(1 / 8)
+
+
+def test_missing_or_short_predictions_are_data_errors():
+    with pytest.raises(DataError, match="no predictions for 1 of 2 sentences .*'de', s_id '1'"):
+        cloze_result(data(), {("en", "1"): ["house"]}, [1], ["MN"], ["en", "de"], model="x")
+    with pytest.raises(DataError, match="P@5 needs 5 predicted words"):
+        cloze_result(data(), PREDICTIONS, [1, 5], ["MN"], ["en", "de"], model="x")

@@ -1,0 +1,68 @@
+"""One cloze fairness audit: MozArt -> top-k predictions -> P@k tables (Cabello Piqueras & Søgaard 2022)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..errors import DataError, ParameterError
+from ..paths import DATA_DIR_ENV, default_data_dir
+from ..progress import ProgressFn, silent
+from ..validation import check_choice, check_int
+from .mozart import GROUPS, LANGUAGES, load_mozart
+from .predict import load_predictions, predict_top_k, save_predictions
+from .tables import ClozeResult, cloze_result
+
+DEFAULT_MODEL = "mlm"
+MOZART_FOLDER = "mozart"
+
+
+def check_options(k_values: Sequence[int], languages: Sequence[str], groups: Sequence[str]) -> None:
+    """ParameterError for an empty list, k < 1, or an unknown language or group."""
+    for name, values in (("k", k_values), ("languages", languages), ("groups", groups)):
+        if not values:
+            raise ParameterError(f"The {name!r} parameter must name at least one value. Got none instead.")
+    for k in k_values:
+        check_int("k", k, minimum=1)
+    for language in languages:
+        check_choice("language", language, LANGUAGES)
+    for group in groups:
+        check_choice("group", group, GROUPS)
+
+
+def _default_folder() -> Path:
+    root = default_data_dir()
+    if root is None:
+        raise DataError(f"no MozArt folder given: pass --data DIR or set {DATA_DIR_ENV}")
+    return root / MOZART_FOLDER
+
+
+def run_cloze(*, data: str | Path | None = None, model: str | None = None, k_values: Sequence[int] = (1, 5),
+              languages: Sequence[str] = LANGUAGES, groups: Sequence[str] = GROUPS,
+              predictions: str | Path | None = None, save_to: str | Path | None = None,
+              batch_size: int = 64, progress: ProgressFn = silent) -> ClozeResult:
+    """Audit a masked LM (or a predictions file) on MozArt.
+
+    ``data`` is the MozArt folder (default ``mozart/`` in ``paths.default_data_dir()``). With
+    ``predictions`` no model is loaded; otherwise ``model`` (default ``mlm``: a reference
+    name, folder or hub id) predicts the top ``max(k_values)`` words once per sentence,
+    and ``save_to`` keeps them as a predictions file.
+    """
+    check_options(k_values, languages, groups)
+    if predictions is not None and (model is not None or save_to is not None):
+        raise ParameterError("predictions from a file need no model: drop --model/--save-predictions, "
+                             "or drop --predictions")
+    folder = Path(data) if data is not None else _default_folder()
+    dataset = load_mozart(folder, tuple(languages))
+    if predictions is not None:
+        top = load_predictions(predictions)
+        source = f"predictions file {Path(predictions).name}"
+    else:
+        from ..models import load_model
+
+        adapter = load_model(model or DEFAULT_MODEL)
+        top = predict_top_k(adapter, dataset.sentences, max(k_values), batch_size=batch_size, progress=progress)
+        source = adapter.name
+        if save_to is not None:
+            save_predictions(save_to, top, model=source)
+    return cloze_result(dataset, top, k_values, groups, languages, source)
