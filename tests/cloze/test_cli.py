@@ -134,3 +134,39 @@ def test_default_data_folder_comes_from_the_environment(mozart, predictions, mon
 def test_not_a_masked_lm_exits_3(mozart, tiny_models_dir):
     result = cloze("--data", str(mozart), "--languages", "en", "--model", str(tiny_models_dir / "bert"))
     assert result.exit_code == 3 and "not a masked language model" in result.output
+
+
+def fairness(*args: str):
+    return runner.invoke(app, ["fairness", *args])
+
+
+def test_fairness_on_a_mozart_folder_is_the_cloze_audit(mozart, predictions):
+    args = ["--languages", "en,de", "--predictions", str(predictions), "--k", "1,2", "--format", "json"]
+    via_fairness = fairness("--data", str(mozart), *args)
+    assert via_fairness.exit_code == 0, via_fairness.output
+    assert json.loads(via_fairness.stdout) == json.loads(cloze("--data", str(mozart), *args).stdout)
+
+
+def test_fairness_with_mozart_groups_reads_the_default_folder(mozart, predictions, monkeypatch):
+    monkeypatch.setenv("XAUDIT_DATA_DIR", str(mozart.parent))
+    result = fairness("--groups", "MN,FNN", "--languages", "en", "--predictions", str(predictions), "--k", "1",
+                      "--format", "json")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert {c["group"] for c in payload["p_at_k"]["1"]["cells"]} == {"MN", "FNN"}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--example", "credit", "--k", "1"], "--k applies to the cloze audit only"),
+        (["--example", "credit", "--groups", "MN,FN"], "--predictions applies to the cloze audit only"),
+        (["--data", "MOZART", "--label-col", "y"], "--label-col does not apply to the cloze audit"),
+        (["--groups", "MN,FN", "--fail-on", "statistical_parity_ratio<0.8"], "--fail-on does not apply"),
+    ],
+)
+def test_fairness_keeps_cloze_and_table_options_apart(mozart, predictions, monkeypatch, args, message):
+    monkeypatch.setenv("XAUDIT_DATA_DIR", str(mozart.parent))
+    result = fairness(*[str(mozart) if a == "MOZART" else a for a in args], "--predictions", str(predictions))
+    assert result.exit_code == 2, result.output
+    assert message in result.output and result.output.count("Error:") == 1

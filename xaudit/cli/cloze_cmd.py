@@ -1,7 +1,7 @@
 """``xaudit cloze``: per-demographic P@k tables of a masked LM on MozArt.
 
-Option parsing only; the audit is :func:`xaudit.cloze.run_cloze` and the output
-:func:`emit_cloze`, so other commands (``xaudit fairness`` on MozArt) can reuse both.
+Option parsing only; :func:`audit_cloze` runs :func:`xaudit.cloze.run_cloze` and writes the
+result, and ``xaudit fairness --groups MN,FN,MNN,FNN`` reuses it.
 """
 
 from __future__ import annotations
@@ -61,6 +61,13 @@ def cloze(
     output: Path | None = OutputOption,
 ) -> None:
     """Cloze fairness on MozArt: P@k per group and language, with the paper's margins."""
+    audit_cloze(data=data, model=model, k=k, languages=languages, groups=groups, predictions=predictions,
+                save_predictions=save_predictions, format=format, output=output)
+
+
+def audit_cloze(*, data: Path | None, model: str | None, k: str, languages: str, groups: str,
+                predictions: Path | None, save_predictions: Path | None, format: Format, output: Path | None) -> None:
+    """Run :func:`xaudit.cloze.run_cloze` from command-line strings and write the result."""
     from ..cloze import run_cloze
 
     with RichProgress() as progress:

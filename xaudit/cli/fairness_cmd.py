@@ -1,7 +1,8 @@
-"""``xaudit fairness``: group fairness of a classifier's decisions.
+"""``xaudit fairness``: group fairness of a classifier's decisions, or cloze fairness of a masked LM.
 
-The command parses options; ``run_group_fairness`` reads and audits; ``emit_group_fairness``
-renders. Other kinds of fairness audit can branch inside ``fairness`` on the input given.
+The command parses options and picks the audit (:func:`xaudit.cloze.is_cloze_audit`):
+``run_group_fairness`` / ``emit_group_fairness`` for a predictions table,
+``run_cloze`` / ``emit_cloze`` for MozArt.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from ..fairness.render import fairness_tables
 from ..fairness.result import SUMMARY_NAMES
 from ..fairness.synthetic import EXAMPLES
 from ..fairness.thresholds import breaches, parse_conditions
+from ..errors import ParameterError
 from ..validation import split_csv
+from .cloze_cmd import audit_cloze
 from .common import (Format, OutputOption, RichProgress, emit_json, emit_rich, emit_text, exit_if_breached,
                      handle_errors, warn)
 
@@ -28,7 +31,10 @@ def register(app: typer.Typer) -> None:
 
 @handle_errors
 def fairness(
-    data: Path | None = typer.Option(None, "--data", help="Predictions table: .csv, .parquet or .jsonl."),
+    data: Path | None = typer.Option(None, "--data",
+                                     help="Predictions table (.csv, .parquet or .jsonl), or a MozArt folder for the "
+                                          "cloze audit (default for --groups MN,FN,MNN,FNN: "
+                                          "$XAUDIT_DATA_DIR/mozart)."),
     counts: Path | None = typer.Option(None, "--counts", dir_okay=False,
                                        help="Per-group confusion counts instead of --data: group columns plus "
                                             "tp, fp, tn, fn."),
@@ -58,10 +64,40 @@ def fairness(
     fail_on: list[str] | None = typer.Option(None, "--fail-on",
                                              help="Exit 1 when a condition holds, e.g. "
                                                   "'statistical_parity_ratio<0.8' (repeatable, comma separated)."),
+    model: str | None = typer.Option(None, "--model", "-m",
+                                     help="Cloze audit: masked LM, a reference name, folder or hub id "
+                                          "(default: mlm)."),
+    k: str | None = typer.Option(None, "--k", help="Cloze audit: comma-separated k values for P@k (default 1,5)."),
+    languages: str | None = typer.Option(None, "--languages",
+                                         help="Cloze audit: comma-separated languages (default en,es,de,fr)."),
+    predictions: Path | None = typer.Option(None, "--predictions", dir_okay=False,
+                                            help="Cloze audit: saved top-k predictions (JSONL) instead of a model."),
+    save_predictions: Path | None = typer.Option(None, "--save-predictions", dir_okay=False,
+                                                 help="Cloze audit: also write the model's top-k words (JSONL)."),
     format: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
     output: Path | None = OutputOption,
 ) -> None:
-    """Group fairness of a classifier: statistical parity, performance parity, accuracy equality."""
+    """Group fairness of a classifier (statistical parity, performance parity, accuracy equality), or
+    per-demographic cloze P@k of a masked LM on MozArt (--groups MN,FN,MNN,FNN)."""
+    from ..cloze import GROUPS, LANGUAGES, is_cloze_audit
+
+    cloze_options = {"--model": model, "--k": k, "--languages": languages, "--predictions": predictions,
+                     "--save-predictions": save_predictions}
+    table_options = {"--counts": counts, "--example": example, "--label-col": label_col, "--pred-col": pred_col,
+                     "--score-col": score_col, "--threshold": threshold, "--positive": positive,
+                     "--group-cols": group_cols, "--define": define, "--define-file": define_file,
+                     "--fail-on": fail_on}
+    if is_cloze_audit(data=data, tabular_input=counts is not None or example is not None,
+                      groups=split_csv(groups), cloze_options=_first_set(cloze_options) is not None):
+        if (name := _first_set(table_options)) is not None:
+            raise ParameterError(f"{name} does not apply to the cloze audit on MozArt")
+        audit_cloze(data=data, model=model, k="1,5" if k is None else k,
+                    languages=",".join(LANGUAGES) if languages is None else languages,
+                    groups=",".join(GROUPS) if groups is None else groups, predictions=predictions, save_predictions=save_predictions,
+                    format=format, output=output)
+        return
+    if (name := _first_set(cloze_options)) is not None:
+        raise ParameterError(f"{name} applies to the cloze audit only: give --data MOZART_FOLDER")
     conditions = parse_conditions(fail_on or [], SUMMARY_NAMES)
     settings = AuditSettings(reference=reference, four_fifths=four_fifths, n_boot=n_boot, confidence=confidence,
                              seed=seed)
@@ -76,6 +112,10 @@ def fairness(
         warn(note)
     emit_group_fairness(result, format, output)
     exit_if_breached(breaches(conditions, result.summary()))
+
+
+def _first_set(options: dict[str, object]) -> str | None:
+    return next((name for name, value in options.items() if value is not None and value not in ([], ())), None)
 
 
 def emit_group_fairness(result: FairnessResult, format: Format, output: Path | None) -> None:

@@ -9,7 +9,7 @@ from ..errors import DataError, ParameterError
 from ..paths import DATA_DIR_ENV, default_data_dir
 from ..progress import ProgressFn, silent
 from ..validation import check_choice, check_int
-from .mozart import GROUPS, LANGUAGES, load_mozart
+from .mozart import FILE_PATTERN, GROUPS, LANGUAGES, load_mozart
 from .predict import load_predictions, predict_top_k, save_predictions
 from .tables import ClozeResult, cloze_result
 
@@ -28,6 +28,27 @@ def check_options(k_values: Sequence[int], languages: Sequence[str], groups: Seq
         check_choice("language", language, LANGUAGES)
     for group in groups:
         check_choice("group", group, GROUPS)
+
+
+def is_mozart_folder(path: str | Path) -> bool:
+    """True for a folder holding at least one MozArt annotation file (``en_data_with_annotations.jsonl``, ...)."""
+    folder = Path(path)
+    return folder.is_dir() and any((folder / FILE_PATTERN.format(language=lang)).is_file() for lang in LANGUAGES)
+
+
+def is_cloze_audit(*, data: str | Path | None, tabular_input: bool, groups: Sequence[str],
+                   cloze_options: bool) -> bool:
+    """Whether ``xaudit fairness`` means the cloze analysis rather than classifier group fairness.
+
+    It does when ``data`` is a MozArt folder, or when no table is given (``tabular_input``
+    false) and either a cloze-only option is set or every requested group is a MozArt
+    group (MN, FN, MNN, FNN); then the data is the default MozArt folder.
+    """
+    if data is not None:
+        return is_mozart_folder(data)
+    if tabular_input:
+        return False
+    return cloze_options or (bool(groups) and all(group in GROUPS for group in groups))
 
 
 def _default_folder() -> Path:
