@@ -33,9 +33,22 @@ def browser(*args: str, timeout: int = 120) -> subprocess.CompletedProcess:
         shutil.rmtree(profile, ignore_errors=True)
 
 
+def write_hostile_mozart(folder: Path) -> Path:
+    """Two languages, one sentence each, an annotator per group; answers carry HTML/JS payloads."""
+    from tests.cloze.synthetic import row, write_mozart
+
+    flags = {"MN": (1, 1), "FN": (0, 1), "MNN": (1, 0), "FNN": (0, 0)}
+    texts = {"en": "the cat [MASK] the dog .", "de": "die katze [MASK] den hund ."}
+    return write_mozart(folder, {
+        lang: [row(text=text, u_id=group, mask=SCRIPT_PAYLOAD if male else "sees", true_mask="sees",
+                   male=male, female=1 - male, native=native, nonnative=1 - native)
+               for group, (male, native) in flags.items()]
+        for lang, text in texts.items()})
+
+
 @pytest.fixture(scope="session")
-def hostile_report(tiny_models_dir, tmp_path_factory):
-    """A report whose group names, tokens, model name and file name carry HTML/JS payloads."""
+def hostile_report(tiny_models_dir, tiny_mlm_dir, tmp_path_factory):
+    """A report whose group names, tokens, model names and file name carry HTML/JS payloads."""
     import os
 
     from xaudit.report.build import build_report
@@ -45,6 +58,9 @@ def hostile_report(tiny_models_dir, tmp_path_factory):
     root = tmp_path_factory.mktemp("report")
     model_dir = root / FOLDER_PAYLOAD
     shutil.copytree(tiny_models_dir / "lstm", model_dir)
+    mlm_dir = root / f"mlm{FOLDER_PAYLOAD}"
+    shutil.copytree(tiny_mlm_dir, mlm_dir)
+    write_hostile_mozart(root / "shared" / "mozart")
     rows = []
     for i in range(400):
         group = [SCRIPT_PAYLOAD, ATTRIBUTE_PAYLOAD, "plain"][i % 3]
@@ -54,7 +70,7 @@ def hostile_report(tiny_models_dir, tmp_path_factory):
     config = ReportConfig(
         title=f"Audit {SCRIPT_PAYLOAD}", models=[str(model_dir), "cnn"], texts=[f"the keys {SCRIPT_PAYLOAD}",
                                                                             f"my dog {ATTRIBUTE_PAYLOAD}"],
-        n_examples=2, n_evaluate=4, n_boot=20,
+        n_examples=2, n_evaluate=4, n_boot=20, data_dir=root / "shared", cloze_model=str(mlm_dir),
         fairness=FairnessData(data, "y", "yhat", group_cols=["group"]), command="xaudit report (test)",
     )
     previous = os.environ.get("XAUDIT_MODELS_DIR")

@@ -10,7 +10,7 @@ import pytest
 from tests.report.conftest import ATTRIBUTE_PAYLOAD, SCRIPT_PAYLOAD, browser
 from xaudit.report.embed import script_json
 
-SECTIONS = ("summary", "group-fairness", "explanations", "methods", "provenance")
+SECTIONS = ("summary", "group-fairness", "cloze", "explanations", "methods", "provenance")
 
 
 def test_payloads_never_appear_unescaped(hostile_report):
@@ -43,6 +43,19 @@ def test_sections_and_tables_are_present(hostile_report):
         assert f'id="{section}"' in html
     assert html.count("<table") >= 6
     assert "four-fifths" in html and "Most influential tokens overall" in html
+
+
+def test_cloze_section_holds_the_paper_tables_and_the_human_baseline(hostile_report):
+    html, data = hostile_report[0].read_text(), hostile_report[1]
+    cloze = data["cloze"]
+    titles = [table["title"] for table in cloze["tables"]]
+    assert titles[:3] == [f"P@1 of {cloze['result']['model']} (%)", f"P@5 of {cloze['result']['model']} (%)",
+                          "Human baseline: annotators who gave the original word (%)"]
+    human = {row[0]: row[1:3] for row in cloze["tables"][2]["rows"]}
+    assert human["FN"] == ["100.0", "100.0"] and human["MN"] == ["0.0", "0.0"]  # women wrote "sees", men not
+    assert cloze["result"]["n_annotations"] == 8
+    assert "mean (σ_gd)" in html and "Cloze P@1" in json.dumps(data["findings"])
+    assert any(f["path"].endswith("en_data_with_annotations.jsonl") for f in data["provenance"]["data_files"])
 
 
 def test_findings_flag_the_planted_disparity(hostile_report):

@@ -38,6 +38,9 @@ def report(
     group_cols: str | None = typer.Option(None, "--group-cols", help="Group columns of --data (comma-separated)."),
     data_dir: Path | None = typer.Option(None, "--data-dir", help="Shared data folder (default: $XAUDIT_DATA_DIR "
                                          "or ../shared/data)."),
+    cloze_model: str | None = typer.Option(None, "--cloze-model", help="Masked LM for the cloze section on MozArt "
+                                           "(default: mlm)."),
+    no_cloze: bool = typer.Option(False, "--no-cloze", help="Leave out the cloze-fairness section."),
     n_evaluate: int | None = typer.Option(None, "--n-evaluate", help="Held-out examples for explanation quality."),
     n_boot: int | None = typer.Option(None, "--n-boot", help="Bootstrap resamples for group-fairness intervals."),
     seed: int | None = typer.Option(None, "--seed", help="Seed for everything random."),
@@ -71,6 +74,8 @@ def report(
     for name, value in (("n_evaluate", n_evaluate), ("n_boot", n_boot), ("seed", seed)):
         if value is not None:
             setattr(chosen, name, check_int(name, value, minimum=0))
+    chosen.cloze_model = cloze_model or chosen.cloze_model
+    chosen.cloze = chosen.cloze and not no_cloze
     chosen.title = title or chosen.title
     chosen.data_dir = data_dir or chosen.data_dir or default_data_dir()
     chosen.command = "xaudit " + " ".join(shlex.quote(a) for a in sys.argv[1:])

@@ -18,10 +18,11 @@ from ..models import load_model
 from ..models.cards import read_card
 from ..models.registry import REFERENCE_MODELS, reference_dir
 from ..progress import ProgressFn, silent
-from . import explanations, fairness_section, findings, provenance
+from . import cloze_section, explanations, fairness_section, findings, provenance
 from .config import ReportConfig
 from .methods_text import LIMITATIONS, METHODS
 
+CLOZE_SCOPE = ", whether a language model predicts the words that different demographic groups would write,"
 SHOWCASE_TEXTS = ["the keys to the cabinet", "the author that the senators admire near our old city"]
 
 
@@ -37,15 +38,20 @@ def _examples(adapter, card: dict[str, Any], config: ReportConfig) -> tuple[list
     return split.inputs, [f"digit {i}" for i in range(len(split.inputs))], split.labels
 
 
+def _model_record(name: str, kind: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Provenance record and card of a reference model, model folder or hub id."""
+    registered = REFERENCE_MODELS.get(name)
+    folder = reference_dir(name) if registered else Path(name)
+    card = (read_card(folder) or {}) if folder.is_dir() else {}
+    return provenance.model_record(name, kind, registered.task if registered else "", folder, card), card
+
+
 def explanation_blocks(config: ReportConfig, progress: ProgressFn) -> tuple[list[dict], list[dict]]:
     blocks, models = [], []
     for name in config.models:
         adapter = load_model(name)
-        registered = REFERENCE_MODELS.get(name)
-        folder = reference_dir(name) if registered else Path(name)
-        card = (read_card(folder) or {}) if folder.is_dir() else {}
-        models.append(provenance.model_record(name, adapter.kind, registered.task if registered else "", folder,
-                                              card))
+        record, card = _model_record(name, adapter.kind)
+        models.append(record)
         inputs, ids, labels = _examples(adapter, card, config)
         if not inputs:
             continue
@@ -85,26 +91,35 @@ def fairness_audits(config: ReportConfig, progress: ProgressFn) -> tuple[list[di
 def build_report(config: ReportConfig, progress: ProgressFn = silent) -> dict[str, Any]:
     """Run every part of the audit and return the report data."""
     audits, fairness_source, files = fairness_audits(config, progress)
+    cloze, cloze_files = cloze_section.section(config.data_dir, config.cloze_model, progress) if config.cloze \
+        else (None, [])
     blocks, models = explanation_blocks(config, progress)
+    if cloze:
+        models.append(_model_record(config.cloze_model, "transformer")[0] | {"task": "cloze (masked words)"})
     found = [f for audit in audits for f in findings.fairness_findings(audit)]
+    found += findings.cloze_findings(cloze["result"]) if cloze else []
     found += [f for block in blocks for f in findings.explanation_findings(block)]
     return {
         "schema_version": 1,
         "title": config.title,
         "version": __version__,
         "generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "data_source": f"group fairness on {fairness_source}; explanations on the reference models' test data",
+        "data_source": (f"group fairness on {fairness_source}; "
+                        + (f"cloze fairness of {cloze['result']['model']} on MozArt; " if cloze else
+                           "no cloze fairness (MozArt was not found in the shared data folder); " if config.cloze
+                           else "")
+                        + "explanations on the reference models' test data"),
         "scope": (f"This report audits whether decisions are fair across demographic groups ({len(audits)} "
-                  f"group-fairness audit(s)) and how {len(models)} model(s) reach their decisions (attributions, "
-                  "and how far to trust them)."),
+                  f"group-fairness audit(s)){CLOZE_SCOPE if cloze else ''} and how {len(config.models)} model(s) reach "
+                  "their decisions (attributions, and how far to trust them)."),
         "models": models,
         "findings": findings.rank(found),
         "group_fairness": audits,
-        "cloze": None,
+        "cloze": cloze,
         "explanations": blocks,
         "methods": METHODS,
         "limitations": LIMITATIONS,
         "provenance": {"command": config.command, "seed": config.seed, "machine": provenance.machine(),
                        "packages": provenance.packages(),
-                       "data_files": [provenance.file_record(f) for f in files]},
+                       "data_files": [provenance.file_record(f) for f in files + cloze_files]},
     }

@@ -13,11 +13,15 @@ def bar_chart(
     intervals: Sequence[tuple[float | None, float | None] | None],
     title: str,
     highlight: Sequence[bool] | None = None,
-    width: int = 520,
+    plot: int = 290,
 ) -> Markup:
-    """Horizontal bars on a 0..1 axis, whiskers for intervals; undefined values are labelled so."""
-    row, left, right = 22, 170, 60
-    plot = width - left - right
+    """Horizontal bars on a 0..1 axis, whiskers for intervals; undefined values are labelled so.
+
+    The label column is as wide as the longest label needs (about 7 px a character, at most 320 px).
+    """
+    row, right = 22, 60
+    left = min(320, max(80, 12 + 7 * max((len(label) for label in labels), default=0)))
+    width = left + plot + right
     height = row * len(labels) + 40
     parts = [f'<svg class="chart" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img">',
              f"<title>{escape(title)}</title>",

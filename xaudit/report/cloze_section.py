@@ -1,0 +1,54 @@
+"""The cloze-fairness section: P@k of a masked LM per MozArt group and language, with the human baseline.
+
+Tables as in Cabello Piqueras & Søgaard (2022), built by :func:`xaudit.cloze.render.grids`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ..cloze import LANGUAGES, run_cloze
+from ..cloze.mozart import FILE_PATTERN
+from ..cloze.render import grids
+from ..progress import ProgressFn, silent
+
+K_VALUES = (1, 5)
+NOTES = {
+    "Human baseline": "How often annotators wrote the word that was masked in the original sentence: "
+                      "the human agreement the model's P@k should be read against.",
+    "Annotations per cell": "Multi-word answers always count as misses for a model that fills one mask.",
+    "Data checks": "What the loader dropped, could not put in a group, or normalised, by reason.",
+}
+
+
+def mozart_files(data_dir: Path | None) -> list[Path]:
+    """The MozArt annotation files present under ``data_dir/mozart``, in the paper's language order."""
+    if data_dir is None:
+        return []
+    folder = data_dir / "mozart"
+    return [folder / FILE_PATTERN.format(language=lang) for lang in LANGUAGES
+            if (folder / FILE_PATTERN.format(language=lang)).is_file()]
+
+
+def section(data_dir: Path | None, model: str, progress: ProgressFn = silent) -> tuple[dict[str, Any] | None,
+                                                                                        list[Path]]:
+    """The section's data (``None`` without MozArt) and the files it read."""
+    files = mozart_files(data_dir)
+    if not files:
+        return None, []
+    languages = [path.name.split("_", 1)[0] for path in files]
+    result = run_cloze(data=files[0].parent, model=model, k_values=K_VALUES, languages=languages,
+                       progress=lambda d, done, total: progress(f"cloze: {d}", done, total))
+    tables = []
+    for title, header, rows in grids(result):
+        note = next((text for prefix, text in NOTES.items() if title.startswith(prefix)), "")
+        tables.append({"title": title, "corner": header[0], "columns": header[1:], "rows": rows, "note": note})
+    payload = result.to_json()
+    description = (f"Masked language model {result.model} on MozArt ({payload['n_sentences']} cloze sentences, "
+                   f"{payload['n_annotations']} annotations in {', '.join(l.upper() for l in languages)}). "
+                   "P@k is the share of a group's annotators whose answer is among the model's k best whole-word "
+                   "predictions; rows are groups (MN male native, FN female native, MNN male non-native, FNN female "
+                   "non-native), the last column each group's mean over languages with its standard deviation, the "
+                   "bottom row each language's mean over groups with σ_gd (population standard deviations).")
+    return {"description": description, "tables": tables, "result": payload}, files
