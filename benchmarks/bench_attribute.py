@@ -1,8 +1,8 @@
 """Batched attributions vs a per-example captum loop, on the shipped ``bert``.
 
-1,000 agreement test sentences; saliency, first-order Taylor (zero baseline, which is
-gradient × input: captum's ``InputXGradient``) and integrated gradients (50 steps,
-Gauss-Legendre, pad baseline). The loop calls captum once per sentence, as a user of
+1,000 agreement test sentences; saliency, first-order Taylor (zero baseline: captum's
+``InputXGradient`` on ``x − b``, where the baseline b keeps [CLS]/[SEP] and zeroes the
+word embeddings) and integrated gradients (50 steps, Gauss-Legendre, pad baseline). The loop calls captum once per sentence, as a user of
 captum would; xaudit batches sentences through ``explain``. Both paths are checked to
 give the same scores before timing is reported.
 
@@ -41,8 +41,10 @@ def captum_loop(adapter, texts, name):
             target = int(adapter.forward(batch).argmax(-1))
         if name == "saliency":
             scores = Saliency(forward).attribute(x, target=target, abs=False).norm(dim=-1)
-        elif name == "taylor":
-            scores = InputXGradient(forward).attribute(x, target=target).sum(-1)
+        elif name == "taylor":  # (x - b)·grad f(x): gradient × input of f(· + b) at x - b
+            b = adapter.baseline(batch, "zero")
+            shifted = lambda d, b=b, f=forward: f(d + b)  # noqa: E731
+            scores = InputXGradient(shifted).attribute((x - b).detach().requires_grad_(True), target=target).sum(-1)
         else:
             scores = IntegratedGradients(forward).attribute(
                 x, baselines=adapter.baseline(batch, "pad"), target=target, n_steps=50, method="gausslegendre"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 
 from xaudit.attribution import METHODS, get_method
 from xaudit.attribution import methods as _registered  # noqa: F401
@@ -54,6 +55,21 @@ def test_batch_equals_one_by_one(tiny_adapters, kind, method_name):
         (alone,) = method.attribute(adapter, adapter.encode([text]))
         scale = max(1e-6, float(np.abs(alone.scores).max()))
         np.testing.assert_allclose(batched.scores, alone.scores, atol=1e-4 * scale + 1e-7, rtol=1e-3)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("method_name", sorted(m for m in METHODS if METHODS[m].finds_prediction))
+def test_predicted_class_found_in_the_scoring_pass_equals_an_explicit_target(tiny_adapters, kind, method_name):
+    adapter = tiny_adapters[kind]
+    batch = adapter.encode(inputs_for(adapter))
+    with torch.no_grad():
+        probabilities = torch.softmax(adapter.forward(batch).double(), dim=-1)
+    found = get_method(method_name).attribute(adapter, batch)  # one pass finds the prediction
+    given = get_method(method_name).attribute(adapter, batch, target=probabilities.argmax(-1).tolist())
+    for row, (a, b) in enumerate(zip(found, given)):
+        assert a.prediction == b.prediction == a.target == int(probabilities[row].argmax())
+        assert a.probability == pytest.approx(float(probabilities[row].max()), rel=1e-6)
+        np.testing.assert_allclose(a.scores, b.scores, rtol=1e-5, atol=1e-7)
 
 
 def test_target_by_label_and_index(tiny_adapters):

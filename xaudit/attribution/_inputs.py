@@ -8,9 +8,15 @@ from ..models.base import Batch, ModelAdapter, unit_view
 
 
 def target_logits(adapter: ModelAdapter, embeddings: torch.Tensor, batch: Batch,
-                  targets: torch.Tensor) -> torch.Tensor:
+                  targets: torch.Tensor | None) -> torch.Tensor:
     """``f_t(x)`` per example: the target class's logit, ``(B,)``."""
-    logits = adapter.forward_from_embeddings(embeddings, batch)
+    return chosen_logits(adapter.forward_from_embeddings(embeddings, batch), targets)
+
+
+def chosen_logits(logits: torch.Tensor, targets: torch.Tensor | None) -> torch.Tensor:
+    """Each row's logit of its target class, ``(B,)``; ``targets=None``: of the predicted (largest) class."""
+    if targets is None:
+        return logits.max(dim=1).values
     return logits.gather(1, targets.view(-1, 1)).squeeze(1)
 
 

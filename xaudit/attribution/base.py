@@ -25,10 +25,12 @@ Target = int | str | Sequence[int | str] | None
 
 @dataclass
 class RawScores:
-    """What ``_scores`` returns: one array per example, and extras per example."""
+    """What ``_scores`` returns: one array per example, extras per example, and (when it was
+    asked for the predicted class) the logits of the input, ``(B, classes)``."""
 
     scores: list[np.ndarray]
     extras: list[dict[str, float]] = field(default_factory=list)
+    logits: torch.Tensor | None = None
 
 
 class AttributionMethod(ABC):
@@ -38,6 +40,9 @@ class AttributionMethod(ABC):
     requires: ClassVar[frozenset[str]]  # {"gradients"} or {"attentions"}
     layered: ClassVar[bool] = False
     summary: ClassVar[str] = ""
+    # True when ``_scores`` accepts ``targets=None`` (explain the predicted class) and returns
+    # the input's logits from its own forward pass, which saves a separate prediction pass.
+    finds_prediction: ClassVar[bool] = False
 
     def __init__(self, **params: Any) -> None:
         self.params = params
@@ -50,7 +55,7 @@ class AttributionMethod(ABC):
             )
 
     @abstractmethod
-    def _scores(self, adapter: ModelAdapter, batch: Batch, targets: torch.Tensor) -> RawScores: ...
+    def _scores(self, adapter: ModelAdapter, batch: Batch, targets: torch.Tensor | None) -> RawScores: ...
 
     def attribute(
         self,
@@ -62,14 +67,20 @@ class AttributionMethod(ABC):
     ) -> list[Attribution]:
         """Attributions of every example in ``batch`` for ``target`` (default: the prediction)."""
         self.check_supported(adapter)
-        with torch.no_grad():
-            probabilities = torch.softmax(adapter.forward(batch).double(), dim=-1).cpu()
-        predictions = probabilities.argmax(dim=-1)
-        targets = resolve_targets(adapter, target, predictions)
         with torch.random.fork_rng(devices=[]):  # seed our work without resetting the caller's generator
             if seed is not None:
                 torch.manual_seed(seed)
-            raw = self._scores(adapter, batch, targets.to(adapter.device))
+            if target is None and self.finds_prediction:
+                raw = self._scores(adapter, batch, None)
+                logits = raw.logits
+            else:
+                with torch.no_grad():
+                    logits = adapter.forward(batch)
+                predicted = logits.argmax(dim=-1).cpu()
+                raw = self._scores(adapter, batch, resolve_targets(adapter, target, predicted).to(adapter.device))
+        probabilities = torch.softmax(logits.detach().double(), dim=-1).cpu()
+        predictions = probabilities.argmax(dim=-1)
+        targets = resolve_targets(adapter, target, predictions)
         results = []
         for row in range(len(batch)):
             scores = np.asarray(raw.scores[row], dtype=np.float64)

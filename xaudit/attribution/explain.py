@@ -71,31 +71,38 @@ def explain(
     """Explanations of ``inputs`` by every method, computed ``batch_size`` inputs at a time.
 
     ``words`` sums subword scores into words (text models; special tokens dropped).
-    A per-example ``target`` sequence is split along with the inputs.
+    A per-example ``target`` sequence is split along with the inputs. Texts are batched in
+    order of length, so a batch pads little; results come back in the order of ``inputs``.
     """
     for method in methods:
         method.check_supported(adapter)
     ids = list(ids) if ids is not None else [str(i) for i in range(len(inputs))]
     per_example_targets = target is not None and not isinstance(target, (int, str))
-    results: list[Explanation] = []
+    order = sorted(range(len(inputs)), key=lambda i: _length_hint(inputs[i]))
+    results: list[Explanation | None] = [None] * len(inputs)
     for start in range(0, len(inputs), batch_size):
-        stop = min(start + batch_size, len(inputs))
-        batch = adapter.encode(list(inputs[start:stop]))
-        chunk_target = list(target[start:stop]) if per_example_targets else target  # type: ignore[index]
+        chunk = order[start:start + batch_size]
+        batch = adapter.encode([inputs[i] for i in chunk])
+        chunk_target = [target[i] for i in chunk] if per_example_targets else target  # type: ignore[index]
         by_method = {m.name: m.attribute(adapter, batch, target=chunk_target, layer=layer, seed=seed)
                      for m in methods}
-        for row in range(stop - start):
+        for row, index in enumerate(chunk):
             attributions = {}
             for name, rows in by_method.items():
                 attribution = rows[row]
                 attribution = attribution.to_words() if words else attribution
-                attributions[name] = _with_id(attribution, ids[start + row])
-            truth = None if true_labels is None or true_labels[start + row] is None \
-                else adapter.labels[true_labels[start + row]]
-            results.append(Explanation(ids[start + row], inputs[start + row], attributions,
-                                       batch.truncated[row] if batch.truncated else 0, truth))
-        progress("explaining", stop, len(inputs))
-    return results
+                attributions[name] = _with_id(attribution, ids[index])
+            truth = None if true_labels is None or true_labels[index] is None \
+                else adapter.labels[true_labels[index]]
+            results[index] = Explanation(ids[index], inputs[index], attributions,
+                                         batch.truncated[row] if batch.truncated else 0, truth)
+        progress("explaining", start + len(chunk), len(inputs))
+    return results  # type: ignore[return-value]
+
+
+def _length_hint(item: object) -> int:
+    """Characters of a text (images all share one length)."""
+    return len(item) if isinstance(item, str) else 0
 
 
 def _with_id(attribution: Attribution, input_id: str) -> Attribution:

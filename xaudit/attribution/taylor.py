@@ -15,7 +15,7 @@ import torch
 from ..models.base import Batch, ModelAdapter
 from ..validation import check_choice
 from .base import AttributionMethod, RawScores, register, split_rows
-from ._inputs import per_unit, target_logits
+from ._inputs import chosen_logits, per_unit, target_logits
 
 
 @register
@@ -28,25 +28,29 @@ class TaylorMethod(AttributionMethod):
         check_choice("order", order, [1, 2])
         super().__init__(order=order, baseline=baseline)
 
-    def _scores(self, adapter: ModelAdapter, batch: Batch, targets: torch.Tensor) -> RawScores:
+    finds_prediction = True
+
+    def _scores(self, adapter: ModelAdapter, batch: Batch, targets: torch.Tensor | None) -> RawScores:
         x = adapter.embed(batch)
         b = adapter.baseline(batch, self.params["baseline"])
 
         second_order = self.params["order"] == 2
         delta = x - b
         x = x.clone().requires_grad_(True)
-        (gradient,) = torch.autograd.grad(
-            target_logits(adapter, x, batch, targets).sum(), x, create_graph=second_order
-        )
+        logits = adapter.forward_from_embeddings(x, batch)
+        if targets is None:
+            targets = logits.argmax(dim=1)
+        f_x = chosen_logits(logits, targets)
+        (gradient,) = torch.autograd.grad(f_x.sum(), x, create_graph=second_order)
         contribution = delta * gradient
         if second_order:
             (hessian_delta,) = torch.autograd.grad((gradient * delta).sum(), x)  # H symmetric: ∇(gᵀv) = Hv
             contribution = contribution - 0.5 * delta * hessian_delta
-        x = x.detach()
         scores = per_unit(contribution.detach(), adapter, "sum")
         with torch.no_grad():
-            gap = target_logits(adapter, x, batch, targets) - target_logits(adapter, b, batch, targets)
+            gap = f_x.detach() - target_logits(adapter, b, batch, targets)
         rows = split_rows(scores, batch.lengths)
         # Padding contributes nothing for a pad baseline; the remainder uses all positions.
         remainder = (gap - scores.sum(dim=1)).cpu().tolist()
-        return RawScores(rows, [{"remainder": float(r), "f_x_minus_f_b": float(g)} for r, g in zip(remainder, gap.tolist())])
+        extras = [{"remainder": float(r), "f_x_minus_f_b": float(g)} for r, g in zip(remainder, gap.tolist())]
+        return RawScores(rows, extras, logits=logits.detach())
