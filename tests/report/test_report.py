@@ -8,7 +8,7 @@ import re
 import pytest
 
 from tests.report.conftest import ATTRIBUTE_PAYLOAD, SCRIPT_PAYLOAD, browser
-from xaudit.report.embed import script_json
+from xaudit.report.embed import embedded_view, script_json
 
 SECTIONS = ("summary", "group-fairness", "cloze", "explanations", "methods", "provenance")
 
@@ -26,7 +26,10 @@ def test_embedded_json_round_trips_and_cannot_close_its_element(hostile_report):
     html = html_path.read_text()
     body = re.search(r'<script type="application/json" id="xaudit-data">(.*?)</script>', html, re.S).group(1)
     assert "<" not in body and ">" not in body
-    assert json.loads(body) == json.loads(json.dumps(data))
+    embedded = json.loads(body)
+    assert embedded == json.loads(json.dumps(embedded_view(data)))
+    assert embedded["title"] == data["title"] and "layer_scores" not in embedded["explanations"][0]["examples"][0]
+    assert any("layer_scores" in e for block in data["explanations"] for e in block["examples"])
     assert "\\u003c/script\\u003e" in script_json({"x": "</script>"})
 
 

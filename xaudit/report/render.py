@@ -15,7 +15,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from .charts import bar_chart
-from .embed import script_json
+from .embed import embedded_view, script_json
 from .heatmaps import bucket_css, grey_image, pixel_heatmap, token_heatmap
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -119,4 +119,4 @@ def render_html(report: dict[str, Any]) -> str:
     environment.globals.update(fmt=fmt, fmt_pct=fmt_pct, fmt_ci=fmt_ci, fmt_interval=fmt_interval)
     template = environment.get_template("report.html.j2")
     return template.render(report=view_model(report), bucket_css=Markup(bucket_css()),
-                           data_json=Markup(script_json(report)))
+                           data_json=Markup(script_json(embedded_view(report))))
