@@ -51,6 +51,38 @@ def model_summary(model: str) -> str:
             f"(all {100 * m['test_accuracy']:.1f}%, n={m['test_n']:,} masked tokens).\n")
 
 
+def reading(result) -> str:
+    """A short reading computed from the result: levels against mBERT and the human baseline, and noise."""
+    lines = ["## Reading\n"]
+    for k, table in result.precision.items():
+        cells = [table.cell(g, lang) for g in result.groups for lang in result.languages]
+        overall = sum(c.hits for c in cells) / max(1, sum(c.n for c in cells))
+        published = [float(row[-1].split()[0]) for row in MBERT.get(k, [])[:4]]
+        mbert = f"; mBERT's published group means are {min(published):.1f}-{max(published):.1f}%" if published else ""
+        spread = max(m.std for m in table.language_means.values() if m.std is not None)
+        n_min, n_max = min(c.n for c in cells), max(c.n for c in cells)
+        hit = 100 / n_min  # points one hit moves the smallest cell
+        verdict = ("within two hits' worth, so not evidence of a disparity between groups" if 100 * spread <= 2 * hit
+                   else "more than two hits' worth: look at the cells behind it")
+        lines.append(f"- P@{k}: {100 * overall:.1f}% of all annotations overall ({sum(c.hits for c in cells)} hits "
+                     f"in {sum(c.n for c in cells)}){mbert}. Cells hold {n_min}-{n_max} annotations and "
+                     f"{min(c.hits for c in cells)}-{max(c.hits for c in cells)} hits each; one hit moves a cell by "
+                     f"{100 / n_max:.1f}-{hit:.1f} points. The largest σ_gd ({100 * spread:.1f} points) is {verdict}.")
+    human = [c.hits / c.n for c in result.human.cells if c.n]
+    best = max(sum(c.hits for c in t.cells) / max(1, sum(c.n for c in t.cells)) for t in result.precision.values())
+    if best < min(human) / 2:
+        lines.append(f"- Human baseline: annotators reproduced the original word in {100 * min(human):.1f}-"
+                     f"{100 * max(human):.1f}% of a cell's annotations; the model's best overall P@k "
+                     f"({100 * best:.1f}%) is under half the lowest of these, so the model does not yet predict any "
+                     "group's answers well and its tables cannot rank groups. Audit a stronger masked LM (e.g. "
+                     "mBERT through `--model` or `--predictions`) for substantive findings.\n")
+    else:
+        lines.append(f"- Human baseline: annotators reproduced the original word in {100 * min(human):.1f}-"
+                     f"{100 * max(human):.1f}% of a cell's annotations; the model's best overall P@k is "
+                     f"{100 * best:.1f}%.\n")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=None)
@@ -67,6 +99,7 @@ def main() -> None:
         model_summary(args.model),
         "## Reference model\n",
         markdown(result),
+        reading(result),
         "## mBERT, as published (for context)\n",
         mbert_tables(),
     ])
