@@ -2,9 +2,10 @@
 
 1,000 agreement test sentences; saliency, first-order Taylor (zero baseline: captum's
 ``InputXGradient`` on ``x − b``, where the baseline b keeps [CLS]/[SEP] and zeroes the
-word embeddings) and integrated gradients (50 steps, Gauss-Legendre, pad baseline). The loop calls captum once per sentence, as a user of
-captum would; xaudit batches sentences through ``explain``. Both paths are checked to
-give the same scores before timing is reported.
+word embeddings) and integrated gradients (50 steps, Gauss-Legendre, pad baseline).
+The loop calls captum once per sentence, as a user of captum would; xaudit batches
+sentences through ``explain``. Both paths are checked to give the same scores before
+timing is reported.
 
     python benchmarks/bench_attribute.py [--n 1000] [--batch-size 64]
 """

@@ -29,8 +29,8 @@ def attribute(
                                      "default: the last)."),
     output_index: int | None = typer.Option(None, "--output-index", help="Output position whose attention is "
                                             "explained (default: [CLS], or the mask of a masked LM)."),
-    baseline: str | None = typer.Option(None, "--baseline", help="Baseline for taylor and ig: pad, zero, unk, "
-                                        "mask (text) or black, zero (images)."),
+    baseline: str | None = typer.Option(None, "--baseline", help="Baseline for taylor and ig: unk (default), pad, "
+                                        "zero, mask (text) or black (default), zero (images)."),
     order: int = typer.Option(1, "--order", help="Taylor order: 1 or 2."),
     steps: int = typer.Option(50, "--steps", help="Integration steps for ig."),
     words: bool = typer.Option(True, "--words/--tokens", help="Sum subword scores into words (text models)."),

@@ -129,7 +129,6 @@ class TextAdapter(AdapterBase):
     modality = "text"
     model: nn.Module
     baseline_kinds: tuple[str, ...] = ("pad", "zero", "unk", "mask")
-    default_baseline = "pad"
 
     def _embedding_layer(self) -> nn.Module:
         raise NotImplementedError
@@ -186,8 +185,11 @@ class TextAdapter(AdapterBase):
 
         Special tokens ([CLS], [SEP]) and padding keep their own embeddings (captum's usual
         reference), so attributions go to the words and sum over them to ``f(x) − f(b)``.
+        The default is [UNK], as in blank-out: a word the model does not know is input it has
+        seen, while [PAD]'s embedding is often the untrained zero row (``padding_idx``), an input
+        the model never saw unmasked; [PAD] when the model has no [UNK].
         """
-        kind = kind or self.default_baseline
+        kind = kind or ("unk" if self._token_id(UNK) is not None else "pad")
         tokens = {"pad": PAD, "unk": UNK, "mask": MASK}
         if kind == "zero":
             replacement = torch.zeros_like(self.embed(batch))

@@ -7,11 +7,11 @@ METHODS = [
      "explained class's logit f_t with respect to token i's embedding; for images the maximum over channels.",
      "reference": "Simonyan, Vedaldi & Zisserman (2014), Deep Inside Convolutional Networks."},
     {"name": "Taylor attribution", "definition": "First order a_i = (x_i − b_i)·∇_i f(x) around a baseline b "
-     "([PAD] embedding or a black image); the second-order variant subtracts ½ (x_i − b_i)·[H(x)(x − b)]_i. "
+     "([UNK] embedding for words, [PAD] for a model without [UNK]; a black image); the second-order variant subtracts ½ (x_i − b_i)·[H(x)(x − b)]_i. "
      "The remainder f(x) − f(b) − Σ a_i is reported.", "reference": "Montavon et al. (2018), Methods for "
      "interpreting and understanding deep neural networks."},
-    {"name": "Integrated gradients", "definition": "(x_i − b_i)·∫₀¹ ∂f_t(b + α(x − b))/∂x_i dα, 50 Gauss-Legendre "
-     "steps; scores sum to f(x) − f(b) up to the reported convergence delta.",
+    {"name": "Integrated gradients", "definition": "(x_i − b_i)·∫₀¹ ∂f_t(b + α(x − b))/∂x_i dα from the same "
+     "baseline as Taylor, 50 Gauss-Legendre steps; scores sum to f(x) − f(b) up to the reported convergence delta.",
      "reference": "Sundararajan, Taly & Yan (2017), Axiomatic Attribution for Deep Networks."},
     {"name": "Blank-out", "definition": "p_t(x) − p_t(x with unit i replaced by [UNK] / a black pixel), one unit "
      "at a time.", "reference": "Abnar & Zuidema (2020); Zeiler & Fergus (2014) for occlusion."},
