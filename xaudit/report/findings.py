@@ -68,19 +68,35 @@ def fairness_findings(audit: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def cloze_findings(cloze: dict[str, Any]) -> list[dict[str, Any]]:
+    """Per k: where groups differ most, the lowest group, and whether that spread is more than noise."""
     found = []
+    human = cloze.get("human_baseline") or {}
+    human_rate = _pooled(human.get("cells") or [])
     for k, table in (cloze.get("p_at_k") or {}).items():
         spread = {lang: m for lang, m in table["language_means"].items() if m.get("std") is not None}
-        if not spread:
+        groups = {g: m for g, m in table["group_means"].items() if m.get("mean") is not None}
+        cells = [c for c in table.get("cells") or [] if c.get("n")]
+        if not spread or not groups or not cells:
             continue
         widest = max(spread, key=lambda lang: spread[lang]["std"])
-        groups = {g: m for g, m in table["group_means"].items() if m.get("mean") is not None}
-        lowest = min(groups, key=lambda g: groups[g]["mean"]) if groups else None
+        lowest = min(groups, key=lambda g: groups[g]["mean"])
+        smallest = min(c["n"] for c in cells)
+        noise = (f"under two answers in the smallest cell (n={smallest}), so not evidence of a disparity"
+                 if spread[widest]["std"] * smallest < 2 else f"more than two answers in the smallest cell (n={smallest})")
+        overall = _pooled(cells)
+        baseline = f" against a human baseline of {human_rate:.1%}" if human_rate is not None else ""
         found.append({"severity": "info", "section": "cloze fairness", "value": spread[widest]["std"],
-                      "text": f"Cloze P@{k} of {cloze['model']}: the spread across groups is widest in "
-                              f"{widest.upper()} (σ = {spread[widest]['std']:.3f}); the lowest group mean over languages "
-                              f"is {lowest} ({groups[lowest]['mean']:.3f})." if lowest else ""})
-    return [f for f in found if f["text"]]
+                      "text": f"Cloze P@{k} of {cloze['model']}: {overall:.1%} of all annotations{baseline}; the "
+                              f"spread across groups is widest in {widest.upper()} (σ = {spread[widest]['std']:.3f}, "
+                              f"{noise}); the lowest group mean over languages is {lowest} "
+                              f"({groups[lowest]['mean']:.3f})."})
+    return found
+
+
+def _pooled(cells: list[dict[str, Any]]) -> float | None:
+    """Hits over annotations across cells (``hits``/``n``)."""
+    n = sum(c.get("n") or 0 for c in cells)
+    return sum(c.get("hits") or 0 for c in cells) / n if n else None
 
 
 def explanation_findings(block: dict[str, Any]) -> list[dict[str, Any]]:
