@@ -49,8 +49,7 @@ def evaluate(
     from ..evaluation.runner import evaluate as run_evaluation
     from ..inputs import read_labelled_texts
     from ..models import load_model
-    from ..models.cards import read_card
-    from ..models.registry import REFERENCE_MODELS, reference_dir
+    from ..models.registry import card_of
     from ..render.evaluation_terminal import render
     from ..validation import check_choice, check_float, check_int, split_csv
 
@@ -76,12 +75,12 @@ def evaluate(
                              "attention, rollout and/or flow")
     if input_file is not None and adapter.modality != "text":
         raise ParameterError("--input holds texts; for image models evaluate uses the digits test split")
-    card = read_card(reference_dir(model)) if model in REFERENCE_MODELS else None
+    card = card_of(model)
     if input_file is not None:
         items, labels = read_labelled_texts(input_file, adapter.labels)
         items, labels, data = items[:n], labels[:n], f"{input_file.name}, {min(n, len(items))} examples"
     else:
-        split = held_out_examples(card or {}, n)
+        split = held_out_examples(card, n, vocabulary=adapter.labels)
         items, labels, data = split.inputs, split.labels, split.description
     with RichProgress() as progress:
         result = run_evaluation(adapter, items, labels, chosen, references, layers=layer_list or None,
@@ -89,7 +88,7 @@ def evaluate(
                                 noise=noise, removal=removal, removal_layers=removal_choice, seed=seed,
                                 progress=progress)
     result.settings["data"] = data
-    also = {markdown: paper_markdown(result, card or {}, command_line())} if markdown is not None else {}
+    also = {markdown: paper_markdown(result, card, command_line())} if markdown is not None else {}
     if format == Format.json:
         emit_json(result.to_json(), output, also)
     elif format == Format.csv:

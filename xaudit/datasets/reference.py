@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ..errors import DataError
+from ..paths import DATA_DIR_ENV, default_data_dir
 from . import agreement, digits
 
 
@@ -16,10 +18,17 @@ class LabelledInputs:
     description: str
 
 
-def held_out_examples(card: dict[str, Any], n: int | None = None) -> LabelledInputs:
-    """The first ``n`` test examples of the task described by ``card["data"]``."""
+def held_out_examples(card: dict[str, Any], n: int | None = None,
+                      vocabulary: Sequence[str] | None = None) -> LabelledInputs:
+    """The first ``n`` test examples of the task described by ``card["data"]``.
+
+    A masked LM's (``task`` cloze) are corpus test sentences with one word masked, read from
+    the shared data folder; ``vocabulary`` (the model's labels) gives each its label.
+    """
     data = card.get("data") or {}
     generator = data.get("generator", "")
+    if card.get("task") == "cloze":
+        return _cloze_examples(card, n, vocabulary)
     if generator.endswith("agreement.splits"):
         test = agreement.splits(data["n_train"], data["n_dev"], data["n_test"], data["seed"]).test[:n]
         return LabelledInputs([e.text for e in test], [e.label for e in test],
@@ -30,3 +39,18 @@ def held_out_examples(card: dict[str, Any], n: int | None = None) -> LabelledInp
         return LabelledInputs(list(test.images[:count]), [int(x) for x in test.labels[:count]],
                               f"digits test split (seed {data['seed']}), {count} images")
     raise DataError(f"model card has no known data recipe ({generator or 'none'}); give --input FILE")
+
+
+def _cloze_examples(card: dict[str, Any], n: int | None, vocabulary: Sequence[str] | None) -> LabelledInputs:
+    from .corpus import CORPUS_FOLDER
+    from .masked_corpus import masked_test_examples
+
+    root = default_data_dir()
+    if root is None or not (root / CORPUS_FOLDER).is_dir():
+        raise DataError(f"the held-out text of {card.get('name', 'this model')!r} is the corpus in the shared data "
+                        f"folder, which was not found: set {DATA_DIR_ENV}, or give --input FILE")
+    if vocabulary is None:
+        raise DataError("masked held-out examples need the model's vocabulary")
+    texts, labels = masked_test_examples(root / CORPUS_FOLDER, vocabulary, n, int(card.get("seed") or 0))
+    return LabelledInputs(texts, labels, f"corpus test split, {len(texts)} sentences with one word masked "
+                                         f"({root / CORPUS_FOLDER})")

@@ -134,9 +134,15 @@ class HFMaskedLMAdapter(HFTextAdapter):
         return (batch.inputs["input_ids"] == self.tokenizer.mask_token_id).int().argmax(dim=1).tolist()
 
     def _logits(self, inputs: dict[str, torch.Tensor]) -> torch.Tensor:
-        logits = self.model(**inputs).logits
+        """Vocabulary logits at the mask; the LM head runs at that position only when the model has
+        one head module beside its encoder (BERT's ``cls``, RoBERTa's ``lm_head``)."""
         position = (inputs["input_ids"] == self.tokenizer.mask_token_id).float().argmax(dim=1)
-        return logits[torch.arange(logits.shape[0], device=logits.device), position]
+        rows = torch.arange(len(position), device=position.device)
+        heads = [m for m in self.model.children() if m is not self.model.base_model]
+        if len(heads) != 1:
+            return self.model(**inputs).logits[rows, position]
+        hidden = self.model.base_model(**inputs).last_hidden_state
+        return heads[0](hidden[rows, position].unsqueeze(1))[:, 0]
 
 
 class HFImageClassifierAdapter(HFAttention, ImageAdapter):

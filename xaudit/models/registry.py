@@ -50,6 +50,17 @@ def reference_dir(name: str) -> Path:
     return models_root() / name
 
 
+def model_folder(spec: str) -> Path:
+    """The folder of a reference model name, else ``spec`` itself as a path (it may not exist: hub ids)."""
+    return reference_dir(spec) if spec in REFERENCE_MODELS else Path(spec)
+
+
+def card_of(spec: str) -> dict[str, Any]:
+    """The model card of a reference model or model folder; empty for hub ids and folders without one."""
+    folder = model_folder(spec)
+    return (read_card(folder) or {}) if folder.is_dir() else {}
+
+
 def resolve_reference(spec: str) -> str | None:
     """The registered name ``spec`` refers to; None for paths and ``org/name`` hub ids.
 

@@ -15,8 +15,7 @@ from ..fairness import AuditSettings
 from ..fairness.reference_data import tables as reference_tables
 from ..inputs import read_text_file
 from ..models import load_model
-from ..models.cards import read_card
-from ..models.registry import REFERENCE_MODELS, reference_dir
+from ..models.registry import REFERENCE_MODELS, card_of, model_folder
 from ..progress import ProgressFn, silent
 from . import cloze_section, explanations, fairness_section, findings, provenance
 from .config import ReportConfig
@@ -41,9 +40,8 @@ def _examples(adapter, card: dict[str, Any], config: ReportConfig) -> tuple[list
 def _model_record(name: str, kind: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """Provenance record and card of a reference model, model folder or hub id."""
     registered = REFERENCE_MODELS.get(name)
-    folder = reference_dir(name) if registered else Path(name)
-    card = (read_card(folder) or {}) if folder.is_dir() else {}
-    return provenance.model_record(name, kind, registered.task if registered else "", folder, card), card
+    card = card_of(name)
+    return provenance.model_record(name, kind, registered.task if registered else "", model_folder(name), card), card
 
 
 def explanation_blocks(config: ReportConfig, progress: ProgressFn) -> tuple[list[dict], list[dict]]:
