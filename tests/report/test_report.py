@@ -97,6 +97,26 @@ def test_report_cli_writes_html_and_json(tiny_models_dir, monkeypatch, tmp_path)
     assert "built-in" in (tmp_path / "out" / "audit.html").read_text() or "Synthetic" in data["data_source"]
 
 
+def test_report_group_options_match_xaudit_fairness(tiny_models_dir, monkeypatch, tmp_path):
+    import pandas as pd
+    from typer.testing import CliRunner
+
+    from xaudit.cli import app
+
+    monkeypatch.setenv("XAUDIT_MODELS_DIR", str(tiny_models_dir))
+    rows = [{"sex": sex, "native": native, "y": i % 2, "yhat": (i // 2) % 2}
+            for i, (sex, native) in enumerate([("male", 1), ("female", 1), ("male", 0), ("female", 0)] * 50)]
+    pd.DataFrame(rows).to_csv(tmp_path / "preds.csv", index=False)
+    result = CliRunner().invoke(app, [
+        "report", "-o", str(tmp_path / "audit.html"), "--model", "cnn", "--n-evaluate", "2", "--n-boot", "10",
+        "--no-cloze", "--data", str(tmp_path / "preds.csv"), "--label-col", "y", "--pred-col", "yhat",
+        "--define", "MN=sex:male&native:1", "--define", "FN=sex:female&native:1", "--groups", "FN,MN"])
+    assert result.exit_code == 0, result.output
+    data = json.loads((tmp_path / "audit.json").read_text())
+    assert [g["group"] for g in data["group_fairness"][0]["result"]["groups"]] == ["FN", "MN"]
+    assert data["cloze"] is None
+
+
 def test_report_config_file_and_its_errors(tiny_models_dir, monkeypatch, tmp_path):
     from typer.testing import CliRunner
 

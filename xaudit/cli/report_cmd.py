@@ -22,7 +22,7 @@ def report(
     config: Path | None = typer.Option(None, "--config", help="TOML file naming models, methods, data and groups."),
     json_output: Path | None = typer.Option(None, "--json", help="JSON file to write (default: beside the HTML)."),
     model: str | None = typer.Option(None, "--model", "-m", help="Comma-separated models to explain "
-                                     "(default: every reference model)."),
+                                     "(default: the reference classifiers bert, lstm, cnn, vit)."),
     method: str | None = typer.Option(None, "--method", help="Comma-separated attribution methods "
                                       "(default: per model kind)."),
     text: list[str] = typer.Option(None, "--text", help="Text to explain (repeatable)."),
@@ -36,6 +36,9 @@ def report(
     threshold: float | None = typer.Option(None, "--threshold", help="Scores >= this are positive."),
     positive: str | None = typer.Option(None, "--positive", help="The favourable label when not 0/1."),
     group_cols: str | None = typer.Option(None, "--group-cols", help="Group columns of --data (comma-separated)."),
+    groups: str | None = typer.Option(None, "--groups", help="Groups of --data to report, comma separated, in order."),
+    define: list[str] | None = typer.Option(None, "--define", help="Group of --data from several columns, "
+                                            "repeatable: 'MN=sex:male&native:1' (as in `xaudit fairness`)."),
     data_dir: Path | None = typer.Option(None, "--data-dir", help="Shared data folder (default: $XAUDIT_DATA_DIR "
                                          "or ../shared/data)."),
     cloze_model: str | None = typer.Option(None, "--cloze-model", help="Masked LM for the cloze section on MozArt "
@@ -70,7 +73,7 @@ def report(
 
             raise ParameterError("--data needs --label-col (and --pred-col or --score-col)")
         chosen.fairness = FairnessData(data, label_col, pred_col, score_col, threshold, positive,
-                                       split_csv(group_cols))
+                                       split_csv(group_cols), list(define or []), split_csv(groups))
     for name, value in (("n_evaluate", n_evaluate), ("n_boot", n_boot), ("seed", seed)):
         if value is not None:
             setattr(chosen, name, check_int(name, value, minimum=0))
