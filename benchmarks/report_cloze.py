@@ -62,8 +62,8 @@ def reading(result) -> str:
         spread = max(m.std for m in table.language_means.values() if m.std is not None)
         n_min, n_max = min(c.n for c in cells), max(c.n for c in cells)
         hit = 100 / n_min  # points one hit moves the smallest cell
-        verdict = ("within two hits' worth, so not evidence of a disparity between groups" if 100 * spread <= 2 * hit
-                   else "more than two hits' worth: look at the cells behind it")
+        verdict = ("under two answers per cell: too few to tell groups apart" if 100 * spread < 2 * hit
+                   else "two or more answers per cell: look at the cells behind it (this is not a test)")
         lines.append(f"- P@{k}: {100 * overall:.1f}% of all annotations overall ({sum(c.hits for c in cells)} hits "
                      f"in {sum(c.n for c in cells)}){mbert}. Cells hold {n_min}-{n_max} annotations and "
                      f"{min(c.hits for c in cells)}-{max(c.hits for c in cells)} hits each; one hit moves a cell by "

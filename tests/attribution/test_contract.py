@@ -72,6 +72,17 @@ def test_predicted_class_found_in_the_scoring_pass_equals_an_explicit_target(tin
         np.testing.assert_allclose(a.scores, b.scores, rtol=1e-5, atol=1e-7)
 
 
+@pytest.mark.parametrize(("kind", "expected"), [("bert", "unk"), ("lstm", "unk"), ("cnn", "black")])
+def test_the_baseline_used_is_recorded(tiny_adapters, kind, expected):
+    adapter = tiny_adapters[kind]
+    batch = adapter.encode(inputs_for(adapter)[:1])
+    for name in ("taylor", "ig"):
+        (default,) = get_method(name).attribute(adapter, batch)
+        assert default.params["baseline"] == expected
+    (given,) = get_method("taylor", baseline="zero").attribute(adapter, batch)
+    assert given.params["baseline"] == "zero"
+
+
 def test_target_by_label_and_index(tiny_adapters):
     adapter = tiny_adapters["bert"]
     batch = adapter.encode(TEXTS[:2])

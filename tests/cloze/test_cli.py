@@ -163,6 +163,8 @@ def test_fairness_with_mozart_groups_reads_the_default_folder(mozart, prediction
         (["--example", "credit", "--groups", "MN,FN"], "--predictions applies to the cloze audit only"),
         (["--data", "MOZART", "--label-col", "y"], "--label-col does not apply to the cloze audit"),
         (["--groups", "MN,FN", "--fail-on", "statistical_parity_ratio<0.8"], "--fail-on does not apply"),
+        (["--data", "MOZART", "--n-boot", "5"], "--n-boot does not apply to the cloze audit"),
+        (["--groups", "MN,FN", "--strict"], "--strict does not apply to the cloze audit"),
     ],
 )
 def test_fairness_keeps_cloze_and_table_options_apart(mozart, predictions, monkeypatch, args, message):
@@ -170,3 +172,8 @@ def test_fairness_keeps_cloze_and_table_options_apart(mozart, predictions, monke
     result = fairness(*[str(mozart) if a == "MOZART" else a for a in args], "--predictions", str(predictions))
     assert result.exit_code == 2, result.output
     assert message in result.output and result.output.count("Error:") == 1
+
+
+def test_fairness_with_mozart_groups_on_another_folder_says_what_is_missing(mozart, tmp_path):
+    result = fairness("--data", str(mozart.parent), "--groups", "MN,FN", "--label-col", "y")
+    assert result.exit_code == 2 and "is not a MozArt folder" in result.output

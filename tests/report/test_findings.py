@@ -21,13 +21,14 @@ def result(hits: dict[tuple[str, str], int], n: int = 100) -> dict:
                              "language_means": {lang: margin([rates[g, lang] for g in groups]) for lang in languages}}}}
 
 
-def test_a_one_answer_spread_is_called_noise():
+def test_a_spread_under_two_answers_is_too_small_to_tell_groups_apart():
     (finding,) = cloze_findings(result({("MN", "en"): 1, ("FN", "en"): 0, ("MN", "de"): 1, ("FN", "de"): 1}))
     assert "0.8% of all annotations against a human baseline of 20.0%" in finding["text"]
-    assert "widest in EN (σ = 0.005, under two answers in the smallest cell (n=100)" in finding["text"]
+    assert "widest in EN (σ = 0.005, about 0.5 answers in a cell of 100: too few to tell groups apart)" \
+        in finding["text"]
     assert "lowest group mean over languages is FN (0.005)" in finding["text"]
 
 
-def test_a_large_spread_is_not_called_noise():
+def test_a_large_spread_is_stated_in_answers_without_a_verdict():
     (finding,) = cloze_findings(result({("MN", "en"): 30, ("FN", "en"): 10, ("MN", "de"): 20, ("FN", "de"): 20}))
-    assert "widest in EN (σ = 0.100, more than two answers in the smallest cell (n=100))" in finding["text"]
+    assert "widest in EN (σ = 0.100, about 10.0 answers in a cell of 100);" in finding["text"]

@@ -115,6 +115,30 @@ def test_report_group_options_match_xaudit_fairness(tiny_models_dir, monkeypatch
     data = json.loads((tmp_path / "audit.json").read_text())
     assert [g["group"] for g in data["group_fairness"][0]["result"]["groups"]] == ["FN", "MN"]
     assert data["cloze"] is None
+    (tmp_path / "audit.toml").write_text(f'models = ["cnn"]\nn_evaluate = 2\nn_boot = 10\n[cloze]\nenabled = false\n'
+                                         f'[fairness]\ndata = "{tmp_path / "preds.csv"}"\nlabel_col = "y"\n'
+                                         'pred_col = "yhat"\ngroup_cols = ["sex"]\n')
+    overridden = CliRunner().invoke(app, ["report", "-o", str(tmp_path / "second.html"), "--config",
+                                          str(tmp_path / "audit.toml"), "--groups", "male"])
+    assert overridden.exit_code == 0, overridden.output
+    data = json.loads((tmp_path / "second.json").read_text())
+    assert [g["group"] for g in data["group_fairness"][0]["result"]["groups"]] == ["male"]
+
+
+def test_report_explains_a_masked_lm_on_masked_texts(tiny_mlm_dir, synthetic_data, monkeypatch, tmp_path):
+    from typer.testing import CliRunner
+
+    from xaudit.cli import app
+
+    monkeypatch.setenv("XAUDIT_DATA_DIR", str(synthetic_data))
+    result = CliRunner().invoke(app, ["report", "-o", str(tmp_path / "audit.html"), "--model", str(tiny_mlm_dir),
+                                      "--method", "saliency", "--n-evaluate", "2", "--n-boot", "10"])
+    assert result.exit_code == 0, result.output
+    data = json.loads((tmp_path / "audit.json").read_text())
+    (block,) = data["explanations"]
+    inputs = [e["input"] for e in block["examples"]]
+    assert all(text.count("[MASK]") == 1 for text in inputs) and len(inputs) > 4  # showcase + held-out corpus
+    assert data["cloze"] is None and "MozArt was not found" in data["data_source"]
 
 
 def test_report_config_file_and_its_errors(tiny_models_dir, monkeypatch, tmp_path):
@@ -143,7 +167,8 @@ def test_report_config_file_and_its_errors(tiny_models_dir, monkeypatch, tmp_pat
     assert not list(tmp_path.glob(".r.html.*"))  # no temporary files left behind
 
 
-@pytest.mark.parametrize("args", [["--data", "x.csv"], ["--seed", "-1"]])
+@pytest.mark.parametrize("args", [["--data", "x.csv"], ["--seed", "-1"], ["--groups", "MN,FN"],
+                                  ["--label-col", "y"]])
 def test_report_bad_options(args, tmp_path, monkeypatch):
     from typer.testing import CliRunner
 

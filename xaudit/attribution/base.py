@@ -81,6 +81,9 @@ class AttributionMethod(ABC):
         probabilities = torch.softmax(logits.detach().double(), dim=-1).cpu()
         predictions = probabilities.argmax(dim=-1)
         targets = resolve_targets(adapter, target, predictions)
+        params = dict(self.params)
+        if "baseline" in params:  # record the baseline used, not None for "the default"
+            params["baseline"] = adapter.baseline_kind(params["baseline"])
         results = []
         for row in range(len(batch)):
             scores = np.asarray(raw.scores[row], dtype=np.float64)
@@ -94,7 +97,7 @@ class AttributionMethod(ABC):
                 units=list(batch.units[row]), scores=scores, method=self.name, model=adapter.name,
                 target=t, target_label=adapter.labels[t], prediction=p, prediction_label=adapter.labels[p],
                 probability=float(probabilities[row, p]), target_probability=float(probabilities[row, t]),
-                params=dict(self.params), layer=chosen_layer, layer_scores=layer_scores,
+                params=dict(params), layer=chosen_layer, layer_scores=layer_scores,
                 extras=raw.extras[row] if raw.extras else {},
                 special=list(batch.special[row]) if batch.special else [],
                 words=list(batch.words[row]) if batch.words else [],

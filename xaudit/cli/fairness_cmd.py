@@ -31,6 +31,7 @@ def register(app: typer.Typer) -> None:
 
 @handle_errors
 def fairness(
+    ctx: typer.Context,
     data: Path | None = typer.Option(None, "--data",
                                      help="Predictions table (.csv, .parquet or .jsonl), or a MozArt folder for the "
                                           "cloze audit (default for --groups MN,FN,MNN,FNN: "
@@ -87,17 +88,24 @@ def fairness(
                      "--score-col": score_col, "--threshold": threshold, "--positive": positive,
                      "--group-cols": group_cols, "--define": define, "--define-file": define_file,
                      "--fail-on": fail_on}
+    table_options |= {f"--{name.replace('_', '-')}": True for name in CLASSIFIER_SETTINGS
+                      if ctx.get_parameter_source(name).name != "DEFAULT"}
     if is_cloze_audit(data=data, tabular_input=counts is not None or example is not None,
                       groups=split_csv(groups), cloze_options=_first_set(cloze_options) is not None):
         if (name := _first_set(table_options)) is not None:
             raise ParameterError(f"{name} does not apply to the cloze audit on MozArt")
         audit_cloze(data=data, model=model, k="1,5" if k is None else k,
                     languages=",".join(LANGUAGES) if languages is None else languages,
-                    groups=",".join(GROUPS) if groups is None else groups, predictions=predictions, save_predictions=save_predictions,
-                    format=format, output=output)
+                    groups=",".join(GROUPS) if groups is None else groups, predictions=predictions,
+                    save_predictions=save_predictions, format=format, output=output)
         return
     if (name := _first_set(cloze_options)) is not None:
         raise ParameterError(f"{name} applies to the cloze audit only: give --data MOZART_FOLDER")
+    if data is not None and not group_cols and not define and not define_file and groups \
+            and all(group in GROUPS for group in split_csv(groups)):
+        raise ParameterError(f"{data} is not a MozArt folder (one holding en_data_with_annotations.jsonl, ...); "
+                             "for the cloze audit give --data the mozart/ folder, for a predictions table give "
+                             "--group-cols or --define")
     conditions = parse_conditions(fail_on or [], SUMMARY_NAMES)
     settings = AuditSettings(reference=reference, four_fifths=four_fifths, n_boot=n_boot, confidence=confidence,
                              seed=seed)
@@ -112,6 +120,9 @@ def fairness(
         warn(note)
     emit_group_fairness(result, format, output)
     exit_if_breached(breaches(conditions, result.summary()))
+
+
+CLASSIFIER_SETTINGS = ("reference", "four_fifths", "n_boot", "confidence", "seed", "strict")
 
 
 def _first_set(options: dict[str, object]) -> str | None:

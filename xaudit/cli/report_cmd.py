@@ -52,6 +52,7 @@ def report(
     """Write an HTML audit report (summary, group and cloze fairness, explanations, methods, provenance)."""
     from .. import atomic
     from ..paths import default_data_dir
+    from ..errors import ParameterError
     from ..report.build import build_report
     from ..report.config import FairnessData, ReportConfig, read_config
     from ..report.embed import script_json
@@ -67,13 +68,20 @@ def report(
         chosen.texts = list(text)
     if input_file:
         chosen.input = input_file
+    table_options = {"label_col": label_col, "pred_col": pred_col, "score_col": score_col, "threshold": threshold,
+                     "positive": positive, "group_cols": split_csv(group_cols) or None, "define": list(define or []) or None,
+                     "groups": split_csv(groups) or None}
     if data is not None:
         if label_col is None:
-            from ..errors import ParameterError
-
             raise ParameterError("--data needs --label-col (and --pred-col or --score-col)")
         chosen.fairness = FairnessData(data, label_col, pred_col, score_col, threshold, positive,
                                        split_csv(group_cols), list(define or []), split_csv(groups))
+    elif given := {name: value for name, value in table_options.items() if value is not None}:
+        if chosen.fairness is None:
+            raise ParameterError(f"--{next(iter(given)).replace('_', '-')} applies to a predictions table: give --data "
+                                 "(or [fairness] in --config)")
+        for name, value in given.items():  # the command line overrides the config file
+            setattr(chosen.fairness, name, value)
     for name, value in (("n_evaluate", n_evaluate), ("n_boot", n_boot), ("seed", seed)):
         if value is not None:
             setattr(chosen, name, check_int(name, value, minimum=0))

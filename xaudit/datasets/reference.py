@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from ..errors import DataError
@@ -18,17 +19,18 @@ class LabelledInputs:
     description: str
 
 
-def held_out_examples(card: dict[str, Any], n: int | None = None,
-                      vocabulary: Sequence[str] | None = None) -> LabelledInputs:
+def held_out_examples(card: dict[str, Any], n: int | None = None, vocabulary: Sequence[str] | None = None,
+                      data_dir: Path | None = None) -> LabelledInputs:
     """The first ``n`` test examples of the task described by ``card["data"]``.
 
     A masked LM's (``task`` cloze) are corpus test sentences with one word masked, read from
-    the shared data folder; ``vocabulary`` (the model's labels) gives each its label.
+    ``data_dir`` (default: the shared data folder); ``vocabulary`` (the model's labels) gives
+    each its label.
     """
     data = card.get("data") or {}
     generator = data.get("generator", "")
     if card.get("task") == "cloze":
-        return _cloze_examples(card, n, vocabulary)
+        return _cloze_examples(card, n, vocabulary, data_dir)
     if generator.endswith("agreement.splits"):
         test = agreement.splits(data["n_train"], data["n_dev"], data["n_test"], data["seed"]).test[:n]
         return LabelledInputs([e.text for e in test], [e.label for e in test],
@@ -41,11 +43,12 @@ def held_out_examples(card: dict[str, Any], n: int | None = None,
     raise DataError(f"model card has no known data recipe ({generator or 'none'}); give --input FILE")
 
 
-def _cloze_examples(card: dict[str, Any], n: int | None, vocabulary: Sequence[str] | None) -> LabelledInputs:
+def _cloze_examples(card: dict[str, Any], n: int | None, vocabulary: Sequence[str] | None,
+                    data_dir: Path | None) -> LabelledInputs:
     from .corpus import CORPUS_FOLDER
     from .masked_corpus import masked_test_examples
 
-    root = default_data_dir()
+    root = data_dir or default_data_dir()
     if root is None or not (root / CORPUS_FOLDER).is_dir():
         raise DataError(f"the held-out text of {card.get('name', 'this model')!r} is the corpus in the shared data "
                         f"folder, which was not found: set {DATA_DIR_ENV}, or give --input FILE")

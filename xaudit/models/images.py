@@ -101,7 +101,7 @@ class ImageAdapter(AdapterBase):
 
     def baseline(self, batch: Batch, kind: str | None = None) -> torch.Tensor:
         """``black``: an all-black image after preprocessing; ``zero``: zero model input."""
-        kind = kind or self.default_baseline
+        kind = self.baseline_kind(kind)
         if kind == "zero":
             return torch.zeros_like(self.embed(batch))
         if kind != "black":
@@ -110,6 +110,9 @@ class ImageAdapter(AdapterBase):
             )
         black = [np.zeros_like(im) for im in batch.sources]
         return self.preprocess(black).to(self.device)
+
+    def baseline_kind(self, kind: str | None = None) -> str:
+        return kind or self.default_baseline
 
     def blank_value(self, batch: Batch) -> torch.Tensor:
         return self.baseline(batch, "black")

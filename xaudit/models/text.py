@@ -187,9 +187,10 @@ class TextAdapter(AdapterBase):
         reference), so attributions go to the words and sum over them to ``f(x) − f(b)``.
         The default is [UNK], as in blank-out: a word the model does not know is input it has
         seen, while [PAD]'s embedding is often the untrained zero row (``padding_idx``), an input
-        the model never saw unmasked; [PAD] when the model has no [UNK].
+        the model never saw unmasked; [PAD] when the model has no [UNK]. (Byte-level BPE models
+        such as RoBERTa almost never see ``<unk>`` in training: pass ``pad`` or ``mask`` there.)
         """
-        kind = kind or ("unk" if self._token_id(UNK) is not None else "pad")
+        kind = self.baseline_kind(kind)
         tokens = {"pad": PAD, "unk": UNK, "mask": MASK}
         if kind == "zero":
             replacement = torch.zeros_like(self.embed(batch))
@@ -203,6 +204,10 @@ class TextAdapter(AdapterBase):
                 f"unknown baseline {kind!r} for a text model; choose one of: {', '.join(self.baseline_kinds)}"
             )
         return torch.where(self._kept_positions(batch), self.embed(batch), replacement)
+
+    def baseline_kind(self, kind: str | None = None) -> str:
+        """``kind``, else ``unk`` when the model has an [UNK] token, else ``pad``."""
+        return kind or ("unk" if self._token_id(UNK) is not None else "pad")
 
     def blank_value(self, batch: Batch) -> torch.Tensor:
         """What blank-out puts in a token's place: [UNK]'s embedding, else [MASK]'s."""

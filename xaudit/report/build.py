@@ -13,8 +13,10 @@ from .. import __version__
 from ..datasets.reference import held_out_examples
 from ..fairness import AuditSettings
 from ..fairness.reference_data import tables as reference_tables
+from ..errors import DataError
 from ..inputs import read_text_file
 from ..models import load_model
+from ..models.hf import HFMaskedLMAdapter
 from ..models.registry import REFERENCE_MODELS, card_of, model_folder
 from ..progress import ProgressFn, silent
 from . import cloze_section, explanations, fairness_section, findings, provenance
@@ -23,14 +25,36 @@ from .methods_text import LIMITATIONS, METHODS
 
 CLOZE_SCOPE = ", whether a language model predicts the words that different demographic groups would write,"
 SHOWCASE_TEXTS = ["the keys to the cabinet", "the author that the senators admire near our old city"]
+MASKED_SHOWCASE_TEXTS = ["the keys to the {mask} are on the table .", "el {mask} de la casa es muy grande .",
+                         "die {mask} ist sehr alt .", "la {mask} est sur la table ."]
+
+
+def _held_out(adapter, card: dict[str, Any], n: int, config: ReportConfig):
+    """The model's held-out examples, or None when it has none (a masked LM whose corpus is absent)."""
+    if not card.get("data"):
+        return None
+    try:
+        return held_out_examples(card, n, vocabulary=adapter.labels, data_dir=config.data_dir)
+    except DataError:
+        if card.get("task") == "cloze":
+            return None
+        raise
+
+
+def _showcase(adapter) -> list[str]:
+    mask = getattr(getattr(adapter, "tokenizer", None), "mask_token", None)
+    if isinstance(adapter, HFMaskedLMAdapter) and mask:
+        return [text.format(mask=mask) for text in MASKED_SHOWCASE_TEXTS]
+    return SHOWCASE_TEXTS
 
 
 def _examples(adapter, card: dict[str, Any], config: ReportConfig) -> tuple[list, list[str], list]:
-    split = held_out_examples(card, config.n_examples) if card else None
+    split = _held_out(adapter, card, config.n_examples, config)
     if adapter.modality == "text":
         given = config.texts + (read_text_file(config.input) if config.input else [])
-        texts = (given or SHOWCASE_TEXTS) + (split.inputs if split else [])
-        labels = [None] * len(given or SHOWCASE_TEXTS) + (split.labels if split else [])
+        shown = given or _showcase(adapter)
+        texts = shown + (split.inputs if split else [])
+        labels = [None] * len(shown) + (split.labels if split else [])
         return texts, [f"example {i + 1}" for i in range(len(texts))], labels
     if split is None:
         return [], [], []
@@ -53,7 +77,7 @@ def explanation_blocks(config: ReportConfig, progress: ProgressFn) -> tuple[list
         inputs, ids, labels = _examples(adapter, card, config)
         if not inputs:
             continue
-        evaluation = held_out_examples(card, config.n_evaluate) if card.get("data") else None
+        evaluation = _held_out(adapter, card, config.n_evaluate, config)
         blocks.append(explanations.section(
             adapter, card.get("description", name), inputs, ids, labels,
             config.methods or explanations.default_methods(adapter),

@@ -68,7 +68,8 @@ def fairness_findings(audit: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def cloze_findings(cloze: dict[str, Any]) -> list[dict[str, Any]]:
-    """Per k: where groups differ most, the lowest group, and whether that spread is more than noise."""
+    """Per k: the pooled P@k against the human baseline, where groups differ most (in answers per cell),
+    and the lowest group."""
     found = []
     human = cloze.get("human_baseline") or {}
     human_rate = _pooled(human.get("cells") or [])
@@ -80,9 +81,10 @@ def cloze_findings(cloze: dict[str, Any]) -> list[dict[str, Any]]:
             continue
         widest = max(spread, key=lambda lang: spread[lang]["std"])
         lowest = min(groups, key=lambda g: groups[g]["mean"])
-        smallest = min(c["n"] for c in cells)
-        noise = (f"under two answers in the smallest cell (n={smallest}), so not evidence of a disparity"
-                 if spread[widest]["std"] * smallest < 2 else f"more than two answers in the smallest cell (n={smallest})")
+        sizes = [c["n"] for c in cells if c.get("language") == widest] or [c["n"] for c in cells]
+        answers = spread[widest]["std"] * min(sizes)  # the spread in answers of that language's smallest cell
+        noise = f"about {answers:.1f} answers in a cell of {min(sizes)}" + (
+            ": too few to tell groups apart" if answers < 2 else "")
         overall = _pooled(cells)
         baseline = f" against a human baseline of {human_rate:.1%}" if human_rate is not None else ""
         found.append({"severity": "info", "section": "cloze fairness", "value": spread[widest]["std"],
