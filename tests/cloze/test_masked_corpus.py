@@ -13,8 +13,9 @@ from xaudit.datasets.corpus import read_corpus
 
 def test_one_vocabulary_word_masked_per_test_segment(synthetic_data):
     vocabulary = ["[PAD]", "[MASK]", "the", "katze", "chat", "gato", "sees"]
-    texts, labels = masked_test_examples(synthetic_data / "corpus", vocabulary, 4, seed=0)
-    assert (texts, labels) == masked_test_examples(synthetic_data / "corpus", vocabulary, 4, seed=0)
+    texts, labels, files = masked_test_examples(synthetic_data / "corpus", vocabulary, 4, seed=0)
+    assert (texts, labels, files) == masked_test_examples(synthetic_data / "corpus", vocabulary, 4, seed=0)
+    assert {f["file"] for f in files} >= {"leipzig/eng_news_2020_10K.txt", "gutenberg/en_book.txt"}
     test_segments = [s for part in read_corpus(synthetic_data / "corpus").test.values() for s in part]
     assert len(texts) == 4
     for text, label in zip(texts, labels):
@@ -34,6 +35,22 @@ def test_evaluate_runs_on_a_masked_lm_with_its_held_out_corpus(tiny_mlm_dir, syn
     payload = json.loads(result.stdout)
     assert "3 sentences with one word masked" in payload["settings"]["data"]
     assert {r["method"] for r in payload["results"]} >= {"saliency", "flow"}
+
+
+def test_a_corpus_that_differs_from_the_cards_is_flagged(tiny_mlm_dir, synthetic_data, tmp_path):
+    import shutil
+
+    from xaudit.datasets.reference import held_out_examples
+    from xaudit.models.cards import read_card
+
+    card, vocabulary = read_card(tiny_mlm_dir), ["the", "katze", "chat", "gato", "sees"]
+    assert "WARNING" not in held_out_examples(card, 2, vocabulary, data_dir=synthetic_data).description
+    changed = tmp_path / "data"
+    shutil.copytree(synthetic_data, changed)
+    with open(changed / "corpus" / "gutenberg" / "en_book.txt", "a", encoding="utf-8") as book:
+        book.write("\nan extra line\n")
+    description = held_out_examples(card, 2, vocabulary, data_dir=changed).description
+    assert "WARNING: 1 corpus file(s) differ" in description and "gutenberg/en_book.txt" in description
 
 
 def test_evaluate_says_where_the_corpus_should_be(tiny_mlm_dir, tmp_path, monkeypatch):

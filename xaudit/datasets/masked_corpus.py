@@ -23,8 +23,9 @@ MASK = "[MASK]"
 
 
 def masked_test_examples(corpus_dir: Path, vocabulary: Sequence[str], n: int | None, seed: int
-                         ) -> tuple[list[str], list[int]]:
-    """Up to ``n`` masked test sentences and the vocabulary index of each masked word."""
+                         ) -> tuple[list[str], list[int], list[dict[str, object]]]:
+    """Up to ``n`` masked test sentences, the vocabulary index of each masked word, and the files read
+    (with their sha256, to compare with a model card's)."""
     splits = read_corpus(corpus_dir)
     index = {item: i for i, item in enumerate(vocabulary)}
     rng = random.Random(seed)
@@ -44,7 +45,7 @@ def masked_test_examples(corpus_dir: Path, vocabulary: Sequence[str], n: int | N
             break
     if not texts:
         raise DataError(f"no test segment under {corpus_dir} has a word in the model's vocabulary")
-    return texts, labels
+    return texts, labels, splits.files
 
 
 def _normal(word: str) -> str:

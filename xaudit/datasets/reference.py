@@ -54,6 +54,17 @@ def _cloze_examples(card: dict[str, Any], n: int | None, vocabulary: Sequence[st
                         f"folder, which was not found: set {DATA_DIR_ENV}, or give --input FILE")
     if vocabulary is None:
         raise DataError("masked held-out examples need the model's vocabulary")
-    texts, labels = masked_test_examples(root / CORPUS_FOLDER, vocabulary, n, int(card.get("seed") or 0))
+    texts, labels, files = masked_test_examples(root / CORPUS_FOLDER, vocabulary, n, int(card.get("seed") or 0))
+    trained_on = {f.get("file"): f.get("sha256") for f in _data_files(card)}
+    changed = sorted(str(f["file"]) for f in files if trained_on and trained_on.get(f["file"]) != f["sha256"])
+    caveat = (f"; WARNING: {len(changed)} corpus file(s) differ from those the model was trained on "
+              f"({', '.join(changed[:3])}{', ...' if len(changed) > 3 else ''}), so these may not be held out"
+              if changed else "")
     return LabelledInputs(texts, labels, f"corpus test split, {len(texts)} sentences with one word masked "
-                                         f"({root / CORPUS_FOLDER})")
+                                         f"({root / CORPUS_FOLDER}){caveat}")
+
+
+def _data_files(card: dict[str, Any]) -> list[dict[str, Any]]:
+    """The data files a model card records (``data.files``), if any."""
+    files = (card.get("data") or {}).get("files")
+    return [f for f in files if isinstance(f, dict)] if isinstance(files, list) else []
