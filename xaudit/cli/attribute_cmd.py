@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from .common import Format, OutputOption, RichProgress, emit_json, emit_rich, emit_text, handle_errors, warn
+from .common import Format, OutputOption, RichProgress, emit_formatted, handle_errors, warn
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..attribution.explain import Explanation
 
 
 def register(app: typer.Typer) -> None:
@@ -79,14 +85,14 @@ def attribute(
             from ..render.heatmap_png import png_bytes
 
             also[png] = png_bytes(explanations)
-    if format == Format.json:
-        emit_json([e.to_json() for e in explanations], output, also)
-    elif format == Format.csv:
-        import pandas as pd
+    from ..render.attribution_terminal import render
 
-        frames = [a.to_frame() for e in explanations for a in e.attributions.values()]
-        emit_text(pd.concat(frames, ignore_index=True).to_csv(index=False), output, also)
-    else:
-        from ..render.attribution_terminal import render
+    emit_formatted(format, output, payload=lambda: [e.to_json() for e in explanations],
+                   frame=lambda: _frame(explanations), tables=lambda: render(explanations), also=also)
 
-        emit_rich(render(explanations), output, also)
+
+def _frame(explanations: list[Explanation]) -> pd.DataFrame:
+    """One table of every attribution of every example."""
+    import pandas as pd
+
+    return pd.concat([a.to_frame() for e in explanations for a in e.attributions.values()], ignore_index=True)

@@ -12,7 +12,7 @@ import typer
 
 from ..errors import ParameterError
 from ..validation import split_csv
-from .common import Format, OutputOption, RichProgress, emit_json, emit_rich, emit_text, handle_errors
+from .common import Format, OutputOption, RichProgress, emit_formatted, handle_errors
 
 
 def register(app: typer.Typer) -> None:
@@ -35,14 +35,9 @@ def parse_k(value: str) -> list[int]:
 
 def emit_cloze(result, format: Format, output: Path | None) -> None:
     """Write a :class:`~xaudit.cloze.ClozeResult` as the paper's tables, JSON or CSV."""
-    if format == Format.json:
-        emit_json(result.to_json(), output)
-    elif format == Format.csv:
-        emit_text(result.to_frame().to_csv(index=False), output)
-    else:
-        from ..cloze.render import rich_tables
+    from ..cloze.render import rich_tables
 
-        emit_rich(rich_tables(result), output)
+    emit_formatted(format, output, payload=result.to_json, frame=result.to_frame, tables=lambda: rich_tables(result))
 
 
 @handle_errors

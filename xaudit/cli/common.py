@@ -118,6 +118,18 @@ def emit_json(payload: Any, output: Path | None, also: dict[Path, str | bytes] |
     emit_text(json.dumps(payload, indent=2, ensure_ascii=False, allow_nan=False), output, also)
 
 
+def emit_formatted(format: Format, output: Path | None, *, payload: Callable[[], Any], frame: Callable[[], Any],
+                   tables: Callable[[], list[Any]], also: dict[Path, str | bytes] | None = None) -> None:
+    """Write a result as JSON (``payload()``), CSV (``frame()``, a DataFrame) or rich tables (``tables()``);
+    only the chosen form is built."""
+    if format == Format.json:
+        emit_json(payload(), output, also)
+    elif format == Format.csv:
+        emit_text(frame().to_csv(index=False), output, also)
+    else:
+        emit_rich(tables(), output, also)
+
+
 def emit_rich(renderables: list[Any], output: Path | None, also: dict[Path, str | bytes] | None = None) -> None:
     """Print rich renderables to the terminal, or their plain-text form to ``output``."""
     if output is None:

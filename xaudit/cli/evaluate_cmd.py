@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from .common import Format, OutputOption, RichProgress, command_line, emit_json, emit_rich, emit_text, handle_errors
+from .common import Format, OutputOption, RichProgress, command_line, emit_formatted, handle_errors
 
 
 def register(app: typer.Typer) -> None:
@@ -89,12 +89,8 @@ def evaluate(
                                 progress=progress)
     result.settings["data"] = data
     also = {markdown: paper_markdown(result, card, command_line())} if markdown is not None else {}
-    if format == Format.json:
-        emit_json(result.to_json(), output, also)
-    elif format == Format.csv:
-        emit_text(result.to_frame().to_csv(index=False), output, also)
-    else:
-        emit_rich(render(result), output, also)
+    emit_formatted(format, output, payload=result.to_json, frame=result.to_frame, tables=lambda: render(result),
+                   also=also)
 
 
 def _layers(name: str, value: str | None) -> list[int]:

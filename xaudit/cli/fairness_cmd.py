@@ -21,7 +21,7 @@ from ..fairness.thresholds import breaches, parse_conditions
 from ..errors import ParameterError
 from ..validation import split_csv
 from .cloze_cmd import audit_cloze
-from .common import (Format, OutputOption, RichProgress, emit_json, emit_rich, emit_text, exit_if_breached,
+from .common import (Format, OutputOption, RichProgress, emit_formatted, exit_if_breached,
                      handle_errors, warn)
 
 
@@ -130,9 +130,5 @@ def _first_set(options: dict[str, object]) -> str | None:
 
 
 def emit_group_fairness(result: FairnessResult, format: Format, output: Path | None) -> None:
-    if format == Format.json:
-        emit_json(result.to_dict(), output)
-    elif format == Format.csv:
-        emit_text(result.to_frame().to_csv(index=False), output)
-    else:
-        emit_rich(fairness_tables(result), output)
+    emit_formatted(format, output, payload=result.to_dict, frame=result.to_frame,
+                   tables=lambda: fairness_tables(result))

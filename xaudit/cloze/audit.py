@@ -9,7 +9,7 @@ from ..errors import DataError, ParameterError
 from ..paths import DATA_DIR_ENV, default_data_dir
 from ..progress import ProgressFn, silent
 from ..validation import check_choice, check_int
-from .mozart import FILE_PATTERN, GROUPS, LANGUAGES, load_mozart
+from .mozart import GROUPS, LANGUAGES, load_mozart, present_languages
 from .predict import load_predictions, predict_top_k, save_predictions
 from .tables import ClozeResult, cloze_result
 
@@ -32,8 +32,7 @@ def check_options(k_values: Sequence[int], languages: Sequence[str], groups: Seq
 
 def is_mozart_folder(path: str | Path) -> bool:
     """True for a folder holding at least one MozArt annotation file (``en_data_with_annotations.jsonl``, ...)."""
-    folder = Path(path)
-    return folder.is_dir() and any((folder / FILE_PATTERN.format(language=lang)).is_file() for lang in LANGUAGES)
+    return bool(present_languages(path))
 
 
 def is_cloze_audit(*, data: str | Path | None, tabular_input: bool, groups: Sequence[str],

@@ -184,6 +184,12 @@ def _parse(row: dict[str, Any], language: str, seen: dict[str, Sentence],
     return annotation, sentence
 
 
+def present_languages(folder: str | Path) -> list[str]:
+    """The languages (in ``LANGUAGES`` order) whose MozArt annotation file is in ``folder``."""
+    folder = Path(folder)
+    return [lang for lang in LANGUAGES if (folder / FILE_PATTERN.format(language=lang)).is_file()]
+
+
 def load_mozart(folder: str | Path, languages: tuple[str, ...] | list[str] = LANGUAGES) -> ClozeData:
     """Read and validate the MozArt files of ``languages`` from ``folder``."""
     folder = Path(folder)

@@ -8,8 +8,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..cloze import LANGUAGES, run_cloze
-from ..cloze.mozart import FILE_PATTERN
+from ..cloze import run_cloze
+from ..cloze.audit import MOZART_FOLDER
+from ..cloze.mozart import FILE_PATTERN, present_languages
 from ..cloze.render import grids
 from ..progress import ProgressFn, silent
 
@@ -22,23 +23,15 @@ NOTES = {
 }
 
 
-def mozart_files(data_dir: Path | None) -> list[Path]:
-    """The MozArt annotation files present under ``data_dir/mozart``, in the paper's language order."""
-    if data_dir is None:
-        return []
-    folder = data_dir / "mozart"
-    return [folder / FILE_PATTERN.format(language=lang) for lang in LANGUAGES
-            if (folder / FILE_PATTERN.format(language=lang)).is_file()]
-
-
 def section(data_dir: Path | None, model: str, progress: ProgressFn = silent) -> tuple[dict[str, Any] | None,
                                                                                         list[Path]]:
     """The section's data (``None`` without MozArt) and the files it read."""
-    files = mozart_files(data_dir)
-    if not files:
+    folder = data_dir / MOZART_FOLDER if data_dir is not None else None
+    languages = present_languages(folder) if folder is not None else []
+    if not languages:
         return None, []
-    languages = [path.name.split("_", 1)[0] for path in files]
-    result = run_cloze(data=files[0].parent, model=model, k_values=K_VALUES, languages=languages,
+    files = [folder / FILE_PATTERN.format(language=lang) for lang in languages]
+    result = run_cloze(data=folder, model=model, k_values=K_VALUES, languages=languages,
                        progress=lambda d, done, total: progress(f"cloze: {d}", done, total))
     tables = []
     for title, header, rows in grids(result):
