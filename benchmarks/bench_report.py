@@ -49,7 +49,7 @@ def main() -> None:
         "schema_version": 1, "title": "benchmark", "version": "bench", "generated": "now", "data_source": "bench",
         "scope": "benchmark", "models": [], "findings": [], "group_fairness": [], "cloze": None,
         "explanations": [{"model": "bert", "description": "bench", "methods": [m.name for m in methods],
-                          "examples": [e.to_json() for e in explanations],
+                          "examples": [e.to_dict() for e in explanations],
                           "top_tokens": influential_tokens(explanations), "top_tokens_size": 10,
                           "top_tokens_min_count": 2, "quality": None, "quality_note": ""}],
         "methods": METHODS, "limitations": LIMITATIONS,

@@ -31,7 +31,7 @@ def test_pickle_file_is_refused_by_default(tmp_path, tiny_models_dir):
     with pytest.raises(ModelError, match=r"refusing to load pickle checkpoint .*model\.pt"):
         load_model(str(folder / "model.pt"))
     # A folder is never resolved to some pickle inside it: the file must be named.
-    with pytest.raises(ModelError, match="found model.pt: name the file and pass --allow-pickle"):
+    with pytest.raises(ModelError, match="found model.pt: name the file and pass `allow_pickle`"):
         load_model(str(folder), allow_pickle=True)
     adapter = load_model(str(folder / "model.pt"), allow_pickle=True)  # explicit opt-in, weights_only=True
     assert adapter.kind == "recurrent"

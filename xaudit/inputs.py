@@ -86,6 +86,11 @@ def read_image_file(path: Path, channels: int) -> np.ndarray:
         raise DataError(f"cannot read image {path}: {exc}") from None
 
 
+def article(word: str) -> str:
+    """"a" or "an" before ``word`` (written English: "an image model")."""
+    return "an" if word[:1].lower() in "aeiou" else "a"
+
+
 def collect(
     modality: str,
     *,
@@ -96,16 +101,16 @@ def collect(
     channels: int = 1,
 ) -> Inputs:
     """Gather inputs from exactly the options that fit the model's modality."""
-    given = [name for name, value in (("--text", texts), ("--input", input_file), ("--image", image),
-                                      ("--digit", digit)) if value not in (None, [])]
+    given = [name for name, value in (("`texts`", texts), ("`input_file`", input_file), ("`image`", image),
+                                      ("`digit`", digit)) if value not in (None, [])]
     if not given:
-        wanted = "--text or --input" if modality == "text" else "--image, --digit or --input"
+        wanted = "`texts` or `input_file`" if modality == "text" else "`image`, `digit` or `input_file`"
         raise ParameterError(f"no input given; use {wanted}")
-    text_options, image_options = {"--text", "--input"}, {"--image", "--digit", "--input"}
+    text_options, image_options = {"`texts`", "`input_file`"}, {"`image`", "`digit`", "`input_file`"}
     allowed = text_options if modality == "text" else image_options
     wrong = [g for g in given if g not in allowed]
     if wrong:
-        raise ParameterError(f"{', '.join(wrong)} does not fit a {modality} model")
+        raise ParameterError(f"{', '.join(wrong)} does not fit {article(modality)} {modality} model")
     if modality == "text":
         items = list(texts or []) + (read_text_file(input_file) if input_file else [])
         return Inputs(items, [str(i) for i in range(len(items))], [None] * len(items))

@@ -5,7 +5,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TypeVar
 
 from .errors import ParameterError, unknown_choice
@@ -61,3 +62,59 @@ def split_csv(value: str | None) -> list[str]:
     if not value:
         return []
     return [part.strip() for part in value.split(",") if part.strip()]
+
+
+@dataclass(frozen=True)
+class Param:
+    """One declared parameter of a method or measure (cf. scikit-learn's ``_parameter_constraints``).
+
+    ``kind`` is ``int``, ``float`` or ``str``; ``optional`` admits None (the method's own
+    default, such as the adapter's baseline). ``flag`` is the command-line spelling (default
+    ``--name-with-dashes``); ``cli=False`` keeps a tuning knob off the command line.
+    """
+
+    name: str
+    kind: type
+    default: object
+    help: str
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple[object, ...] = ()
+    optional: bool = False
+    flag: str | None = None
+    cli: bool = True
+
+    @property
+    def option(self) -> str:
+        return self.flag or "--" + self.name.replace("_", "-")
+
+    def check(self, value: object) -> object:
+        """``value`` if it satisfies the declaration, else ParameterError in the uniform wording."""
+        if value is None and self.optional:
+            return None
+        if self.choices:
+            if value not in self.choices:
+                listed = ", ".join(repr(c) for c in self.choices)
+                raise ParameterError(f"The {self.name!r} parameter must be one of {listed}. Got {value!r} instead.")
+            return value
+        if self.kind is int:
+            return check_int(self.name, value, minimum=_int_or_none(self.minimum), maximum=_int_or_none(self.maximum))
+        if self.kind is float:
+            return check_float(self.name, value, minimum=self.minimum, maximum=self.maximum)
+        if not isinstance(value, self.kind):
+            raise ParameterError(f"The {self.name!r} parameter must be a {self.kind.__name__}. Got {value!r} instead.")
+        return value
+
+
+def check_params(declared: Sequence[Param], given: Mapping[str, object], owner: str) -> dict[str, object]:
+    """Every declared parameter's value (``given`` or its default), each checked; unknown names refused."""
+    names = {p.name for p in declared}
+    unknown = sorted(set(given) - names)
+    if unknown:
+        listed = ", ".join(sorted(names)) or "none"
+        raise ParameterError(f"{owner} has no parameter {unknown[0]!r}; its parameters: {listed}")
+    return {p.name: p.check(given.get(p.name, p.default)) for p in declared}
+
+
+def _int_or_none(value: float | None) -> int | None:
+    return None if value is None else int(value)

@@ -7,7 +7,6 @@ import pytest
 import torch
 
 from xaudit.attribution import METHODS, get_method
-from xaudit.attribution import methods as _registered  # noqa: F401
 from xaudit.datasets import digits
 from xaudit.errors import ModelError
 
@@ -111,3 +110,52 @@ def test_unknown_method_lists_the_registered_ones():
     with pytest.raises(ParameterError, match="unknown method 'flw'; choose one of: attention, blankout, flow, ig, "
                                              "rollout, saliency, taylor"):
         get_method("flw")
+
+
+@pytest.mark.parametrize("method_name", sorted(METHODS))
+def test_method_describes_itself(method_name):
+    method = METHODS[method_name]
+    assert method.name == method_name
+    for text in (method.title, method.definition, method.citation):
+        assert isinstance(text, str) and len(text) > 5
+    instance = method()
+    assert set(instance.params) == {p.name for p in method.parameters}  # defaults filled in and recorded
+
+
+def _invalid_values(param):
+    """Values that break a declaration (cf. scikit-learn's generate_invalid_param_val)."""
+    if param.choices:
+        return [max(param.choices) + 1 if param.kind is int else "no-such-choice"]
+    bad = ["text"] if param.kind in (int, float) else [3]
+    if param.minimum is not None:
+        bad.append(param.kind(param.minimum) - 1)
+    return bad + ([] if param.optional else [None])
+
+
+@pytest.mark.parametrize("method_name,param", [(m, p) for m in sorted(METHODS) for p in METHODS[m].parameters],
+                         ids=lambda v: getattr(v, "name", v))
+def test_declared_parameters_are_checked(method_name, param):
+    from xaudit.errors import ParameterError
+
+    for value in _invalid_values(param):
+        with pytest.raises(ParameterError, match=f"'{param.name}'"):
+            get_method(method_name, **{param.name: value})
+    assert get_method(method_name, **{param.name: param.default}).params[param.name] == param.default
+
+
+def test_unknown_parameter_names_the_method_and_its_parameters():
+    from xaudit.errors import ParameterError
+
+    with pytest.raises(ParameterError, match="method 'taylor' has no parameter 'steps'; its parameters: baseline, "
+                                             "order"):
+        get_method("taylor", steps=3)
+
+
+def test_registry_loads_without_torch():
+    """The CLI builds its options from the registry, so --help must not pay for torch and captum."""
+    import subprocess
+    import sys
+
+    code = "import sys, xaudit.attribution.registry; print('torch' in sys.modules, 'captum' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True).stdout.split() == ["False", "False"]

@@ -128,7 +128,7 @@ def test_default_data_folder_comes_from_the_environment(mozart, predictions, mon
     monkeypatch.delenv("XAUDIT_DATA_DIR")
     monkeypatch.chdir(mozart)  # no ../shared/data beside it
     result = cloze("--languages", "en", "--predictions", str(predictions))
-    assert result.exit_code == 3 and "pass --data DIR or set XAUDIT_DATA_DIR" in result.output
+    assert result.exit_code == 3 and "pass --data (the mozart/ folder) or set XAUDIT_DATA_DIR" in result.output
 
 
 def test_not_a_masked_lm_exits_3(mozart, tiny_models_dir):

@@ -56,4 +56,4 @@ def test_a_corpus_that_differs_from_the_cards_is_flagged(tiny_mlm_dir, synthetic
 def test_evaluate_says_where_the_corpus_should_be(tiny_mlm_dir, tmp_path, monkeypatch):
     monkeypatch.setenv("XAUDIT_DATA_DIR", str(tmp_path))
     result = CliRunner().invoke(app, ["evaluate", "--model", str(tiny_mlm_dir), "--n", "3"])
-    assert result.exit_code == 3 and "set XAUDIT_DATA_DIR, or give --input FILE" in result.output
+    assert result.exit_code == 3 and "set XAUDIT_DATA_DIR, or give --input" in result.output

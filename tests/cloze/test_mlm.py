@@ -73,7 +73,7 @@ def test_the_tokenizer_keeps_accents_and_lowercases(tiny_mlm):
 def test_training_mlm_needs_the_data_folder(tmp_path, monkeypatch):
     monkeypatch.delenv("XAUDIT_DATA_DIR", raising=False)
     monkeypatch.chdir(tmp_path)  # no ../shared/data beside it
-    with pytest.raises(DataError, match="pass --data-dir or set XAUDIT_DATA_DIR"):
+    with pytest.raises(DataError, match="pass `data_dir` or set XAUDIT_DATA_DIR"):
         train("mlm", tmp_path / "m", preset="tiny")
     with pytest.raises(DataError, match="corpus folder not found"):
         train("mlm", tmp_path / "m", preset="tiny", data_dir=tmp_path)

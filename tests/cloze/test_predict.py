@@ -10,7 +10,7 @@ from tokenizers import Tokenizer, models, pre_tokenizers
 from transformers import PreTrainedTokenizerFast
 
 from xaudit.cloze.mozart import Sentence
-from xaudit.cloze.predict import load_predictions, predict_top_k, save_predictions, whole_word_candidates
+from xaudit.cloze.predict import load_predictions, predict_top_k, write_predictions, whole_word_candidates
 from xaudit.errors import DataError, ModelError
 
 WORDPIECE_VOCAB = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "[unused1]", "the", "cat", "##s", "sat", ",", "1990",
@@ -114,7 +114,7 @@ def test_tiny_mlm_predicts_whole_words(tiny_mlm):
 def test_predictions_file_round_trip(tmp_path):
     predictions = {("en", "192"): ("exists", "works"), ("de", "7"): ("Weise", "größe")}
     path = tmp_path / "p.jsonl"
-    save_predictions(path, predictions, model="m")
+    write_predictions(path, predictions, model="m")
     first = json.loads(path.read_text(encoding="utf-8").splitlines()[0])
     assert first == {"language": "en", "s_id": "192", "top_k": ["exists", "works"], "model": "m"}
     assert load_predictions(path) == predictions

@@ -85,7 +85,7 @@ def test_human_baseline_counts_reproductions_of_the_masked_word(result):
 
 
 def test_json_layout(result):
-    payload = json.loads(json.dumps(result.to_json(), allow_nan=False))
+    payload = json.loads(result.to_json())
     assert payload["schema_version"] == 1
     assert payload["k"] == [1, 2]
     assert payload["n_annotations"] == 12 and payload["multi_word_answers"] == 1

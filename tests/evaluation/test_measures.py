@@ -153,7 +153,7 @@ def test_result_json_shape(tiny_adapters):
     result = evaluate(adapter, [e.text for e in test], [e.label for e in test],
                       [get_method("flow"), get_method("ig")], [get_method("blankout"), get_method("saliency")],
                       stability_samples=1, batch_size=4)
-    data = result.to_json()
+    data = result.to_dict()
     assert data["schema_version"] == 1 and data["n_examples"] == 6
     keys = {(r["method"], r["measure"], r["layer"]) for r in data["results"]}
     assert ("flow", "spearman_vs_blankout", 1) in keys and ("flow", "gini", 2) in keys

@@ -46,7 +46,7 @@ def test_adding_aligns_groups_by_name():
 def test_counts_validation():
     with pytest.raises(DataError, match="must not be negative"):
         GroupCounts(("a",), np.array([[1, -1, 0, 0]]))
-    with pytest.raises(ParameterError, match="--groups names a group more than once"):
+    with pytest.raises(ParameterError, match="`groups` names a group more than once"):
         GroupCounts(("a", "b"), np.ones((2, 4))).select(["a", "a"])
     frame = GroupCounts(("a",), np.array([[1, 2, 3, 4]])).to_frame()
     assert frame.to_dict("records") == [{"group": "a", "tp": 4, "fp": 2, "tn": 1, "fn": 3, "n": 10}]

@@ -86,7 +86,7 @@ def test_positive_names_the_favourable_label(predictions, tmp_path):
 def test_non_binary_labels_need_positive(predictions, tmp_path):
     text = predictions.assign(y=np.where(predictions.y == 1, "good", "bad"))
     with pytest.raises(DataError, match=r"label column 'y' is not 0/1 \(values include 'bad', 'good'\); "
-                                        r"name the favourable label with --positive"):
+                                        r"name the favourable label with `positive`"):
         load_predictions(_write(text, tmp_path / "t.csv"), Y, BY_G)
     three = predictions.assign(yhat=predictions.yhat * 2)
     with pytest.raises(DataError, match=r"prediction column 'yhat' is not 0/1 \(values include '2'\)"):
@@ -94,7 +94,7 @@ def test_non_binary_labels_need_positive(predictions, tmp_path):
 
 
 def test_positive_that_never_occurs_is_an_error(predictions):
-    with pytest.raises(ParameterError, match=r"--positive '>50k' occurs in neither .* the labels are: '0', '1'"):
+    with pytest.raises(ParameterError, match=r"`positive` '>50k' occurs in neither .* the labels are: '0', '1'"):
         load_predictions(predictions, PredictionColumns("y", "yhat", positive=">50k"), BY_G)
 
 
@@ -112,7 +112,7 @@ def test_missing_values_are_counted_and_dropped_or_refused(predictions, tmp_path
             report.dropped) == (600, 3, 2, 1, 5)
     assert report.warnings() == ["dropped 3 rows with a missing label", "dropped 2 rows with a missing prediction",
                                  "dropped 1 rows with a missing group value"]
-    with pytest.raises(DataError, match=r"^3 rows with a missing label in 'y' \(--strict refuses to drop them\)"):
+    with pytest.raises(DataError, match=r"^3 rows with a missing label in 'y' \(`strict` refuses to drop them\)"):
         load_predictions(path, Y, BY_G, strict=True)
     holes_in_groups = predictions.assign(g=predictions.g.where(predictions.index != 7))
     with pytest.raises(DataError, match=r"^1 rows with a missing group in 'g'"):
@@ -156,7 +156,7 @@ def test_groups_select_and_order(predictions):
     loaded = load_predictions(predictions, Y, BY_G, groups=["c", "a"])
     assert loaded.counts.groups == ("c", "a")
     assert loaded.report.excluded == int(predictions.g.isin(["b", "d"]).sum())
-    with pytest.raises(ParameterError, match=r"unknown group 'e' in --groups; the data has: a, b, c, d"):
+    with pytest.raises(ParameterError, match=r"unknown group 'e' in `groups`; the data has: a, b, c, d"):
         load_predictions(predictions, Y, BY_G, groups=["a", "e"])
 
 

@@ -1,15 +1,20 @@
-"""Helpers shared by the attention-based methods (raw attention, rollout, flow)."""
+"""The base of the methods computed from attention weights alone (raw attention, rollout, flow)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
 
-from ..models.base import Batch, ModelAdapter
+from ..validation import Param
 from .attention_graph import check_output_index
 from .base import AttributionMethod, RawScores
+
+if TYPE_CHECKING:
+    import torch
+
+    from ..models.base import Batch, ModelAdapter
 
 
 def layered_scores(
@@ -27,6 +32,8 @@ def layered_scores(
     ``attentions`` (``(layers, B, heads, n, n)``) may be passed in when several methods
     share one forward pass.
     """
+    import torch
+
     if attentions is None:
         attentions = adapter.attentions(batch)
     attentions = attentions.float().mean(dim=2)  # (layers, B, n, n)
@@ -46,17 +53,14 @@ class AttentionGraphMethod(AttributionMethod):
 
     requires = frozenset({"attentions"})
     layered = True
-
-    def __init__(self, output_index: int | None = None) -> None:
-        super().__init__(output_index=output_index)
-
-    @staticmethod
-    def compute(matrices: np.ndarray, position: int) -> np.ndarray:
-        raise NotImplementedError
+    from_attentions = True
+    parameters = (Param("output_index", int, None, "Output position whose attention is explained (default: "
+                        "[CLS], or the mask of a masked LM).", optional=True),)
+    compute: Callable[[np.ndarray, int], np.ndarray]
+    """``(layers, n, n)`` heads-averaged attention and the output position -> ``(layers, n)``."""
 
     def _scores(self, adapter: ModelAdapter, batch: Batch, targets: torch.Tensor) -> RawScores:
-        return layered_scores(adapter, batch, self.params["output_index"], self.compute)
+        return layered_scores(adapter, batch, self.params["output_index"], type(self).compute)
 
     def scores_from(self, adapter: ModelAdapter, batch: Batch, attentions: torch.Tensor) -> list[np.ndarray]:
-        """Per example ``(layers, units)`` from attention weights computed once by the caller."""
-        return layered_scores(adapter, batch, self.params["output_index"], self.compute, attentions).scores
+        return layered_scores(adapter, batch, self.params["output_index"], type(self).compute, attentions).scores

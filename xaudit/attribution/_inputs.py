@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-import torch
+from typing import TYPE_CHECKING
 
-from ..models.base import Batch, ModelAdapter, unit_view
+from ..validation import Param
+
+if TYPE_CHECKING:
+    import torch
+
+    from ..models.base import Batch, ModelAdapter
+
+BASELINE = Param("baseline", str, None, "Baseline for taylor and ig: unk (default), pad, zero, mask (text) or "
+                 "black (default), zero (images).", optional=True)
+"""The baseline parameter that Taylor and integrated gradients share (checked by the adapter)."""
 
 
 def target_logits(adapter: ModelAdapter, embeddings: torch.Tensor, batch: Batch,
@@ -22,6 +31,8 @@ def chosen_logits(logits: torch.Tensor, targets: torch.Tensor | None) -> torch.T
 
 def per_unit(values: torch.Tensor, adapter: ModelAdapter, reduce: str) -> torch.Tensor:
     """Reduce input-shaped values to ``(B, units)``: ``sum``, ``l2`` or ``max_abs`` over features."""
+    from ..models.base import unit_view
+
     units = unit_view(values, adapter.modality)
     if reduce == "sum":
         return units.sum(dim=-1)
@@ -32,6 +43,8 @@ def per_unit(values: torch.Tensor, adapter: ModelAdapter, reduce: str) -> torch.
 
 def unit_feature_mask(embeddings: torch.Tensor, adapter: ModelAdapter) -> torch.Tensor:
     """Integer mask giving every feature the id of its unit (token position or pixel)."""
+    import torch
+
     if adapter.modality == "text":
         _, n, _ = embeddings.shape
         return torch.arange(n, device=embeddings.device).view(1, n, 1)

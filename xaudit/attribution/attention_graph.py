@@ -7,7 +7,6 @@ matrices through the layers; flow treats them as edge capacities of a layered DA
 from __future__ import annotations
 
 import numpy as np
-import torch
 
 from ..errors import DataError
 
@@ -17,7 +16,7 @@ def as_layer_matrices(attn: object) -> np.ndarray:
 
     Returns float64 ``(layers, n, n)``.
     """
-    if isinstance(attn, torch.Tensor):
+    if hasattr(attn, "detach"):  # a torch tensor (torch itself is not imported for numpy input)
         attn = attn.detach().cpu().double().numpy()
     array = np.asarray(attn, dtype=np.float64)
     if array.ndim == 4:

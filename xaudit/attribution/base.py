@@ -1,9 +1,14 @@
-"""The attribution-method contract and the registry of methods (shared/DESIGN.md §3).
+"""The attribution-method contract (shared/DESIGN.md §3); the methods are listed in ``registry``.
 
-A method stores its parameters in ``__init__`` and does its work in ``attribute``;
-subclasses implement ``_scores`` returning, per example, scores over that example's units
-(``(n,)``) or per layer (``(layers, n)``), plus optional per-example extras such as
-integrated gradients' convergence delta.
+A method describes itself in class attributes (``name``, ``title``, ``definition``,
+``citation``, ``requires``, and its ``parameters`` declared as :class:`~xaudit.validation.Param`),
+which the CLI, ``--help`` and the report read. ``__init__`` checks the parameters against
+the declarations; subclasses implement ``_scores`` returning, per example, scores over
+that example's units (``(n,)``) or per layer (``(layers, n)``), plus optional per-example
+extras such as integrated gradients' convergence delta.
+
+Modules of this package import torch and captum inside functions only, so that the
+registry (and with it ``xaudit --help``) loads without them.
 """
 
 from __future__ import annotations
@@ -11,14 +16,18 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
-import torch
 
-from ..errors import ModelError, ParameterError, unknown_choice
-from ..models.base import Batch, ModelAdapter
+from ..errors import ModelError, ParameterError
+from ..validation import Param, check_params
 from .result import Attribution
+
+if TYPE_CHECKING:
+    import torch
+
+    from ..models.base import Batch, ModelAdapter
 
 Target = int | str | Sequence[int | str] | None
 
@@ -34,18 +43,32 @@ class RawScores:
 
 
 class AttributionMethod(ABC):
-    """Base class: validated parameters, requirement checks, result assembly."""
+    """Base class: declared and checked parameters, requirement checks, result assembly."""
 
     name: ClassVar[str]
-    requires: ClassVar[frozenset[str]]  # {"gradients"} or {"attentions"}
+    """The key of the method on the command line and in results."""
+    title: ClassVar[str]
+    """Its display name."""
+    definition: ClassVar[str]
+    """One line, with the formula, as the report's methods section prints it."""
+    citation: ClassVar[str]
+    requires: ClassVar[frozenset[str]]  # {"gradients"}, {"attentions"} or nothing (forward passes only)
+    parameters: ClassVar[tuple[Param, ...]] = ()
     layered: ClassVar[bool] = False
-    summary: ClassVar[str] = ""
-    # True when ``_scores`` accepts ``targets=None`` (explain the predicted class) and returns
-    # the input's logits from its own forward pass, which saves a separate prediction pass.
+    """Scores per layer (``layer_scores``), one layer chosen for ``scores``."""
     finds_prediction: ClassVar[bool] = False
+    """``_scores`` accepts ``targets=None`` (explain the predicted class) and returns the input's
+    logits from its own forward pass, which saves a separate prediction pass."""
+    from_attentions: ClassVar[bool] = False
+    """Computed from attention weights alone: ``scores_from`` lets several such methods share
+    one attention pass."""
 
     def __init__(self, **params: Any) -> None:
-        self.params = params
+        self.params = check_params(self.parameters, params, f"method {self.name!r}")
+
+    def scores_from(self, adapter: ModelAdapter, batch: Batch, attentions: torch.Tensor) -> list[np.ndarray]:
+        """Per example ``(layers, units)`` from attention weights the caller computed (``from_attentions``)."""
+        raise NotImplementedError(f"method {self.name!r} is not computed from attention weights alone")
 
     def check_supported(self, adapter: ModelAdapter) -> None:
         if "attentions" in self.requires and not adapter.has_attentions:
@@ -66,6 +89,8 @@ class AttributionMethod(ABC):
         seed: int | None = 0,
     ) -> list[Attribution]:
         """Attributions of every example in ``batch`` for ``target`` (default: the prediction)."""
+        import torch
+
         self.check_supported(adapter)
         with torch.random.fork_rng(devices=[]):  # seed our work without resetting the caller's generator
             if seed is not None:
@@ -111,6 +136,8 @@ class AttributionMethod(ABC):
 
 def resolve_targets(adapter: ModelAdapter, target: Target, predictions: torch.Tensor) -> torch.Tensor:
     """Class index per example: the prediction, one index/label for all, or one per example."""
+    import torch
+
     if target is None:
         return predictions.clone()
     if isinstance(target, (int, str)):
@@ -128,23 +155,6 @@ def check_layer(layer: int | None, layers: int) -> int:
     if not 1 <= layer <= layers:
         raise ParameterError(f"The 'layer' parameter must be an int >= 1 and <= {layers}. Got {layer!r} instead.")
     return layer
-
-
-METHODS: dict[str, type[AttributionMethod]] = {}
-
-
-def register(method: type[AttributionMethod]) -> type[AttributionMethod]:
-    METHODS[method.name] = method
-    return method
-
-
-def get_method(name: str, **params: Any) -> AttributionMethod:
-    """An instance of the registered method ``name`` with ``params``."""
-    from . import methods  # noqa: F401  (fills the registry)
-
-    if name not in METHODS:
-        raise unknown_choice("method", name, METHODS)
-    return METHODS[name](**params)
 
 
 def split_rows(values: torch.Tensor, lengths: Sequence[int]) -> list[np.ndarray]:

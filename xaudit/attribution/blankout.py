@@ -1,4 +1,4 @@
-"""Blank-out (occlusion): the drop in the target probability when one unit is blanked.
+"""Blank-out (occlusion; Zeiler & Fergus 2014): the drop in the target probability when one unit is blanked.
 
 Each token is replaced, one at a time, by [UNK] (or [MASK] when there is no [UNK]), each
 pixel by black, as in Abnar & Zuidema (2020): ``s_i = p_t(x) − p_t(x with unit i blanked)``.
@@ -7,26 +7,32 @@ Uses captum's ``FeatureAblation`` in embedding space, which equals replacing the
 
 from __future__ import annotations
 
-import torch
-from captum.attr import FeatureAblation
+from typing import TYPE_CHECKING
 
-from ..models.base import Batch, ModelAdapter, unit_view
-from ..validation import check_int
-from .base import AttributionMethod, RawScores, register, split_rows
 from ._inputs import unit_feature_mask
+from .base import AttributionMethod, RawScores, split_rows
+from ..validation import Param
+
+if TYPE_CHECKING:
+    import torch
+
+    from ..models.base import Batch, ModelAdapter
 
 
-@register
 class BlankoutMethod(AttributionMethod):
     name = "blankout"
+    title = "Blank-out"
+    definition = "p_t(x) − p_t(x with unit i replaced by [UNK] / a black pixel), one unit at a time."
+    citation = "Abnar & Zuidema (2020); Zeiler & Fergus (2014) for occlusion."
     requires: frozenset[str] = frozenset()  # forward passes only: any model
-    summary = "drop in the target probability when the unit is replaced by [UNK] / black"
-
-    def __init__(self, rows_per_eval: int = 2048) -> None:
-        check_int("rows_per_eval", rows_per_eval, minimum=1)
-        super().__init__(rows_per_eval=rows_per_eval)
+    parameters = (Param("rows_per_eval", int, 2048, "Blanked copies per forward pass.", minimum=1, cli=False),)
 
     def _scores(self, adapter: ModelAdapter, batch: Batch, targets: torch.Tensor) -> RawScores:
+        import torch
+        from captum.attr import FeatureAblation
+
+        from ..models.base import unit_view
+
         x = adapter.embed(batch)
         blank = adapter.blank_value(batch)
 

@@ -4,17 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..models.base import ModelAdapter
+import numpy as np
+
+from ..errors import ParameterError
 from ..progress import ProgressFn, silent
+from ..schema import JsonResult, check_envelope, envelope
 from .base import AttributionMethod, Target
-from .result import SCHEMA_VERSION, Attribution
+from .result import Attribution
+
+if TYPE_CHECKING:
+    from ..models.base import ModelAdapter
 
 
 @dataclass
-class Explanation:
-    """Every method's attribution of one input, plus its prediction."""
+class Explanation(JsonResult):
+    """Every method's attribution of one input, plus its prediction (one item of ``xaudit attribute``'s JSON)."""
+
+    kind = "explanation"
 
     input_id: str
     input: object
@@ -27,11 +35,10 @@ class Explanation:
     def first(self) -> Attribution:
         return next(iter(self.attributions.values()))
 
-    def to_json(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
         first = self.first
         unit_key = "tokens" if first.image_shape is None else "units"
-        return {
-            "schema_version": SCHEMA_VERSION,
+        return envelope(self.kind) | {
             "id": self.input_id,
             "input": self.input if isinstance(self.input, str) else self.input_id,
             "model": first.model,
@@ -48,10 +55,33 @@ class Explanation:
                              if a.layer_scores is not None},
             "params": {name: a.params for name, a in self.attributions.items()},
             "extras": {name: a.extras for name, a in self.attributions.items() if a.extras},
+            "special": first.special,
+            "words": first.words,
+            "word_texts": first.word_texts,
             "truncated_tokens": self.truncated_tokens,
             "seed": first.seed,
             "version": first.version,
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Explanation:
+        data = check_envelope(data, cls.kind)
+        units = data["tokens"] if "tokens" in data else data["units"]
+        prediction, target = data["prediction"], data["target"]
+        shape = None if data.get("image_shape") is None else tuple(data["image_shape"])
+        attributions = {}
+        for name, scores in data["scores"].items():
+            layers = data["layer_scores"].get(name)
+            attributions[name] = Attribution(
+                units=list(units), scores=np.asarray(scores, dtype=np.float64), method=name, model=data["model"],
+                target=target["index"], target_label=target["label"], prediction=prediction["index"],
+                prediction_label=prediction["label"], probability=prediction["probability"],
+                target_probability=target["probability"], params=dict(data["params"].get(name, {})),
+                layer=data["layer"].get(name), layer_scores=None if layers is None else np.asarray(layers, float),
+                extras=dict(data["extras"].get(name, {})), special=list(data["special"]), words=list(data["words"]),
+                word_texts=list(data["word_texts"]), image_shape=shape, input_id=data["id"],
+                text=data["input"] if shape is None else None, seed=data["seed"], version=data["version"])
+        return cls(data["id"], data["input"], attributions, data["truncated_tokens"], data["true_label"])
 
 
 def explain(
@@ -71,9 +101,11 @@ def explain(
     """Explanations of ``inputs`` by every method, computed ``batch_size`` inputs at a time.
 
     ``words`` sums subword scores into words (text models; special tokens dropped).
-    A per-example ``target`` sequence is split along with the inputs. Texts are batched in
-    order of length, so a batch pads little; results come back in the order of ``inputs``.
+    A per-example ``target`` sequence is split along with the inputs; ``"predicted"`` is the
+    prediction (as None) and ``"true"`` each input's label in ``true_labels``. Texts are batched
+    in order of length, so a batch pads little; results come back in the order of ``inputs``.
     """
+    target = true_targets(target, true_labels, len(inputs))
     for method in methods:
         method.check_supported(adapter)
     ids = list(ids) if ids is not None else [str(i) for i in range(len(inputs))]
@@ -98,6 +130,18 @@ def explain(
                                          batch.truncated[row] if batch.truncated else 0, truth)
         progress("explaining", start + len(chunk), len(inputs))
     return results  # type: ignore[return-value]
+
+
+def true_targets(target: Target, true_labels: Sequence[int | None] | None, n: int) -> Target:
+    """``target`` with the keywords resolved: ``"predicted"`` -> None, ``"true"`` -> the labels."""
+    if target == "predicted":
+        return None
+    if target != "true":
+        return target
+    if true_labels is None or len(true_labels) != n or any(label is None for label in true_labels):
+        raise ParameterError("`target` 'true' needs a label for every input (inputs from a labelled test split "
+                             "carry one); give a class, or 'predicted'")
+    return list(true_labels)
 
 
 def _length_hint(item: object) -> int:

@@ -21,7 +21,6 @@ import numpy as np
 from ._maxflow import max_flows
 from ._attention import AttentionGraphMethod
 from .attention_graph import as_layer_matrices, check_output_index, with_residual
-from .base import register
 
 
 def _usable_cpus() -> int:
@@ -79,8 +78,10 @@ def attention_flow(attn: object, output_index: int | None = 0, threads: int | No
     return flows if output_index is None else flows[:, 0, :]
 
 
-@register
 class FlowMethod(AttentionGraphMethod):
     name = "flow"
-    summary = "attention flow: max flow from the output token to each input in the attention graph"
+    title = "Attention flow"
+    definition = ("Maximum flow from the output node (layer l, [CLS]) to each input token in the layered graph "
+                  "with edge capacities Â, normalised over tokens; solved exactly.")
+    citation = "Abnar & Zuidema (2020), Quantifying Attention Flow in Transformers, ACL."
     compute = staticmethod(attention_flow)

@@ -1,4 +1,4 @@
-"""Integrated gradients (Sundararajan et al. 2017), via captum, with its convergence delta.
+"""Integrated gradients (Sundararajan, Taly & Yan 2017), via captum, with its convergence delta.
 
 ``IG_i = (x_i − b_i) · ∫₀¹ ∂f_t(b + α(x − b))/∂x_i dα``, summed over each unit's features;
 the delta is ``Σ_i IG_i − (f_t(x) − f_t(b))`` (completeness error).
@@ -6,27 +6,34 @@ the delta is ``Σ_i IG_i − (f_t(x) − f_t(b))`` (completeness error).
 
 from __future__ import annotations
 
-import torch
-from captum.attr import IntegratedGradients
+from typing import TYPE_CHECKING
 
-from ..models.base import Batch, ModelAdapter
-from ..validation import check_int
-from .base import AttributionMethod, RawScores, register, split_rows
-from ._inputs import per_unit
+from ._inputs import BASELINE, per_unit
+from .base import AttributionMethod, RawScores, split_rows
+from ..validation import Param
+
+if TYPE_CHECKING:
+    import torch
+
+    from ..models.base import Batch, ModelAdapter
 
 
-@register
 class IntegratedGradientsMethod(AttributionMethod):
     name = "ig"
+    title = "Integrated gradients"
+    definition = ("(x_i − b_i)·∫₀¹ ∂f_t(b + α(x − b))/∂x_i dα from the same baseline as Taylor, Gauss-Legendre "
+                  "steps; scores sum to f(x) − f(b) up to the reported convergence delta.")
+    citation = "Sundararajan, Taly & Yan (2017), Axiomatic Attribution for Deep Networks."
     requires = frozenset({"gradients"})
-    summary = "integrated gradients from a baseline (completeness: scores sum to f(x) - f(b))"
-
-    def __init__(self, n_steps: int = 50, baseline: str | None = None, internal_batch_size: int = 1024) -> None:
-        check_int("n_steps", n_steps, minimum=1)
-        check_int("internal_batch_size", internal_batch_size, minimum=1)
-        super().__init__(n_steps=n_steps, baseline=baseline, internal_batch_size=internal_batch_size)
+    parameters = (
+        Param("n_steps", int, 50, "Integration steps for ig.", minimum=1, flag="--steps"),
+        BASELINE,
+        Param("internal_batch_size", int, 1024, "Interpolated inputs per forward pass.", minimum=1, cli=False),
+    )
 
     def _scores(self, adapter: ModelAdapter, batch: Batch, targets: torch.Tensor) -> RawScores:
+        from captum.attr import IntegratedGradients
+
         x = adapter.embed(batch)
         b = adapter.baseline(batch, self.params["baseline"])
         forward = lambda e: adapter.forward_from_embeddings(e, batch)  # noqa: E731

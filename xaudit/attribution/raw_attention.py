@@ -1,11 +1,10 @@
-"""Raw attention: the attention weights of the output token, heads averaged, per layer."""
+"""Raw attention: the attention weights of the output token, heads averaged, per layer (Abnar & Zuidema 2020)."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from ._attention import AttentionGraphMethod
-from .base import register
 
 
 def output_row(matrices: np.ndarray, position: int) -> np.ndarray:
@@ -13,8 +12,9 @@ def output_row(matrices: np.ndarray, position: int) -> np.ndarray:
     return matrices[:, position, :]
 
 
-@register
 class RawAttentionMethod(AttentionGraphMethod):
     name = "attention"
-    summary = "attention weights of the output token (heads averaged), at each layer"
+    title = "Raw attention"
+    definition = "The output token's ([CLS]) row of the attention matrix, heads averaged."
+    citation = "Abnar & Zuidema (2020), Quantifying Attention Flow in Transformers, ACL."
     compute = staticmethod(output_row)

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import html
-import json
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
-from .. import __version__
-
-SCHEMA_VERSION = 1
+from .._version import __version__
+from ..schema import JsonResult, check_envelope, envelope
 
 
 @dataclass(frozen=True, eq=False)
-class Attribution:
+class Attribution(JsonResult):
     """Scores of one method for one example's units (tokens, words or pixels).
 
     ``scores`` holds the chosen layer's scores for layered methods (attention, rollout,
@@ -44,6 +42,7 @@ class Attribution:
     text: str | None = None
     seed: int | None = None
     version: str = __version__
+    kind: ClassVar[str] = "attribution"
 
     def to_words(self) -> Attribution:
         """Sum subword scores into words; special tokens are left out (text only)."""
@@ -60,22 +59,18 @@ class Attribution:
             special=[False] * len(groups), words=list(range(len(groups))),
         )
 
-    def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
+    def to_dict(self) -> dict[str, Any]:
+        data = envelope(self.kind) | asdict(self)
         data["scores"] = self.scores.tolist()
         data["layer_scores"] = None if self.layer_scores is None else self.layer_scores.tolist()
         data["image_shape"] = None if self.image_shape is None else list(self.image_shape)
-        data["schema_version"] = SCHEMA_VERSION
         return data
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Attribution:
-        data = dict(data)
-        version = data.pop("schema_version", None)
-        if version != SCHEMA_VERSION:
-            from ..errors import DataError
-
-            raise DataError(f"unsupported attribution schema_version {version!r} (expected {SCHEMA_VERSION})")
+    def from_dict(cls, data: dict[str, Any]) -> Attribution:
+        data = dict(check_envelope(data, cls.kind))
+        for key in ("schema_version", "kind", "xaudit_version"):
+            data.pop(key, None)
         data["scores"] = np.asarray(data["scores"], dtype=np.float64)
         if data.get("layer_scores") is not None:
             data["layer_scores"] = np.asarray(data["layer_scores"], dtype=np.float64)
@@ -105,6 +100,3 @@ class Attribution:
         head = html.escape(f"{self.method} on {self.model}: predicted {self.prediction_label} "
                            f"({self.probability:.3f}), explaining {self.target_label}")
         return f"<div><div>{head}</div><div>{' '.join(cells)}</div></div>"
-
-    def dumps(self) -> str:
-        return json.dumps(self.to_json())

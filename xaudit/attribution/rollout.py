@@ -6,7 +6,6 @@ import numpy as np
 
 from ._attention import AttentionGraphMethod
 from .attention_graph import as_layer_matrices, check_output_index, with_residual
-from .base import register
 
 
 def attention_rollout(attn: object, output_index: int | None = 0) -> np.ndarray:
@@ -25,8 +24,10 @@ def attention_rollout(attn: object, output_index: int | None = 0) -> np.ndarray:
     return rolled if output_index is None else rolled[:, output_index, :]
 
 
-@register
 class RolloutMethod(AttentionGraphMethod):
     name = "rollout"
-    summary = "attention rollout: residual-augmented attention multiplied through the layers"
+    title = "Attention rollout"
+    definition = ("Â = 0.5·A + 0.5·I (rows renormalised), multiplied through the layers: Â_l·Â_{l−1}⋯Â_1; the "
+                  "output token's row.")
+    citation = "Abnar & Zuidema (2020), Quantifying Attention Flow in Transformers, ACL."
     compute = staticmethod(attention_rollout)

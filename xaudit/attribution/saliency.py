@@ -1,4 +1,4 @@
-"""Gradient saliency (Simonyan et al. 2014) on token embeddings or pixels.
+"""Gradient saliency (Simonyan, Vedaldi & Zisserman 2014) on token embeddings or pixels.
 
 ``|∂f_t/∂e_i|`` reduced over the embedding dimension with the L2 norm (tokens) or the
 maximum over channels (pixels); ``f_t`` is the target class's logit. Uses captum's
@@ -7,23 +7,29 @@ maximum over channels (pixels); ``f_t`` is the target class's logit. Uses captum
 
 from __future__ import annotations
 
-import torch
-from captum.attr import Saliency
+from typing import TYPE_CHECKING
 
-from ..models.base import Batch, ModelAdapter
-from .base import AttributionMethod, RawScores, register, split_rows
 from ._inputs import chosen_logits, per_unit
+from .base import AttributionMethod, RawScores, split_rows
+
+if TYPE_CHECKING:
+    import torch
+
+    from ..models.base import Batch, ModelAdapter
 
 
-@register
 class SaliencyMethod(AttributionMethod):
     name = "saliency"
+    title = "Gradient saliency"
+    definition = ("|∂f_t/∂e_i|: L2 norm over the embedding of the gradient of the explained class's logit f_t "
+                  "with respect to token i's embedding; for images the maximum over channels.")
+    citation = "Simonyan, Vedaldi & Zisserman (2014), Deep Inside Convolutional Networks."
     requires = frozenset({"gradients"})
-    summary = "gradient magnitude |df/dx| per token (L2 over the embedding) or pixel (max over channels)"
-
     finds_prediction = True
 
     def _scores(self, adapter: ModelAdapter, batch: Batch, targets: torch.Tensor | None) -> RawScores:
+        from captum.attr import Saliency
+
         embeddings = adapter.embed(batch).requires_grad_(True)
         seen: list[torch.Tensor] = []
 

@@ -1,4 +1,4 @@
-"""Taylor attributions around a baseline (gradient × input generalised; cf. Montavon et al. 2018).
+"""Taylor attributions around a baseline (gradient × input generalised; Montavon et al. 2018).
 
 First order: ``a_i = (x_i − b_i)·∇_{x_i} f(x)``. Second order (``order=2``) expands f around
 x and evaluates it at b, which adds the Hessian term with the sign that makes the
@@ -10,27 +10,33 @@ transforms cannot trace fused recurrent kernels such as ``nn.LSTM``'s. The remai
 
 from __future__ import annotations
 
-import torch
+from typing import TYPE_CHECKING
 
-from ..models.base import Batch, ModelAdapter
-from ..validation import check_choice
-from .base import AttributionMethod, RawScores, register, split_rows
-from ._inputs import chosen_logits, per_unit, target_logits
+from ._inputs import BASELINE, chosen_logits, per_unit, target_logits
+from .base import AttributionMethod, RawScores, split_rows
+from ..validation import Param
+
+if TYPE_CHECKING:
+    import torch
+
+    from ..models.base import Batch, ModelAdapter
 
 
-@register
 class TaylorMethod(AttributionMethod):
     name = "taylor"
+    title = "Taylor attribution"
+    definition = ("First order a_i = (x_i − b_i)·∇_i f(x) around a baseline b ([UNK] embedding for words, [PAD] "
+                  "for a model without [UNK]; a black image); the second-order variant subtracts "
+                  "½ (x_i − b_i)·[H(x)(x − b)]_i. The remainder f(x) − f(b) − Σ a_i is reported.")
+    citation = "Montavon et al. (2018), Methods for interpreting and understanding deep neural networks."
     requires = frozenset({"gradients"})
-    summary = "Taylor expansion around a baseline: (x-b)·grad f(x), optionally with the Hessian term"
-
-    def __init__(self, order: int = 1, baseline: str | None = None) -> None:
-        check_choice("order", order, [1, 2])
-        super().__init__(order=order, baseline=baseline)
-
+    parameters = (Param("order", int, 1, "Taylor order: 1, or 2 to add the Hessian term.", choices=(1, 2)),
+                  BASELINE)
     finds_prediction = True
 
     def _scores(self, adapter: ModelAdapter, batch: Batch, targets: torch.Tensor | None) -> RawScores:
+        import torch
+
         x = adapter.embed(batch)
         b = adapter.baseline(batch, self.params["baseline"])
 

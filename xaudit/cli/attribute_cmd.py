@@ -3,92 +3,93 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
-from .common import Format, OutputOption, RichProgress, emit_formatted, handle_errors, warn
+from .common import RichProgress, emit_formatted, handle_errors, warn
+from .options import (AllowPickle, BatchSize, DeviceOption, Device, Digit, Image, InputFile, Layer, Model, Output,
+                      OutputFormat, Format, Seed, Target, Texts, command, explicit, method_list_help,
+                      with_method_options)
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from ..attribution.explain import Explanation
+    from ..models.base import ModelAdapter
+
+EXAMPLE = """
+
+Example: xaudit attribute --model bert --method flow,saliency --text "the keys to the cabinet"
+"""
 
 
 def register(app: typer.Typer) -> None:
-    app.command("attribute")(attribute)
+    command(app, "attribute", attribute)
 
 
+@with_method_options
 @handle_errors
 def attribute(
-    model: str = typer.Option(..., "--model", "-m", help="Reference model name, model folder or org/name hub id."),
-    method: str = typer.Option("saliency", "--method", help="Comma-separated methods: attention, blankout, flow, "
-                               "ig, rollout, saliency, taylor."),
-    text: list[str] = typer.Option(None, "--text", help="Text to explain (repeatable)."),
-    input_file: Path | None = typer.Option(None, "--input", help="txt (one example per line), jsonl (text field), "
-                                           "or an image file."),
-    image: Path | None = typer.Option(None, "--image", help="PNG or .npy image (values in [0, 1])."),
-    digit: int | None = typer.Option(None, "--digit", help="Index into the bundled digits test split."),
-    target: str | None = typer.Option(None, "--target", help="Class to explain, by label or index "
-                                      "(default: the predicted class)."),
-    layer: int | None = typer.Option(None, "--layer", help="Layer for attention, rollout and flow (1-based; "
-                                     "default: the last)."),
-    output_index: int | None = typer.Option(None, "--output-index", help="Output position whose attention is "
-                                            "explained (default: [CLS], or the mask of a masked LM)."),
-    baseline: str | None = typer.Option(None, "--baseline", help="Baseline for taylor and ig: unk (default), pad, "
-                                        "zero, mask (text) or black (default), zero (images)."),
-    order: int = typer.Option(1, "--order", help="Taylor order: 1 or 2."),
-    steps: int = typer.Option(50, "--steps", help="Integration steps for ig."),
-    words: bool = typer.Option(True, "--words/--tokens", help="Sum subword scores into words (text models)."),
-    batch_size: int = typer.Option(32, "--batch-size", help="Examples per batch."),
-    seed: int = typer.Option(0, "--seed", help="Seed for anything random."),
-    png: Path | None = typer.Option(None, "--png", help="Also write image heatmaps to this PNG file."),
-    allow_pickle: bool = typer.Option(False, "--allow-pickle", help="Allow pickle checkpoints (unsafe)."),
-    device: str = typer.Option("cpu", "--device", help="cpu or cuda."),
-    format: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
-    output: Path | None = OutputOption,
+    ctx: typer.Context,
+    model: Model,
+    method: Annotated[str, typer.Option("--method", help=method_list_help("to run"))] = "saliency",
+    texts: Texts = None,
+    input_file: InputFile = None,
+    image: Image = None,
+    digit: Digit = None,
+    target: Target = None,
+    layer: Layer = None,
+    words: Annotated[bool, typer.Option("--words/--tokens", help="Sum subword scores into words (text "
+                                        "models).")] = True,
+    batch_size: BatchSize = 32,
+    seed: Seed = 0,
+    png: Annotated[Optional[Path], typer.Option("--png", help="Also write image heatmaps to this PNG file.",
+                                                dir_okay=False)] = None,
+    allow_pickle: AllowPickle = False,
+    device: DeviceOption = Device.cpu,
+    format: OutputFormat = Format.table,
+    output: Output = None,
+    method_params: dict[str, Any] | None = None,
 ) -> None:
     """Explain predictions: token (or pixel) scores from each method, coloured by magnitude."""
     from .. import inputs as input_reading
-    from ..attribution.base import get_method
     from ..attribution.explain import explain
+    from ..attribution.registry import build_methods
     from ..models import load_model
-    from ..validation import check_choice, check_int, split_csv
+    from ..render.attribution_terminal import render
+    from ..validation import split_csv
 
-    names = split_csv(method)
-    if not names:
-        from ..errors import ParameterError
-
-        raise ParameterError("no method given; use --method with one or more of the registered methods")
-    check_int("batch_size", batch_size, minimum=1)
-    check_choice("device", device, ["cpu", "cuda"])
-    options = {"taylor": dict(order=order, baseline=baseline), "ig": dict(n_steps=steps, baseline=baseline),
-               "attention": dict(output_index=output_index), "rollout": dict(output_index=output_index),
-               "flow": dict(output_index=output_index)}
-    methods = [get_method(name, **options.get(name, {})) for name in dict.fromkeys(names)]
-    adapter = load_model(model, allow_pickle=allow_pickle, device=device)
-    given = input_reading.collect(adapter.modality, texts=text, input_file=input_file, image=image, digit=digit,
+    params = method_params or {}
+    methods = build_methods(split_csv(method), params, [n for n in params if explicit(ctx, {n: None})])
+    adapter = load_model(model, allow_pickle=allow_pickle, device=device.value)
+    given = input_reading.collect(adapter.modality, texts=texts, input_file=input_file, image=image, digit=digit,
                                   channels=getattr(adapter, "channels", 1))
     with RichProgress() as progress:
         explanations = explain(adapter, given.items, methods, ids=given.ids, true_labels=given.true_labels,
                                target=target, layer=layer, words=words, batch_size=batch_size, seed=seed,
                                progress=progress)
-    truncated = [e for e in explanations if e.truncated_tokens]
-    for e in truncated:
-        warn(f"input {e.input_id} was longer than the model's {getattr(adapter, 'max_length', '?')} positions; "
-             f"{e.truncated_tokens} tokens were dropped")
-    also = {}
-    if png is not None:
-        if adapter.modality != "image":
-            warn("--png applies to image models only; no PNG written")
-        else:
-            from ..render.heatmap_png import png_bytes
+    for e in explanations:
+        if e.truncated_tokens:
+            warn(f"input {e.input_id} was longer than the model's {getattr(adapter, 'max_length', '?')} "
+                 f"positions; {e.truncated_tokens} tokens were dropped")
+    emit_formatted(format, output, payload=lambda: [e.to_dict() for e in explanations],
+                   frame=lambda: _frame(explanations), tables=lambda: render(explanations),
+                   also=_heatmap_file(png, adapter, explanations))
 
-            also[png] = png_bytes(explanations)
-    from ..render.attribution_terminal import render
 
-    emit_formatted(format, output, payload=lambda: [e.to_json() for e in explanations],
-                   frame=lambda: _frame(explanations), tables=lambda: render(explanations), also=also)
+attribute.__doc__ = (attribute.__doc__ or "") + EXAMPLE
+
+
+def _heatmap_file(png: Path | None, adapter: ModelAdapter, explanations: list[Explanation]) -> dict[Path, bytes]:
+    if png is None:
+        return {}
+    if adapter.modality != "image":
+        warn("--png applies to image models only; no PNG written")
+        return {}
+    from ..render.heatmap_png import png_bytes
+
+    return {png: png_bytes(explanations)}
 
 
 def _frame(explanations: list[Explanation]) -> pd.DataFrame:

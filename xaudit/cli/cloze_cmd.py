@@ -7,16 +7,27 @@ result, and ``xaudit fairness --groups MN,FN,MNN,FNN`` reuses it.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated, Optional
 
 import typer
 
 from ..errors import ParameterError
 from ..validation import split_csv
-from .common import Format, OutputOption, RichProgress, emit_formatted, handle_errors
+from .common import RichProgress, emit_formatted, handle_errors
+from .options import Device, DeviceOption, Format, OptionalModel, Output, OutputFormat, command
+
+MozartFolder = Annotated[Optional[Path], typer.Option("--data", help="MozArt folder (default: "
+                                                      "$XAUDIT_DATA_DIR/mozart).", file_okay=False)]
+KValues = Annotated[str, typer.Option("--k", help="Comma-separated k values for P@k.")]
+Languages = Annotated[str, typer.Option("--languages", help="Comma-separated languages.")]
+Predictions = Annotated[Optional[Path], typer.Option("--predictions", help="Audit saved top-k predictions (JSONL) "
+                                                     "instead of running a model.", dir_okay=False)]
+SavePredictions = Annotated[Optional[Path], typer.Option("--save-predictions", help="Also write the model's "
+                                                         "top-k words per sentence (JSONL).", dir_okay=False)]
 
 
 def register(app: typer.Typer) -> None:
-    app.command("cloze")(cloze)
+    command(app, "cloze", cloze)
 
 
 def parse_k(value: str) -> list[int]:
@@ -33,40 +44,37 @@ def parse_k(value: str) -> list[int]:
     return values
 
 
-def emit_cloze(result, format: Format, output: Path | None) -> None:
-    """Write a :class:`~xaudit.cloze.ClozeResult` as the paper's tables, JSON or CSV."""
-    from ..cloze.render import rich_tables
-
-    emit_formatted(format, output, payload=result.to_json, frame=result.to_frame, tables=lambda: rich_tables(result))
-
-
 @handle_errors
 def cloze(
-    data: Path | None = typer.Option(None, "--data", help="MozArt folder (default: $XAUDIT_DATA_DIR/mozart)."),
-    model: str | None = typer.Option(None, "--model", "-m",
-                                     help="Masked LM: reference name, folder or org/name hub id (default: mlm)."),
-    k: str = typer.Option("1,5", "--k", help="Comma-separated k values for P@k."),
-    languages: str = typer.Option("en,es,de,fr", "--languages", help="Comma-separated languages."),
-    groups: str = typer.Option("MN,FN,MNN,FNN", "--groups", help="Comma-separated groups."),
-    predictions: Path | None = typer.Option(None, "--predictions",
-                                            help="Audit saved predictions (JSONL) instead of running a model."),
-    save_predictions: Path | None = typer.Option(None, "--save-predictions",
-                                                 help="Also write the model's top-k words per sentence (JSONL)."),
-    format: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
-    output: Path | None = OutputOption,
+    data: MozartFolder = None,
+    model: OptionalModel = None,
+    k: KValues = "1,5",
+    languages: Languages = "en,es,de,fr",
+    groups: Annotated[str, typer.Option("--groups", help="Comma-separated groups.")] = "MN,FN,MNN,FNN",
+    predictions: Predictions = None,
+    save_predictions: SavePredictions = None,
+    device: DeviceOption = Device.cpu,
+    format: OutputFormat = Format.table,
+    output: Output = None,
 ) -> None:
-    """Cloze fairness on MozArt: P@k per group and language, with the paper's margins."""
+    """Cloze fairness on MozArt: P@k per group and language, with the paper's margins.
+
+    \b
+    Example: xaudit cloze --model mlm --k 1,5 --languages en,de --format json -o cloze.json
+    """
     audit_cloze(data=data, model=model, k=k, languages=languages, groups=groups, predictions=predictions,
-                save_predictions=save_predictions, format=format, output=output)
+                save_predictions=save_predictions, device=device, format=format, output=output)
 
 
 def audit_cloze(*, data: Path | None, model: str | None, k: str, languages: str, groups: str,
-                predictions: Path | None, save_predictions: Path | None, format: Format, output: Path | None) -> None:
+                predictions: Path | None, save_predictions: Path | None, device: Device, format: Format,
+                output: Path | None) -> None:
     """Run :func:`xaudit.cloze.run_cloze` from command-line strings and write the result."""
     from ..cloze import run_cloze
+    from ..cloze.render import rich_tables
 
     with RichProgress() as progress:
         result = run_cloze(data=data, model=model, k_values=parse_k(k), languages=split_csv(languages),
-                           groups=split_csv(groups), predictions=predictions, save_to=save_predictions,
-                           progress=progress)
-    emit_cloze(result, format, output)
+                           groups=split_csv(groups), predictions=predictions, save_predictions=save_predictions,
+                           device=device.value, progress=progress)
+    emit_formatted(format, output, payload=result.to_dict, frame=result.to_frame, tables=lambda: rich_tables(result))

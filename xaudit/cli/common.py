@@ -1,4 +1,4 @@
-"""What every command shares: the error edge, the output sink, progress bars, option types.
+"""What every command shares: the error edge, the output sink, progress bars (options: ``options.py``).
 
 Data goes to stdout (or ``-o FILE``, written atomically); messages and progress go to
 stderr. An ``XauditError`` becomes one red ``Error:`` line and exit code 2 (usage) or 3
@@ -12,7 +12,6 @@ import io
 import json
 import sys
 from collections.abc import Callable
-from enum import Enum
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -21,24 +20,15 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from .. import atomic
+from .options import Format
 from ..errors import XauditError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 stderr = Console(stderr=True, highlight=False)
-STATE = {"debug": False}
+STATE: dict[str, Any] = {"debug": False, "flags": {}}
+"""``--debug``, and the current command's flag for each parameter name (set as it parses)."""
 INTERNAL_ERROR = 4
-
-
-class Format(str, Enum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-
-
-class TableOrJson(str, Enum):
-    table = "table"
-    json = "json"
 
 
 def fail(message: str, code: int) -> None:
@@ -75,7 +65,9 @@ def handle_errors(command: F) -> F:
         except XauditError as exc:
             if STATE["debug"]:
                 raise
-            fail(_escape(str(exc)), exc.exit_code)
+            from .options import flag_names
+
+            fail(_escape(flag_names(str(exc), STATE["flags"])), exc.exit_code)
         except KeyboardInterrupt:
             stderr.print("interrupted")
             raise typer.Exit(130) from None
@@ -169,7 +161,3 @@ class RichProgress:
         if task is None:
             task = self._tasks[description] = self._progress.add_task(description, total=total)
         self._progress.update(task, completed=done, total=total)
-
-
-OutputOption = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout.",
-                            dir_okay=False, writable=True)

@@ -1,134 +1,134 @@
 """``xaudit fairness``: group fairness of a classifier's decisions, or cloze fairness of a masked LM.
 
 The command parses options and picks the audit (:func:`xaudit.cloze.is_cloze_audit`):
-``run_group_fairness`` / ``emit_group_fairness`` for a predictions table,
-``run_cloze`` / ``emit_cloze`` for MozArt.
+``run_group_fairness`` for a predictions table, :func:`~xaudit.cli.cloze_cmd.audit_cloze` for MozArt.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated, Optional
 
 import typer
 
-from ..fairness import AuditSettings, FairnessResult
-from ..fairness.pipeline import run_group_fairness
-from ..fairness.groups import parse_definition, read_definitions
-from ..fairness.render import fairness_tables
-from ..fairness.result import SUMMARY_NAMES
-from ..fairness.synthetic import EXAMPLES
-from ..fairness.thresholds import breaches, parse_conditions
 from ..errors import ParameterError
+from ..fairness.examples import EXAMPLES
 from ..validation import split_csv
-from .cloze_cmd import audit_cloze
-from .common import (Format, OutputOption, RichProgress, emit_formatted, exit_if_breached,
-                     handle_errors, warn)
+from .cloze_cmd import KValues, Languages, Predictions, SavePredictions, audit_cloze
+from .common import RichProgress, emit_formatted, exit_if_breached, handle_errors, warn
+from .options import (Device, DeviceOption, Format, Groups, OptionalModel, Output, OutputFormat, Seed, command,
+                      explicit)
+
+CLOZE_OPTIONS = ("model", "k", "languages", "predictions", "save_predictions", "device")
+TABLE_OPTIONS = ("counts", "example", "label_col", "pred_col", "score_col", "threshold", "positive", "group_cols",
+                 "define", "define_file", "fail_on", "reference", "four_fifths", "n_boot", "confidence", "seed",
+                 "strict")
+Column = Optional[str]
 
 
 def register(app: typer.Typer) -> None:
-    app.command("fairness")(fairness)
+    command(app, "fairness", fairness)
 
 
 @handle_errors
 def fairness(
     ctx: typer.Context,
-    data: Path | None = typer.Option(None, "--data",
-                                     help="Predictions table (.csv, .parquet or .jsonl), or a MozArt folder for the "
-                                          "cloze audit (default for --groups MN,FN,MNN,FNN: "
-                                          "$XAUDIT_DATA_DIR/mozart)."),
-    counts: Path | None = typer.Option(None, "--counts", dir_okay=False,
-                                       help="Per-group confusion counts instead of --data: group columns plus "
-                                            "tp, fp, tn, fn."),
-    example: str | None = typer.Option(None, "--example", help="Built-in dataset instead of --data: " + "; ".join(
-        f"{name} ({example.description})" for name, example in EXAMPLES.items()) + "."),
-    label_col: str | None = typer.Option(None, "--label-col", help="True label column."),
-    pred_col: str | None = typer.Option(None, "--pred-col", help="Prediction column (0/1, or see --positive)."),
-    score_col: str | None = typer.Option(None, "--score-col", help="Score column, used with --threshold."),
-    threshold: float | None = typer.Option(None, "--threshold", help="Scores >= this are positive (default 0.5)."),
-    positive: str | None = typer.Option(None, "--positive", help="The favourable label when labels are not 0/1."),
-    group_cols: str | None = typer.Option(None, "--group-cols",
-                                          help="Group column(s), comma separated; several form intersectional "
-                                               "groups such as Female/Black."),
-    groups: str | None = typer.Option(None, "--groups", help="Groups to report, comma separated, in this order."),
-    define: list[str] | None = typer.Option(None, "--define",
-                                            help="Group from several columns, repeatable: "
-                                                 "'MN=sex:male&native:1' ('|' between accepted values)."),
-    define_file: Path | None = typer.Option(None, "--define-file", dir_okay=False,
-                                            help="Group definitions as TOML or JSON: {name: {column: value}}."),
-    reference: str = typer.Option("highest", "--reference",
-                                  help="Reference group: highest (selection rate), largest, or a group name."),
-    four_fifths: float = typer.Option(0.8, "--four-fifths", help="Flag impact ratios below this."),
-    n_boot: int = typer.Option(1000, "--n-boot", help="Bootstrap resamples for the intervals (0: none)."),
-    confidence: float = typer.Option(0.95, "--confidence", help="Interval level; tests use 1 - this."),
-    seed: int = typer.Option(0, "--seed", help="Seed of the bootstrap."),
-    strict: bool = typer.Option(False, "--strict", help="Fail on missing values instead of dropping the rows."),
-    fail_on: list[str] | None = typer.Option(None, "--fail-on",
-                                             help="Exit 1 when a condition holds, e.g. "
-                                                  "'statistical_parity_ratio<0.8' (repeatable, comma separated)."),
-    model: str | None = typer.Option(None, "--model", "-m",
-                                     help="Cloze audit: masked LM, a reference name, folder or hub id "
-                                          "(default: mlm)."),
-    k: str | None = typer.Option(None, "--k", help="Cloze audit: comma-separated k values for P@k (default 1,5)."),
-    languages: str | None = typer.Option(None, "--languages",
-                                         help="Cloze audit: comma-separated languages (default en,es,de,fr)."),
-    predictions: Path | None = typer.Option(None, "--predictions", dir_okay=False,
-                                            help="Cloze audit: saved top-k predictions (JSONL) instead of a model."),
-    save_predictions: Path | None = typer.Option(None, "--save-predictions", dir_okay=False,
-                                                 help="Cloze audit: also write the model's top-k words (JSONL)."),
-    format: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
-    output: Path | None = OutputOption,
+    data: Annotated[Optional[Path], typer.Option("--data", help="Predictions table (.csv, .parquet or .jsonl), "
+                                                 "or a MozArt folder for the cloze audit (default for --groups "
+                                                 "MN,FN,MNN,FNN: $XAUDIT_DATA_DIR/mozart).")] = None,
+    counts: Annotated[Optional[Path], typer.Option("--counts", dir_okay=False, help="Per-group confusion counts "
+                                                   "instead of --data: group columns plus tp, fp, tn, fn.")] = None,
+    example: Annotated[Optional[str], typer.Option("--example", help="Built-in dataset instead of --data: " + "; ".join(
+        f"{name} ({e.description})" for name, e in EXAMPLES.items()) + ".")] = None,
+    label_col: Annotated[Column, typer.Option("--label-col", help="True label column.")] = None,
+    pred_col: Annotated[Column, typer.Option("--pred-col", help="Prediction column (0/1, or see --positive).")] = None,
+    score_col: Annotated[Column, typer.Option("--score-col", help="Score column, used with --threshold.")] = None,
+    threshold: Annotated[Optional[float], typer.Option("--threshold", help="Scores >= this are positive "
+                                                       "(default 0.5).")] = None,
+    positive: Annotated[Column, typer.Option("--positive", help="The favourable label when labels are not "
+                                             "0/1.")] = None,
+    group_cols: Annotated[Column, typer.Option("--group-cols", help="Group column(s), comma separated; several "
+                                               "form intersectional groups such as Female/Black.")] = None,
+    groups: Groups = None,
+    define: Annotated[Optional[list[str]], typer.Option("--define", help="Group from several columns, repeatable: "
+                                                        "'MN=sex:male&native:1' ('|' between accepted "
+                                                        "values).")] = None,
+    define_file: Annotated[Optional[Path], typer.Option("--define-file", dir_okay=False, help="Group definitions "
+                                                        "as TOML or JSON: {name: {column: value}}.")] = None,
+    reference: Annotated[str, typer.Option("--reference", help="Reference group: highest (selection rate), "
+                                           "largest, or a group name.")] = "highest",
+    four_fifths: Annotated[float, typer.Option("--four-fifths", help="Flag impact ratios below this.")] = 0.8,
+    n_boot: Annotated[int, typer.Option("--n-boot", help="Bootstrap resamples for the intervals (0: "
+                                        "none).")] = 1000,
+    confidence: Annotated[float, typer.Option("--confidence", help="Interval level; tests use 1 - "
+                                              "this.")] = 0.95,
+    seed: Seed = 0,
+    strict: Annotated[bool, typer.Option("--strict", help="Fail on missing values instead of dropping the "
+                                         "rows.")] = False,
+    fail_on: Annotated[Optional[list[str]], typer.Option("--fail-on", help="Exit 1 when a condition holds, e.g. "
+                                                         "'statistical_parity_ratio<0.8' (repeatable, comma "
+                                                         "separated).")] = None,
+    model: OptionalModel = None,
+    k: KValues = "1,5",
+    languages: Languages = "en,es,de,fr",
+    predictions: Predictions = None,
+    save_predictions: SavePredictions = None,
+    device: DeviceOption = Device.cpu,
+    format: OutputFormat = Format.table,
+    output: Output = None,
 ) -> None:
     """Group fairness of a classifier (statistical parity, performance parity, accuracy equality), or
-    per-demographic cloze P@k of a masked LM on MozArt (--groups MN,FN,MNN,FNN)."""
-    from ..cloze import GROUPS, LANGUAGES, is_cloze_audit
+    per-demographic cloze P@k of a masked LM on MozArt (--groups MN,FN,MNN,FNN).
 
-    cloze_options = {"--model": model, "--k": k, "--languages": languages, "--predictions": predictions,
-                     "--save-predictions": save_predictions}
-    table_options = {"--counts": counts, "--example": example, "--label-col": label_col, "--pred-col": pred_col,
-                     "--score-col": score_col, "--threshold": threshold, "--positive": positive,
-                     "--group-cols": group_cols, "--define": define, "--define-file": define_file,
-                     "--fail-on": fail_on}
-    table_options |= {f"--{name.replace('_', '-')}": True for name in CLASSIFIER_SETTINGS
-                      if ctx.get_parameter_source(name).name != "DEFAULT"}
+    \b
+    Examples: xaudit fairness --data preds.csv --label-col y --pred-col yhat --group-cols sex,race
+              xaudit fairness --groups MN,FN,MNN,FNN --k 1,5
+    """
+    from ..cloze import GROUPS, is_cloze_audit
+
+    cloze_given, table_given = explicit(ctx, dict.fromkeys(CLOZE_OPTIONS)), explicit(ctx, dict.fromkeys(TABLE_OPTIONS))
     if is_cloze_audit(data=data, tabular_input=counts is not None or example is not None,
-                      groups=split_csv(groups), cloze_options=_first_set(cloze_options) is not None):
-        if (name := _first_set(table_options)) is not None:
-            raise ParameterError(f"{name} does not apply to the cloze audit on MozArt")
-        audit_cloze(data=data, model=model, k="1,5" if k is None else k,
-                    languages=",".join(LANGUAGES) if languages is None else languages,
-                    groups=",".join(GROUPS) if groups is None else groups, predictions=predictions,
-                    save_predictions=save_predictions, format=format, output=output)
+                      groups=split_csv(groups), cloze_options=bool(cloze_given)):
+        if table_given:
+            raise ParameterError(f"{table_given[0]} does not apply to the cloze audit on MozArt")
+        audit_cloze(data=data, model=model, k=k, languages=languages, groups=groups or ",".join(GROUPS),
+                    predictions=predictions, save_predictions=save_predictions, device=device, format=format,
+                    output=output)
         return
-    if (name := _first_set(cloze_options)) is not None:
-        raise ParameterError(f"{name} applies to the cloze audit only: give --data MOZART_FOLDER")
-    if data is not None and not group_cols and not define and not define_file and groups \
-            and all(group in GROUPS for group in split_csv(groups)):
+    if cloze_given:
+        raise ParameterError(f"{cloze_given[0]} applies to the cloze audit only: give --data MOZART_FOLDER")
+    if data is not None and not (group_cols or define or define_file) and split_csv(groups) \
+            and set(split_csv(groups)) <= set(GROUPS):
         raise ParameterError(f"{data} is not a MozArt folder (one holding en_data_with_annotations.jsonl, ...); "
                              "for the cloze audit give --data the mozart/ folder, for a predictions table give "
                              "--group-cols or --define")
-    conditions = parse_conditions(fail_on or [], SUMMARY_NAMES)
-    settings = AuditSettings(reference=reference, four_fifths=four_fifths, n_boot=n_boot, confidence=confidence,
-                             seed=seed)
-    definitions = [parse_definition(text) for text in define or []]
+    audit_table(data=data, counts=counts, example=example, label_col=label_col, pred_col=pred_col,
+                score_col=score_col, threshold=threshold, positive=positive, group_cols=group_cols, groups=groups,
+                define=define or [], define_file=define_file, fail_on=fail_on or [], strict=strict, format=format,
+                output=output, settings=dict(reference=reference, four_fifths=four_fifths, n_boot=n_boot,
+                                             confidence=confidence, seed=seed))
+
+
+def audit_table(*, define: list[str], define_file: Path | None, fail_on: list[str], group_cols: str | None,
+                groups: str | None, settings: dict[str, object], format: Format, output: Path | None,
+                **table: object) -> None:
+    """Audit a predictions table (or counts, or an example) and write the result; exit 1 on a breach."""
+    from ..fairness import AuditSettings
+    from ..fairness.groups import parse_definition, read_definitions
+    from ..fairness.pipeline import run_group_fairness
+    from ..fairness.render import fairness_tables
+    from ..fairness.result import SUMMARY_NAMES
+    from ..fairness.thresholds import breaches, parse_conditions
+
+    conditions = parse_conditions(fail_on, SUMMARY_NAMES)
+    definitions = [parse_definition(text) for text in define]
     definitions += read_definitions(define_file) if define_file else []
     with RichProgress() as progress:
-        result, notes = run_group_fairness(
-            data=data, counts=counts, example=example, label_col=label_col, pred_col=pred_col,
-            score_col=score_col, threshold=threshold, positive=positive, group_cols=split_csv(group_cols),
-            definitions=definitions, groups=split_csv(groups), strict=strict, settings=settings, progress=progress)
+        result, notes = run_group_fairness(**table, group_cols=split_csv(group_cols), definitions=definitions,
+                                           groups=split_csv(groups), settings=AuditSettings(**settings),
+                                           progress=progress)
     for note in notes:
         warn(note)
-    emit_group_fairness(result, format, output)
-    exit_if_breached(breaches(conditions, result.summary()))
-
-
-CLASSIFIER_SETTINGS = ("reference", "four_fifths", "n_boot", "confidence", "seed", "strict")
-
-
-def _first_set(options: dict[str, object]) -> str | None:
-    return next((name for name, value in options.items() if value is not None and value not in ([], ())), None)
-
-
-def emit_group_fairness(result: FairnessResult, format: Format, output: Path | None) -> None:
     emit_formatted(format, output, payload=result.to_dict, frame=result.to_frame,
                    tables=lambda: fairness_tables(result))
+    exit_if_breached(breaches(conditions, result.summary()))

@@ -3,26 +3,30 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated, Optional
 
 import typer
-from rich.table import Table
-from rich.text import Text
 
-from .common import OutputOption, RichProgress, TableOrJson, emit_json, emit_rich, handle_errors, stderr, warn
+from .common import RichProgress, emit_json, emit_rich, handle_errors, stderr
+from .options import (AllowPickle, DataDir, Device, DeviceOption, Digit, Image, InputFile, Model, Output, Seed,
+                      SmallOutputFormat, TableOrJson, Texts, command)
 
 
 def register(app: typer.Typer) -> None:
-    app.command("models")(models)
-    app.command("train")(train)
-    app.command("predict")(predict)
+    command(app, "models", models)
+    command(app, "train", train)
+    command(app, "predict", predict)
 
 
 @handle_errors
-def models(
-    format: TableOrJson = typer.Option(TableOrJson.table, "--format", "-f", help="Output format."),
-    output: Path | None = OutputOption,
-) -> None:
-    """List the registered reference models with their held-out metrics."""
+def models(format: SmallOutputFormat = TableOrJson.table, output: Output = None) -> None:
+    """List the registered reference models with their held-out metrics.
+
+    \b
+    Example: xaudit models --format json
+    """
+    from rich.table import Table
+
     from ..models.registry import REFERENCE_MODELS, describe
 
     rows = [describe(name) for name in sorted(REFERENCE_MODELS)]
@@ -42,22 +46,25 @@ def models(
 
 @handle_errors
 def train(
-    name: str = typer.Argument(..., help="Reference model to train: bert, lstm, cnn, vit or mlm."),
-    device: str = typer.Option("cpu", "--device", help="cpu or cuda."),
-    seed: int = typer.Option(0, "--seed", help="Seed for initialisation and shuffling."),
-    preset: str = typer.Option("full", "--preset", help="full (the shipped size) or tiny (seconds, for tests)."),
-    out: Path | None = typer.Option(None, "--out", help="Folder to write (default: checkpoints/NAME)."),
-    data_dir: Path | None = typer.Option(None, "--data-dir",
-                                         help="Shared data folder with corpus/ (mlm only; default: $XAUDIT_DATA_DIR)."),
+    name: Annotated[str, typer.Argument(help="Reference model to train (see `xaudit models`).")],
+    device: DeviceOption = Device.cpu,
+    seed: Seed = 0,
+    preset: Annotated[str, typer.Option("--preset", help="full (the shipped size) or tiny (seconds, for "
+                                        "tests).")] = "full",
+    out: Annotated[Optional[Path], typer.Option("--out", help="Folder to write (default: checkpoints/NAME).",
+                                                file_okay=False)] = None,
+    data_dir: DataDir = None,
 ) -> None:
-    """Train a reference model: safetensors weights plus a JSON model card."""
-    from ..training.recipes import train as run_training
-    from ..validation import check_choice
+    """Train a reference model: safetensors weights plus a JSON model card.
 
-    check_choice("device", device, ["cpu", "cuda"])
+    \b
+    Example: xaudit train lstm --seed 0 --device cpu --out checkpoints/lstm
+    """
+    from ..training.recipes import train as run_training
+
     target = out or Path("checkpoints") / name
     with RichProgress() as progress:
-        card = run_training(name, target, seed=seed, device=device, preset=preset, progress=progress,
+        card = run_training(name, target, seed=seed, device=device.value, preset=preset, progress=progress,
                             data_dir=data_dir)
     metrics = card["metrics"]
     stderr.print(f"trained {name} in {card['wall_time_s']} s on {card['device']}: "
@@ -66,22 +73,30 @@ def train(
 
 @handle_errors
 def predict(
-    model: str = typer.Option(..., "--model", "-m", help="Reference model name, model folder or org/name hub id."),
-    text: list[str] = typer.Option(None, "--text", help="Text to classify (repeatable)."),
-    input_file: Path | None = typer.Option(None, "--input", help="txt (one per line) / jsonl (text field) / image."),
-    image: Path | None = typer.Option(None, "--image", help="PNG or .npy image with values in [0, 1]."),
-    digit: int | None = typer.Option(None, "--digit", help="Index into the bundled digits test split."),
-    allow_pickle: bool = typer.Option(False, "--allow-pickle", help="Allow pickle checkpoints (unsafe)."),
-    format: TableOrJson = typer.Option(TableOrJson.table, "--format", "-f", help="Output format."),
-    output: Path | None = OutputOption,
+    model: Model,
+    texts: Texts = None,
+    input_file: InputFile = None,
+    image: Image = None,
+    digit: Digit = None,
+    allow_pickle: AllowPickle = False,
+    device: DeviceOption = Device.cpu,
+    format: SmallOutputFormat = TableOrJson.table,
+    output: Output = None,
 ) -> None:
-    """Predict with a model: label and probability for each input."""
+    """Predict with a model: label and probability for each input.
+
+    \b
+    Example: xaudit predict --model bert --text "the keys to the cabinet"
+    """
+    from rich.table import Table
+    from rich.text import Text
+
     from .. import inputs as input_reading
     from ..models import load_model
     from ..models.predict import predict_proba
 
-    adapter = load_model(model, allow_pickle=allow_pickle)
-    given = input_reading.collect(adapter.modality, texts=text, input_file=input_file, image=image, digit=digit,
+    adapter = load_model(model, allow_pickle=allow_pickle, device=device.value)
+    given = input_reading.collect(adapter.modality, texts=texts, input_file=input_file, image=image, digit=digit,
                                   channels=getattr(adapter, "channels", 1))
     with RichProgress() as progress:
         probabilities = predict_proba(adapter, given.items, progress=progress)

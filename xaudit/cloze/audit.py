@@ -10,7 +10,7 @@ from ..paths import DATA_DIR_ENV, default_data_dir
 from ..progress import ProgressFn, silent
 from ..validation import check_choice, check_int
 from .mozart import GROUPS, LANGUAGES, load_mozart, present_languages
-from .predict import load_predictions, predict_top_k, save_predictions
+from .predict import load_predictions, predict_top_k, write_predictions
 from .tables import ClozeResult, cloze_result
 
 DEFAULT_MODEL = "mlm"
@@ -53,25 +53,25 @@ def is_cloze_audit(*, data: str | Path | None, tabular_input: bool, groups: Sequ
 def _default_folder() -> Path:
     root = default_data_dir()
     if root is None:
-        raise DataError(f"no MozArt folder given: pass --data DIR or set {DATA_DIR_ENV}")
+        raise DataError(f"no MozArt folder given: pass `data` (the mozart/ folder) or set {DATA_DIR_ENV}")
     return root / MOZART_FOLDER
 
 
 def run_cloze(*, data: str | Path | None = None, model: str | None = None, k_values: Sequence[int] = (1, 5),
               languages: Sequence[str] = LANGUAGES, groups: Sequence[str] = GROUPS,
-              predictions: str | Path | None = None, save_to: str | Path | None = None,
-              batch_size: int = 64, progress: ProgressFn = silent) -> ClozeResult:
+              predictions: str | Path | None = None, save_predictions: str | Path | None = None,
+              batch_size: int = 64, device: str = "cpu", progress: ProgressFn = silent) -> ClozeResult:
     """Audit a masked LM (or a predictions file) on MozArt.
 
     ``data`` is the MozArt folder (default ``mozart/`` in ``paths.default_data_dir()``). With
     ``predictions`` no model is loaded; otherwise ``model`` (default ``mlm``: a reference
     name, folder or hub id) predicts the top ``max(k_values)`` words once per sentence,
-    and ``save_to`` keeps them as a predictions file.
+    and ``save_predictions`` keeps them as a predictions file.
     """
     check_options(k_values, languages, groups)
-    if predictions is not None and (model is not None or save_to is not None):
-        raise ParameterError("predictions from a file need no model: drop --model/--save-predictions, "
-                             "or drop --predictions")
+    if predictions is not None and (model is not None or save_predictions is not None):
+        raise ParameterError("predictions from a file need no model: drop `model`/`save_predictions`, or drop "
+                             "`predictions`")
     folder = Path(data) if data is not None else _default_folder()
     dataset = load_mozart(folder, tuple(languages))
     if predictions is not None:
@@ -80,9 +80,9 @@ def run_cloze(*, data: str | Path | None = None, model: str | None = None, k_val
     else:
         from ..models import load_model
 
-        adapter = load_model(model or DEFAULT_MODEL)
+        adapter = load_model(model or DEFAULT_MODEL, device=device)
         top = predict_top_k(adapter, dataset.sentences, max(k_values), batch_size=batch_size, progress=progress)
         source = adapter.name
-        if save_to is not None:
-            save_predictions(save_to, top, model=source)
+        if save_predictions is not None:
+            write_predictions(save_predictions, top, model=source)
     return cloze_result(dataset, top, k_values, groups, languages, source)

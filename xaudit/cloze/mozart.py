@@ -88,9 +88,13 @@ class LoadReport:
     ungrouped: Counter[str] = field(default_factory=Counter)
     notes: Counter[str] = field(default_factory=Counter)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, Any]:
         return {"rows": dict(self.rows), "dropped": dict(sorted(self.dropped.items())),
                 "ungrouped": dict(sorted(self.ungrouped.items())), "notes": dict(sorted(self.notes.items()))}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> LoadReport:
+        return cls(dict(data["rows"]), Counter(data["dropped"]), Counter(data["ungrouped"]), Counter(data["notes"]))
 
 
 @dataclass(frozen=True)

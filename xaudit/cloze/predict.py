@@ -119,7 +119,7 @@ def predict_top_k(adapter: ModelAdapter, sentences: Iterable[Sentence], k: int, 
     return out
 
 
-def save_predictions(path: str | Path, predictions: dict[Key, Sequence[str]], *, model: str) -> None:
+def write_predictions(path: str | Path, predictions: dict[Key, Sequence[str]], *, model: str) -> None:
     """Write predictions as JSONL (one sentence per line), atomically."""
     lines = [json.dumps({"language": lang, "s_id": s_id, "top_k": list(words), "model": model}, ensure_ascii=False)
              for (lang, s_id), words in predictions.items()]

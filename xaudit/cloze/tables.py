@@ -21,9 +21,9 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
+from ..schema import JsonResult, check_envelope, envelope
 from .mozart import Annotation, ClozeData, LoadReport, normalize_word
 
-SCHEMA_VERSION = 1
 PAPER = "Cabello Piqueras & Søgaard (2022), Are Pretrained Multilingual Models Equally Fair Across Languages?"
 
 
@@ -47,7 +47,7 @@ class Margin:
     mean: float | None
     std: float | None
 
-    def to_json(self) -> dict[str, float | None]:
+    def to_dict(self) -> dict[str, float | None]:
         return {"mean": self.mean, "std": self.std}
 
 
@@ -69,13 +69,19 @@ class RateTable:
     def cell(self, group: str, language: str) -> Cell:
         return next(c for c in self.cells if c.group == group and c.language == language)
 
-    def to_json(self, rate_name: str) -> dict[str, Any]:
+    def to_dict(self, rate_name: str) -> dict[str, Any]:
         return {
             "cells": [{"group": c.group, "language": c.language, "hits": c.hits, "n": c.n, rate_name: c.rate,
                        "multi_word": c.multi_word} for c in self.cells],
-            "group_means": {g: m.to_json() for g, m in self.group_means.items()},
-            "language_means": {l: m.to_json() for l, m in self.language_means.items()},
+            "group_means": {g: m.to_dict() for g, m in self.group_means.items()},
+            "language_means": {l: m.to_dict() for l, m in self.language_means.items()},
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RateTable:
+        cells = tuple(Cell(c["group"], c["language"], c["hits"], c["n"], c["multi_word"]) for c in data["cells"])
+        return cls(cells, {g: Margin(**m) for g, m in data["group_means"].items()},
+                   {l: Margin(**m) for l, m in data["language_means"].items()})
 
 
 def rate_table(annotations: Sequence[Annotation], hits: Sequence[bool], groups: Sequence[str],
@@ -96,8 +102,10 @@ def rate_table(annotations: Sequence[Annotation], hits: Sequence[bool], groups: 
 
 
 @dataclass(frozen=True)
-class ClozeResult:
+class ClozeResult(JsonResult):
     """P@k tables for each k, the human baseline and the data report of one cloze audit."""
+
+    kind = "cloze_fairness"
 
     model: str
     groups: tuple[str, ...]
@@ -111,9 +119,8 @@ class ClozeResult:
     def k_values(self) -> tuple[int, ...]:
         return tuple(self.precision)
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "schema_version": SCHEMA_VERSION,
+    def to_dict(self) -> dict[str, Any]:
+        return envelope(self.kind) | {
             "analysis": "cloze P@k per demographic group",
             "reference": PAPER,
             "model": self.model,
@@ -123,10 +130,18 @@ class ClozeResult:
             "n_sentences": self.n_sentences,
             "n_annotations": sum(c.n for c in self.human.cells),
             "multi_word_answers": sum(c.multi_word for c in self.human.cells),
-            "p_at_k": {str(k): table.to_json("p_at_k") for k, table in self.precision.items()},
-            "human_baseline": self.human.to_json("reproduced"),
-            "data": self.report.to_json(),
+            "p_at_k": {str(k): table.to_dict("p_at_k") for k, table in self.precision.items()},
+            "human_baseline": self.human.to_dict("reproduced"),
+            "data": self.report.to_dict(),
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ClozeResult:
+        data = check_envelope(data, cls.kind)
+        return cls(data["model"], tuple(data["groups"]), tuple(data["languages"]),
+                   {int(k): RateTable.from_dict(t) for k, t in data["p_at_k"].items()},
+                   RateTable.from_dict(data["human_baseline"]), data["n_sentences"],
+                   LoadReport.from_dict(data["data"]))
 
     def to_frame(self) -> pd.DataFrame:
         """One row per cell and per margin: table, kind, group, language, hits, n, multi_word, value, std."""

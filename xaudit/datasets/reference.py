@@ -40,7 +40,7 @@ def held_out_examples(card: dict[str, Any], n: int | None = None, vocabulary: Se
         count = len(test.labels) if n is None else min(n, len(test.labels))
         return LabelledInputs(list(test.images[:count]), [int(x) for x in test.labels[:count]],
                               f"digits test split (seed {data['seed']}), {count} images")
-    raise DataError(f"model card has no known data recipe ({generator or 'none'}); give --input FILE")
+    raise DataError(f"model card has no known data recipe ({generator or 'none'}); give `input_file`")
 
 
 def _cloze_examples(card: dict[str, Any], n: int | None, vocabulary: Sequence[str] | None,
@@ -51,7 +51,7 @@ def _cloze_examples(card: dict[str, Any], n: int | None, vocabulary: Sequence[st
     root = data_dir or default_data_dir()
     if root is None or not (root / CORPUS_FOLDER).is_dir():
         raise DataError(f"the held-out text of {card.get('name', 'this model')!r} is the corpus in the shared data "
-                        f"folder, which was not found: set {DATA_DIR_ENV}, or give --input FILE")
+                        f"folder, which was not found: set {DATA_DIR_ENV}, or give `input_file` (JSON Lines with text and label)")
     if vocabulary is None:
         raise DataError("masked held-out examples need the model's vocabulary")
     texts, labels, files = masked_test_examples(root / CORPUS_FOLDER, vocabulary, n, int(card.get("seed") or 0))

@@ -21,18 +21,16 @@ from typing import Any
 import numpy as np
 import torch
 
-from .. import __version__
+from .._version import __version__
 from ..attribution.base import AttributionMethod
 from ..errors import ParameterError
 from ..models.base import ModelAdapter
+from ..schema import JsonResult, check_envelope, envelope
 from ..progress import ProgressFn, silent
 from .perturbation import candidate_units, removal_measures
 from .ranking import DECIMALS, spearman
 from .sparsity import gini
 from .stability import layer_scores, max_sensitivity
-
-SCHEMA_VERSION = 1
-
 
 @dataclass(frozen=True)
 class Summary:
@@ -46,7 +44,10 @@ class Summary:
 
 
 @dataclass
-class EvaluationResult:
+class EvaluationResult(JsonResult):
+    """Every measure of every method (and layer) on one model: ``xaudit evaluate``'s JSON."""
+
+    kind = "evaluation"
     model: str
     n_examples: int
     methods: list[str]
@@ -63,10 +64,17 @@ class EvaluationResult:
     def layers_of(self, method: str) -> list[int | None]:
         return list(dict.fromkeys(s.layer for s in self.summaries if s.method == method))
 
-    def to_json(self) -> dict[str, Any]:
-        return {"schema_version": SCHEMA_VERSION, "model": self.model, "n_examples": self.n_examples,
-                "methods": self.methods, "references": self.references, "settings": self.settings,
-                "version": __version__, "results": [asdict(s) for s in self.summaries]}
+    def to_dict(self) -> dict[str, Any]:
+        return envelope(self.kind) | {
+            "model": self.model, "n_examples": self.n_examples, "methods": self.methods,
+            "references": self.references, "settings": self.settings, "version": __version__,
+            "results": [asdict(s) for s in self.summaries]}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> EvaluationResult:
+        data = check_envelope(data, cls.kind)
+        return cls(data["model"], data["n_examples"], list(data["methods"]), list(data["references"]),
+                   dict(data["settings"]), [Summary(**row) for row in data["results"]])
 
     def to_frame(self):
         import pandas as pd
@@ -98,7 +106,7 @@ def evaluate(
     references: Sequence[AttributionMethod],
     *,
     layers: Sequence[int] | None = None,
-    target: str = "true",
+    target: str | int = "true",
     batch_size: int = 64,
     stability_samples: int = 3,
     noise: float = 0.05,
@@ -114,7 +122,8 @@ def evaluate(
     at ``removal_layers``: ``"last"`` (default), ``"all"``, or a list of layers.
     """
     if target == "true" and (labels is None or any(label is None for label in labels)):
-        raise ParameterError("target 'true' needs a label for every input; use target 'predicted'")
+        raise ParameterError("`target` 'true' needs a label for every input; use 'predicted' or a class")
+    fixed = None if target in ("true", "predicted") else adapter.label_index(target)
     for method in [*methods, *references]:
         method.check_supported(adapter)
     generator = torch.Generator().manual_seed(seed)
@@ -124,7 +133,10 @@ def evaluate(
         batch = adapter.encode(list(inputs[start:stop]))
         with torch.no_grad():
             probabilities = torch.softmax(adapter.forward(batch).double(), dim=-1).cpu()
-        targets = (torch.tensor(list(labels[start:stop])) if target == "true" else probabilities.argmax(-1))
+        if fixed is not None:
+            targets = torch.full((stop - start,), fixed, dtype=torch.long)
+        else:
+            targets = torch.tensor(list(labels[start:stop])) if target == "true" else probabilities.argmax(-1)
         base = probabilities.gather(1, targets.view(-1, 1)).squeeze(1).numpy()
         candidates = [candidate_units(batch, row) for row in range(len(batch))]
         reference_scores = {name: [s[-1] for s in rows]

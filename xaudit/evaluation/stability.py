@@ -14,7 +14,6 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
-from ..attribution._attention import AttentionGraphMethod
 from ..attribution.base import AttributionMethod
 from ..models.base import Batch, ModelAdapter
 
@@ -35,7 +34,7 @@ def layer_scores(methods: Sequence[AttributionMethod], adapter: ModelAdapter, ba
 
     Attention-graph methods (raw attention, rollout, flow) share one attention forward pass.
     """
-    graph = [m for m in methods if isinstance(m, AttentionGraphMethod)]
+    graph = [m for m in methods if m.from_attentions]
     attentions = adapter.attentions(batch) if graph else None
     out = {m.name: m.scores_from(adapter, batch, attentions) for m in graph}
     for method in methods:

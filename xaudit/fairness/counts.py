@@ -82,9 +82,9 @@ class GroupCounts:
         unknown = [g for g in groups if g not in index]
         if unknown:
             listed = ", ".join(self.groups)
-            raise ParameterError(f"unknown group {unknown[0]!r} in --groups; the data has: {listed}")
+            raise ParameterError(f"unknown group {unknown[0]!r} in `groups`; the data has: {listed}")
         if len(set(groups)) != len(groups):
-            raise ParameterError("--groups names a group more than once")
+            raise ParameterError("`groups` names a group more than once")
         return GroupCounts(tuple(groups), self.cells[[index[g] for g in groups]])
 
     def to_frame(self) -> pd.DataFrame:

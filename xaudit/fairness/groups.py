@@ -97,13 +97,13 @@ class Grouping:
 
     def __post_init__(self) -> None:
         if bool(self.columns) == bool(self.definitions):
-            raise ParameterError("give the groups either as group columns (--group-cols) or as "
-                                 "definitions (--define / --define-file), not both or neither")
+            raise ParameterError("give the groups either as group columns (`group_cols`) or as "
+                                 "definitions (`define` / `define_file`), not both or neither")
         names = [d.name for d in self.definitions]
         if len(set(names)) != len(names):
             raise ParameterError(f"group definitions repeat a name: {', '.join(names)}")
         if any("," in name for name in names):
-            raise ParameterError("group names must not contain commas (--groups separates names by commas)")
+            raise ParameterError("group names must not contain commas (`groups` separates names by commas)")
 
     @property
     def needed_columns(self) -> tuple[str, ...]:

@@ -24,7 +24,7 @@ from .tables import CHUNK_ROWS, Source, iter_batches, source_name
 
 DEFAULT_THRESHOLD = 0.5
 NON_BINARY = ("{role} column {column!r} is not 0/1 (values include {examples}); "
-              "name the favourable label with --positive")
+              "name the favourable label with `positive`")
 
 
 @dataclass(frozen=True)
@@ -42,10 +42,10 @@ class PredictionColumns:
 
     def __post_init__(self) -> None:
         if (self.prediction is None) == (self.score is None):
-            raise ParameterError("give the prediction column (--pred-col) or a score column (--score-col), "
+            raise ParameterError("give the prediction column (`pred_col`) or a score column (`score_col`), "
                                  "one of the two")
         if self.score is None and self.threshold is not None:
-            raise ParameterError("--threshold applies to a score column; give --score-col")
+            raise ParameterError("`threshold` applies to a score column; give `score_col`")
         if self.score is not None:
             threshold = DEFAULT_THRESHOLD if self.threshold is None else self.threshold
             object.__setattr__(self, "threshold", check_float("threshold", threshold))
@@ -134,7 +134,7 @@ def load_predictions(
         positive_seen = positive_seen or bool((y == 1).any() or (y_hat == 1).any())
         counts = counts + GroupCounts.from_codes(codes[keep], 2 * y[keep] + y_hat[keep], names)
     if columns.positive is not None and report.rows_read and not positive_seen:
-        raise ParameterError(f"--positive {columns.positive!r} occurs in neither the label nor the prediction "
+        raise ParameterError(f"`positive` {columns.positive!r} occurs in neither the label nor the prediction "
                              f"column; the labels are: {_examples(source, columns.label)}")
     return _finish(counts, report, grouping, groups, source, "predictions")
 
@@ -209,7 +209,7 @@ def _refuse_missing(missing: dict[str, np.ndarray], where: dict[str, str]) -> No
     for what, mask in missing.items():
         if mask.any():
             raise DataError(f"{int(mask.sum()):,} rows with a missing {what} in {where[what]!r} "
-                            "(--strict refuses to drop them)")
+                            "(`strict` refuses to drop them)")
 
 
 def _unique_text(array: pa.ChunkedArray | pa.Array, most: int = 5) -> str:

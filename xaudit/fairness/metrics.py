@@ -25,18 +25,22 @@ class Rate:
     """A proportion of confusion counts: sum of ``numerator`` cells / sum of ``denominator`` cells."""
 
     name: str
+    title: str
+    """Display name (lower case, as in a sentence)."""
     numerator: tuple[str, ...]
     denominator: tuple[str, ...]
     definition: str
 
 
 RATES: dict[str, Rate] = {rate.name: rate for rate in (
-    Rate("base_rate", ("fn", "tp"), CELLS, "P(y=1 | g), the prevalence of the favourable label"),
-    Rate("selection_rate", ("fp", "tp"), CELLS, "P(ŷ=1 | g); fairlearn.metrics.selection_rate"),
-    Rate("tpr", ("tp",), ("fn", "tp"), "P(ŷ=1 | y=1, g), recall; fairlearn.metrics.true_positive_rate"),
-    Rate("fpr", ("fp",), ("tn", "fp"), "P(ŷ=1 | y=0, g); fairlearn.metrics.false_positive_rate"),
-    Rate("accuracy", ("tn", "tp"), CELLS, "P(ŷ=y | g); sklearn.metrics.accuracy_score"),
-    Rate("ppv", ("tp",), ("fp", "tp"), "P(y=1 | ŷ=1, g), precision"),
+    Rate("base_rate", "base rate", ("fn", "tp"), CELLS, "P(y=1 | g), the prevalence of the favourable label"),
+    Rate("selection_rate", "selection rate", ("fp", "tp"), CELLS, "P(ŷ=1 | g); fairlearn.metrics.selection_rate"),
+    Rate("tpr", "true positive rate", ("tp",), ("fn", "tp"),
+         "P(ŷ=1 | y=1, g), recall; fairlearn.metrics.true_positive_rate"),
+    Rate("fpr", "false positive rate", ("fp",), ("tn", "fp"),
+         "P(ŷ=1 | y=0, g); fairlearn.metrics.false_positive_rate"),
+    Rate("accuracy", "accuracy", ("tn", "tp"), CELLS, "P(ŷ=y | g); sklearn.metrics.accuracy_score"),
+    Rate("ppv", "precision (PPV)", ("tp",), ("fp", "tp"), "P(y=1 | ŷ=1, g), precision"),
 )}
 
 
@@ -45,21 +49,28 @@ class ParityMeasure:
     """A fairness criterion: ``rate`` should be equal across groups."""
 
     key: str
+    title: str
     rate: str
     higher_is_better: bool
     definition: str
+    citation: str
 
 
 PARITY: tuple[ParityMeasure, ...] = (
-    ParityMeasure("statistical_parity", "selection_rate", True,
-                  "equal P(ŷ=1 | g): statistical (demographic) parity, Verma & Rubin 2018"),
-    ParityMeasure("performance_parity", "tpr", True,
-                  "equal P(ŷ=1 | y=1, g): equal opportunity, Hardt, Price & Srebro 2016"),
-    ParityMeasure("predictive_equality", "fpr", False,
+    ParityMeasure("statistical_parity", "Statistical parity", "selection_rate", True,
+                  "equal P(ŷ=1 | g): statistical (demographic) parity, Verma & Rubin 2018",
+                  "Verma & Rubin (2018), Fairness Definitions Explained; NYC Local Law 144 bias audits (impact "
+                  "ratio)."),
+    ParityMeasure("performance_parity", "Performance parity (equal opportunity)", "tpr", True,
+                  "equal P(ŷ=1 | y=1, g): equal opportunity, Hardt, Price & Srebro 2016",
+                  "Hardt, Price & Srebro (2016), Equality of Opportunity in Supervised Learning."),
+    ParityMeasure("predictive_equality", "Predictive equality", "fpr", False,
                   "equal P(ŷ=1 | y=0, g): false positive error rate balance, Verma & Rubin 2018; "
-                  "with equal TPR this is equalized odds, Hardt et al. 2016"),
-    ParityMeasure("accuracy_equality", "accuracy", True,
-                  "equal P(ŷ=y | g): overall accuracy equality, Verma & Rubin 2018"),
+                  "with equal TPR this is equalized odds, Hardt et al. 2016",
+                  "Verma & Rubin (2018); Hardt, Price & Srebro (2016) for equalized odds."),
+    ParityMeasure("accuracy_equality", "Accuracy equality", "accuracy", True,
+                  "equal P(ŷ=y | g): overall accuracy equality, Verma & Rubin 2018",
+                  "Verma & Rubin (2018), Fairness Definitions Explained."),
 )
 """The criteria reported. Four-fifths flags apply where a higher rate is better (a favourable
 outcome); for the FPR a higher value is worse, so the worst-off group is the one with the highest."""

@@ -14,7 +14,7 @@ from .audit import AuditSettings, group_fairness
 from .groups import Definition, Grouping
 from .loading import PredictionColumns, load_counts, load_predictions
 from .result import FairnessResult
-from .synthetic import EXAMPLES
+from .examples import EXAMPLES
 
 
 def run_group_fairness(
@@ -23,9 +23,9 @@ def run_group_fairness(
     definitions: list[Definition], groups: list[str], strict: bool, settings: AuditSettings, progress: ProgressFn,
 ) -> tuple[FairnessResult, list[str]]:
     """Read predictions (or counts, or a built-in example) and audit them; also returns warnings."""
-    given = [name for name, value in (("--data", data), ("--counts", counts), ("--example", example)) if value]
+    given = [name for name, value in (("`data`", data), ("`counts`", counts), ("`example`", example)) if value]
     if len(given) != 1:
-        raise ParameterError("give exactly one of --data, --counts and --example")
+        raise ParameterError("give exactly one of `data`, `counts` and `example`")
     if example is not None:
         chosen = EXAMPLES[check_choice("example", example, EXAMPLES)]
         source = chosen.make()
@@ -35,15 +35,15 @@ def run_group_fairness(
         source = data or counts
     grouping = Grouping(columns=tuple(group_cols), definitions=tuple(definitions))
     if counts is not None:
-        used = [name for name, value in (("--label-col", label_col), ("--pred-col", pred_col),
-                                         ("--score-col", score_col), ("--threshold", threshold),
-                                         ("--positive", positive)) if value is not None]
+        used = [name for name, value in (("`label_col`", label_col), ("`pred_col`", pred_col),
+                                         ("`score_col`", score_col), ("`threshold`", threshold),
+                                         ("`positive`", positive)) if value is not None]
         if used:
-            raise ParameterError(f"{used[0]} does not apply to --counts (the counts are already tallied)")
+            raise ParameterError(f"{used[0]} does not apply to `counts` (the counts are already tallied)")
         loaded = load_counts(source, grouping, groups=groups, strict=strict, progress=progress)
     else:
         if label_col is None:
-            raise ParameterError("give the true label column with --label-col")
+            raise ParameterError("give the true label column with `label_col`")
         columns = PredictionColumns(label_col, pred_col, score_col, threshold, positive)
         loaded = load_predictions(source, columns, grouping, groups=groups, strict=strict, progress=progress)
     described = loaded.describe() | ({"data": f"example:{example}"} if example else {})

@@ -6,16 +6,18 @@ fields; they never recompute.
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
+from ..schema import JsonResult, check_envelope, envelope
+from .counts import CELLS
 from .metrics import PARITY, RATES
 from .significance import ProportionTest
 
-SCHEMA_VERSION = 1
+if TYPE_CHECKING:
+    import pandas as pd
+
 Interval = tuple[float, float]
 TESTED_RATES = tuple(measure.rate for measure in PARITY)
 """Rates tested group against reference: those of the parity criteria."""
@@ -49,6 +51,16 @@ class GroupRow:
                                                  for key, value in asdict(test).items()}
                 for rate, test in self.tests.items()},
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> GroupRow:
+        tests = data.get("tests")
+        return cls(data["group"], data["n"], _float(data["share"]), {c: data[c] for c in CELLS},
+                   {name: _float(data[name]) for name in RATES}, _from_intervals(data["intervals"]),
+                   data["too_small"], None if tests is None else {
+                       rate: None if t is None else ProportionTest(t["test"], _float(t["p_value"]), _float(t["p_holm"]),
+                                                                   t["significant"])
+                       for rate, t in tests.items()})
 
 
 @dataclass(frozen=True)
@@ -90,6 +102,14 @@ class ParityRow:
             "below_four_fifths": self.below_four_fifths,
         }
 
+    @classmethod
+    def from_dict(cls, key: str, data: dict[str, Any]) -> ParityRow:
+        return cls(key, data["rate"], data["definition"], data["higher_is_better"], _float(data["difference"]),
+                   _float(data["ratio"]), _from_pair(data["difference_interval"]), _from_pair(data["ratio_interval"]),
+                   data["worst_group"], _float(data["worst_value"]),
+                   {g: _float(v) for g, v in data["impact_ratio"].items()},
+                   _from_intervals(data["impact_ratio_interval"]), data["below_four_fifths"])
+
 
 @dataclass(frozen=True)
 class EqualizedOdds:
@@ -104,10 +124,17 @@ class EqualizedOdds:
         return {"difference": _number(self.difference), "difference_interval": _pair(self.difference_interval),
                 "ratio": _number(self.ratio), "ratio_interval": _pair(self.ratio_interval)}
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> EqualizedOdds:
+        return cls(_float(data["difference"]), _float(data["ratio"]), _from_pair(data["difference_interval"]),
+                   _from_pair(data["ratio_interval"]))
+
 
 @dataclass(frozen=True)
-class FairnessResult:
+class FairnessResult(JsonResult):
     """Group fairness of a classifier's decisions: per group, overall, and per criterion."""
+
+    kind = "group_fairness"
 
     groups: tuple[GroupRow, ...]
     overall: GroupRow
@@ -135,9 +162,7 @@ class FairnessResult:
 
     def to_dict(self) -> dict[str, object]:
         """The JSON form (``schema_version`` 1); NaN becomes null."""
-        return {
-            "schema_version": SCHEMA_VERSION,
-            "kind": "group_fairness",
+        return envelope(self.kind) | {
             "reference_group": self.reference_group,
             "reference_rule": self.reference_rule,
             "settings": self.settings,
@@ -149,12 +174,19 @@ class FairnessResult:
             "equalized_odds": self.equalized_odds.to_dict(),
         }
 
-    def to_json(self, indent: int | None = 2) -> str:
-        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FairnessResult:
+        data = check_envelope(data, cls.kind)
+        return cls(tuple(GroupRow.from_dict(row) for row in data["groups"]), GroupRow.from_dict(data["overall"]),
+                   {key: ParityRow.from_dict(key, row) for key, row in data["parity"].items()},
+                   EqualizedOdds.from_dict(data["equalized_odds"]), data["reference_group"],
+                   data["reference_rule"], dict(data["settings"]), dict(data["source"]))
 
     def to_frame(self) -> pd.DataFrame:
         """One row per group plus an ``overall`` row (column ``level``): counts, rates with their
         interval bounds, the small-group flag, impact ratios, four-fifths flags and tests."""
+        import pandas as pd
+
         return pd.DataFrame([self._frame_row(row, "group") for row in self.groups]
                             + [self._frame_row(self.overall, "overall")])
 
@@ -187,3 +219,16 @@ def _pair(interval: Interval | None) -> list[float | None] | None:
 
 def _intervals(intervals: dict[str, Interval] | None) -> dict[str, list[float | None] | None] | None:
     return None if intervals is None else {key: _pair(value) for key, value in intervals.items()}
+
+
+def _float(value: float | None) -> float:
+    """The inverse of ``_number``: null back to NaN."""
+    return math.nan if value is None else float(value)
+
+
+def _from_pair(pair: list[float | None] | None) -> Interval | None:
+    return None if pair is None else (_float(pair[0]), _float(pair[1]))
+
+
+def _from_intervals(intervals: dict[str, list[float | None] | None] | None) -> dict[str, Interval] | None:
+    return None if intervals is None else {key: _from_pair(value) for key, value in intervals.items()}

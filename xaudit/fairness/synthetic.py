@@ -19,8 +19,7 @@ population values. With the defaults women are approved at about two thirds of m
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from itertools import product
 
 import numpy as np
@@ -65,20 +64,3 @@ def planted_rates(sex: str | None = None, age_group: str | None = None,
     selection = P_REPAID * tpr + (1 - P_REPAID) * fpr
     return {"base_rate": P_REPAID, "selection_rate": selection, "tpr": tpr, "fpr": fpr,
             "accuracy": P_REPAID * tpr + (1 - P_REPAID) * (1 - fpr), "ppv": P_REPAID * tpr / selection}
-
-
-@dataclass(frozen=True)
-class Example:
-    """A built-in dataset and the columns to audit it by (``xaudit fairness --example NAME``)."""
-
-    make: Callable[[], pd.DataFrame]
-    label: str
-    prediction: str
-    group_cols: tuple[str, ...]
-    description: str
-
-
-EXAMPLES = {
-    "credit": Example(credit_decisions, "repaid", "approved", ("sex",),
-                      "synthetic credit decisions, planted disparity against women and under-25s"),
-}

@@ -29,7 +29,7 @@ WEIGHTS_FILE = "model.safetensors"
 def refuse_pickle(path: Path) -> ModelError:
     return ModelError(
         f"refusing to load pickle checkpoint {path}: unpickling can run arbitrary code. "
-        "Convert it to safetensors, or pass --allow-pickle if you trust its source"
+        "Convert it to safetensors, or pass `allow_pickle` if you trust its source"
     )
 
 
@@ -41,7 +41,7 @@ def _looks_local(spec: str) -> bool:
 def load_model(spec: str, *, allow_pickle: bool = False, device: str | torch.device = "cpu") -> ModelAdapter:
     """Adapter for a registered reference model, a local folder/file, or an ``org/name`` hub id."""
     if str(device).startswith("cuda") and not torch.cuda.is_available():
-        raise ParameterError("--device cuda was asked for, but no CUDA device is available")
+        raise ParameterError("`device` cuda was asked for, but no CUDA device is available")
     name = resolve_reference(spec)
     if name is not None:
         return load_folder(reference_dir(name), name=name, allow_pickle=False, device=device)
@@ -111,7 +111,7 @@ def _load_state(model: torch.nn.Module, weights: Path, allow_pickle: bool) -> No
             raise ModelError(f"checkpoint {weights} is corrupt or unreadable: {exc}") from None
     else:
         pickled = sorted(p.name for p in weights.parent.iterdir() if p.suffix in PICKLE_SUFFIXES)
-        hint = f"; found {', '.join(pickled)}: name the file and pass --allow-pickle to use it" if pickled else ""
+        hint = f"; found {', '.join(pickled)}: name the file and pass `allow_pickle` to use it" if pickled else ""
         raise ModelError(f"no checkpoint {weights}{hint}")
     try:
         model.load_state_dict(state, strict=True)

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
+from .._version import __version__
 from ..datasets.reference import held_out_examples
 from ..fairness import AuditSettings
 from ..fairness.reference_data import tables as reference_tables

@@ -37,7 +37,7 @@ def section(data_dir: Path | None, model: str, progress: ProgressFn = silent) ->
     for title, header, rows in grids(result):
         note = next((text for prefix, text in NOTES.items() if title.startswith(prefix)), "")
         tables.append({"title": title, "corner": header[0], "columns": header[1:], "rows": rows, "note": note})
-    payload = result.to_json()
+    payload = result.to_dict()
     description = (f"Masked language model {result.model} on MozArt ({payload['n_sentences']} cloze sentences, "
                    f"{payload['n_annotations']} annotations in {', '.join(l.upper() for l in languages)}). "
                    "P@k is the share of a group's annotators whose answer is among the model's k best whole-word "

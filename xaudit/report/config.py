@@ -124,3 +124,37 @@ def read_config(path: Path) -> ReportConfig:
         config.cloze = bool(table.get("enabled", True))
         config.cloze_model = str(table.get("model", config.cloze_model))
     return config
+
+
+TABLE_OPTIONS = ("label_col", "pred_col", "score_col", "threshold", "positive", "group_cols", "define", "groups")
+"""Options that describe a predictions table (``data``) for the group-fairness section."""
+
+
+def apply_options(config: ReportConfig, *, data: Path | None = None, **options: Any) -> ReportConfig:
+    """``config`` with the options that were given (not None) put over it (the command line wins).
+
+    ``data`` with the ``TABLE_OPTIONS`` replaces the config's [fairness] table; table options
+    alone adjust it, and are refused when there is no table to adjust.
+    """
+    from ..validation import check_int
+
+    table = {name: options.pop(name) for name in TABLE_OPTIONS if options.get(name) not in (None, [])}
+    options = {name: value for name, value in options.items() if value is not None}
+    for name in ("n_evaluate", "n_boot", "seed"):
+        if name in options:
+            check_int(name, options[name], minimum=0)
+    no_cloze = options.pop("no_cloze", False)
+    for name, value in options.items():
+        setattr(config, name, value)
+    config.cloze = config.cloze and not no_cloze
+    if data is not None:
+        if "label_col" not in table:
+            raise ParameterError("`data` needs `label_col` (and `pred_col` or `score_col`)")
+        config.fairness = FairnessData(data, **table)
+    elif table:
+        if config.fairness is None:
+            raise ParameterError(f"`{next(iter(table))}` applies to a predictions table: give `data` (or [fairness] "
+                                 "in the config)")
+        for name, value in table.items():
+            setattr(config.fairness, name, value)
+    return config

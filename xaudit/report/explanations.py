@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from ..attribution.base import get_method
+from ..attribution.registry import get_method
 from ..attribution.explain import Explanation, explain
 from ..evaluation.runner import evaluate
 from ..models.base import ModelAdapter
@@ -59,7 +59,7 @@ def section(
                            progress=progress)
     examples = []
     for explanation in explanations:
-        data = explanation.to_json()
+        data = explanation.to_dict()
         if adapter.modality == "image":
             data["image"] = np.asarray(explanation.input).tolist()
         examples.append(data)
@@ -70,7 +70,7 @@ def section(
         references = [get_method("blankout"), get_method("saliency")]
         result = evaluate(adapter, evaluation_inputs, evaluation_labels, methods, references,
                           layers=[last] if last else None, stability_samples=2, seed=seed, progress=progress)
-        quality = result.to_json()
+        quality = result.to_dict()
     return {
         "model": adapter.name, "description": description, "methods": method_names, "examples": examples,
         "top_tokens": influential_tokens(explanations) if adapter.modality == "text" else {},

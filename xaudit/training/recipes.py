@@ -21,7 +21,7 @@ from typing import Any
 
 import torch
 
-from .. import __version__
+from .._version import __version__
 from ..datasets import agreement, corpus, digits
 from ..errors import DataError, ParameterError
 from ..models.architectures import ConvClassifier, RecurrentClassifier
@@ -270,7 +270,7 @@ def describe_device(device: torch.device) -> str:
 def _corpus_dir(data_dir: str | Path | None) -> Path:
     root = Path(data_dir) if data_dir is not None else default_data_dir()
     if root is None:
-        raise DataError(f"this recipe reads the shared data folder: pass --data-dir or set {DATA_DIR_ENV}")
+        raise DataError(f"this recipe reads the shared data folder: pass `data_dir` or set {DATA_DIR_ENV}")
     return root / corpus.CORPUS_FOLDER
 
 
@@ -285,7 +285,7 @@ def train(name: str, out_dir: str | Path, *, seed: int = 0, device: str = "cpu",
     check_choice("model", name, RECIPES)
     check_choice("preset", preset, PRESETS[name])
     if device == "cuda" and not torch.cuda.is_available():
-        raise ParameterError("--device cuda was asked for, but no CUDA device is available")
+        raise ParameterError("`device` cuda was asked for, but no CUDA device is available")
     inputs = {"corpus_dir": _corpus_dir(data_dir)} if name in CORPUS_RECIPES else {}
     torch_device = torch.device(device)
     params = PRESETS[name][preset]

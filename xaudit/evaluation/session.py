@@ -1,0 +1,93 @@
+"""Evaluate a model by name: load it, pick its data and methods, run :func:`~xaudit.evaluation.runner.evaluate`.
+
+What ``xaudit evaluate`` and the Python API share; parameters are checked before the
+model loads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ..errors import ParameterError
+from ..progress import ProgressFn, silent
+from ..validation import check_float, check_int
+from .runner import EvaluationResult
+
+PAPER_METHODS = {"attention", "rollout", "flow"}
+
+
+def parse_layers(name: str, value: str | None) -> list[int]:
+    """``"1,2,6"`` -> ``[1, 2, 6]``; ParameterError naming ``name`` otherwise."""
+    from ..validation import split_csv
+
+    parts = split_csv(value)
+    if not all(part.isdigit() and int(part) >= 1 for part in parts):
+        raise ParameterError(f"The {name!r} parameter must be comma-separated ints >= 1. Got {value!r} instead.")
+    return [int(part) for part in parts]
+
+
+def evaluate_model(
+    model: str,
+    *,
+    methods: Sequence[str] = (),
+    against: Sequence[str] = ("blankout", "saliency"),
+    n: int = 200,
+    layers: Sequence[int] = (),
+    target: str = "true",
+    input_file: Path | None = None,
+    data_dir: Path | None = None,
+    stability_samples: int = 3,
+    noise: float = 0.05,
+    removal: bool = True,
+    removal_layers: str | Sequence[int] = "last",
+    batch_size: int = 64,
+    seed: int = 0,
+    paper_tables: bool = False,
+    allow_pickle: bool = False,
+    device: str = "cpu",
+    progress: ProgressFn = silent,
+) -> tuple[EvaluationResult, dict[str, Any]]:
+    """The evaluation of ``model`` (default methods: every one it supports) and its model card.
+
+    Data: ``input_file`` (JSON Lines with ``text`` and ``label``), else the reference model's
+    held-out split, read from ``data_dir`` where the model's card says so.
+    """
+    from ..attribution.registry import build_methods, supported
+    from ..datasets.reference import held_out_examples
+    from ..inputs import read_labelled_texts
+    from ..models import load_model
+    from ..models.registry import card_of
+    from .runner import evaluate
+
+    check_int("n", n, minimum=1)
+    check_int("stability_samples", stability_samples, minimum=0)
+    check_float("noise", noise, minimum=0.0)
+    if paper_tables and methods and not PAPER_METHODS & set(methods):
+        raise ParameterError("`markdown` writes Abnar & Zuidema's tables: it needs the methods attention, rollout "
+                             "and/or flow")
+    chosen_refs = build_methods(list(against), {})
+    adapter = load_model(model, allow_pickle=allow_pickle, device=device)
+    chosen = build_methods(list(methods) or supported(adapter), {})
+    deepest = max([*layers, *([] if isinstance(removal_layers, str) else removal_layers)], default=0)
+    if deepest > adapter.attention_layers:
+        raise ParameterError(f"The 'layers' parameter must be ints >= 1 and <= {adapter.attention_layers} for "
+                             f"model {adapter.name!r}. Got {deepest} instead.")
+    if paper_tables and not adapter.has_attentions:
+        raise ParameterError(f"`markdown` writes Abnar & Zuidema's tables: it needs a transformer, and "
+                             f"{adapter.name!r} is a {adapter.kind} model")
+    if input_file is not None and adapter.modality != "text":
+        raise ParameterError("`input_file` holds texts; for image models evaluate uses the digits test split")
+    card = card_of(model)
+    if input_file is not None:
+        items, labels = read_labelled_texts(input_file, adapter.labels)
+        items, labels, data = items[:n], labels[:n], f"{input_file.name}, {min(n, len(items))} examples"
+    else:
+        split = held_out_examples(card, n, vocabulary=adapter.labels, data_dir=data_dir)
+        items, labels, data = split.inputs, split.labels, split.description
+    result = evaluate(adapter, items, labels, chosen, chosen_refs, layers=list(layers) or None, target=target,
+                      batch_size=batch_size, stability_samples=stability_samples, noise=noise, removal=removal,
+                      removal_layers=removal_layers, seed=seed, progress=progress)
+    result.settings["data"] = data
+    return result, card
