@@ -27,7 +27,7 @@ from xaudit.models.cards import read_card  # noqa: E402
 from xaudit.models.registry import reference_dir  # noqa: E402
 from xaudit.report.build import ReportConfig  # noqa: E402
 from xaudit.report.explanations import influential_tokens  # noqa: E402
-from xaudit.report.methods_text import LIMITATIONS, METHODS  # noqa: E402
+from xaudit.report.methods_text import LIMITATIONS, methods as report_methods  # noqa: E402
 from xaudit.report.provenance import machine, packages  # noqa: E402
 from xaudit.report.render import render_html  # noqa: E402
 
@@ -52,7 +52,7 @@ def main() -> None:
                           "examples": [e.to_dict() for e in explanations],
                           "top_tokens": influential_tokens(explanations), "top_tokens_size": 10,
                           "top_tokens_min_count": 2, "quality": None, "quality_note": ""}],
-        "methods": METHODS, "limitations": LIMITATIONS,
+        "methods": report_methods(), "limitations": LIMITATIONS,
         "provenance": {"command": "bench", "seed": config.seed, "machine": machine(), "packages": packages(),
                        "data_files": []},
     }

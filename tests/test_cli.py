@@ -195,3 +195,66 @@ def test_unexpected_errors_are_one_line_with_exit_4(models_env, monkeypatch):
 def test_evaluate_refuses_options_that_do_not_fit(models_env, args, message):
     result = run("evaluate", *args)
     assert result.exit_code == 2 and message in result.output
+
+
+def test_old_spellings_are_hidden_aliases(models_env):
+    """evaluate's --methods and --n still work (kept for one release) and give what --method / --n-evaluate give."""
+    args = ["-m", "bert", "--stability-samples", "0", "--no-removal", "-f", "json", "--against", "blankout"]
+    old = run("evaluate", *args, "--methods", "rollout", "--n", "3")
+    new = run("evaluate", *args, "--method", "rollout", "--n-evaluate", "3")
+    assert old.exit_code == new.exit_code == 0, old.output
+    assert json.loads(old.stdout)["results"] == json.loads(new.stdout)["results"]
+    assert "--methods" not in run("evaluate", "--help").stdout
+
+
+def test_debug_after_the_subcommand_shows_the_traceback(models_env):
+    quiet = run("attribute", "-m", "brt", "--text", "x")
+    loud = run("attribute", "-m", "brt", "--text", "x", "--debug")
+    assert quiet.exit_code == 2 and loud.exception is not None and "unknown model" in str(loud.exception)
+
+
+def test_method_options_come_from_the_declarations(models_env):
+    from xaudit.attribution import METHODS, method_options
+
+    help_text = run("attribute", "--help").stdout
+    for param in method_options().values():
+        assert param.option in help_text
+    assert all(name in help_text for name in METHODS)
+    refused = run("attribute", "-m", "bert", "--text", "x", "--method", "saliency", "--order", "2")
+    assert refused.exit_code == 2 and "--order applies to taylor" in refused.output
+
+
+def test_a_new_method_with_a_parameter_gets_its_option_and_report_text(monkeypatch, models_env):
+    """One class plus one registry entry: the CLI option, its check and the report's methods text follow."""
+    import numpy as np
+
+    from xaudit.attribution import registry
+    from xaudit.attribution.base import AttributionMethod, RawScores
+    from xaudit.report.methods_text import methods
+    from xaudit.validation import Param
+
+    class Constant(AttributionMethod):
+        name, title, citation = "constant", "Constant scores", "A test (2026)."
+        definition = "Every unit scores the declared value v."
+        requires = frozenset()
+        parameters = (Param("value", float, 1.0, "Score of every unit.", minimum=0.0),)
+
+        def _scores(self, adapter, batch, targets):
+            return RawScores([np.full(n, self.params["value"]) for n in batch.lengths])
+
+    monkeypatch.setitem(registry.METHODS, "constant", Constant)
+    from xaudit.cli import attribute_cmd, options
+
+    fresh = options.with_method_options(attribute_cmd.attribute.__wrapped__)
+    import typer
+
+    app_ = typer.Typer()
+    options.command(app_, "attribute", fresh)
+    result = runner.invoke(app_, ["-m", "lstm", "--method", "constant", "--value", "2.5", "--text", "my dogs",
+                                  "-f", "json"])
+    assert result.exit_code == 0, result.output
+    (example,) = json.loads(result.stdout)
+    assert example["scores"]["constant"] == [2.5, 2.5] and example["params"]["constant"] == {"value": 2.5}
+    bad = runner.invoke(app_, ["-m", "lstm", "--method", "constant", "--value", "-1", "--text", "x"])
+    assert bad.exit_code == 2 and "The 'value' parameter must be a number >= 0.0" in bad.output
+    assert {"name": "Constant scores", "definition": Constant.definition, "reference": "A test (2026)."} in methods()

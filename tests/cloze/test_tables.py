@@ -115,3 +115,11 @@ def test_missing_or_short_predictions_are_data_errors():
         cloze_result(data(), {("en", "1"): ["house"]}, [1], ["MN"], ["en", "de"], model="x")
     with pytest.raises(DataError, match="P@5 needs 5 predicted words"):
         cloze_result(data(), PREDICTIONS, [1, 5], ["MN"], ["en", "de"], model="x")
+
+
+def test_round_trip(result):
+    from xaudit.cloze.tables import ClozeResult
+
+    back = ClozeResult.from_json(result.to_json())
+    assert back == result and back.to_dict() == result.to_dict()
+    assert json.loads(result.to_json())["kind"] == "cloze_fairness"

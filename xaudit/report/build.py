@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .._version import __version__
+from ..schema import envelope
 from ..datasets.reference import held_out_examples
 from ..fairness import AuditSettings
 from ..fairness.reference_data import tables as reference_tables
@@ -21,7 +22,7 @@ from ..models.registry import REFERENCE_MODELS, card_of, model_folder
 from ..progress import ProgressFn, silent
 from . import cloze_section, explanations, fairness_section, findings, provenance
 from .config import ReportConfig
-from .methods_text import LIMITATIONS, METHODS
+from .methods_text import LIMITATIONS, methods
 
 CLOZE_SCOPE = ", whether a language model predicts the words that different demographic groups would write,"
 SHOWCASE_TEXTS = ["the keys to the cabinet", "the author that the senators admire near our old city"]
@@ -122,7 +123,7 @@ def build_report(config: ReportConfig, progress: ProgressFn = silent) -> dict[st
     found += findings.cloze_findings(cloze["result"]) if cloze else []
     found += [f for block in blocks for f in findings.explanation_findings(block)]
     return {
-        "schema_version": 1,
+        **envelope("audit_report"),
         "title": config.title,
         "version": __version__,
         "generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
@@ -139,7 +140,7 @@ def build_report(config: ReportConfig, progress: ProgressFn = silent) -> dict[st
         "group_fairness": audits,
         "cloze": cloze,
         "explanations": blocks,
-        "methods": METHODS,
+        "methods": methods(),
         "limitations": LIMITATIONS,
         "provenance": {"command": config.command, "seed": config.seed, "machine": provenance.machine(),
                        "packages": provenance.packages(),

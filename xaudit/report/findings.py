@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..fairness.metrics import RATES
+from ..fairness.result import TESTED_RATES
+
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2, "info": 3}
-RATE_NAMES = {"selection_rate": "selection rate", "tpr": "true positive rate", "fpr": "false positive rate",
-              "accuracy": "accuracy"}
 
 
 def _list(items: list[str], most: int = 6) -> str:
@@ -33,7 +34,7 @@ def fairness_findings(audit: dict[str, Any]) -> list[dict[str, Any]]:
         below = parity.get("below_four_fifths") or []
         judged = [g for g in below if g not in small_groups]
         unjudged = [g for g in below if g in small_groups]
-        rate = RATE_NAMES.get(parity["rate"], parity["rate"])
+        rate = RATES[parity["rate"]].title
         ratios = parity["impact_ratio"]
         if judged:
             worst = min(judged, key=lambda g: ratios.get(g) if ratios.get(g) is not None else 1.0)
@@ -47,18 +48,19 @@ def fairness_findings(audit: dict[str, Any]) -> list[dict[str, Any]]:
             found.append({"severity": "low", "section": "group fairness", "value": len(unjudged),
                           "text": f"{title}: {_list(unjudged)} have a {rate} below {threshold:g} of the reference "
                                   f"group {reference}'s, but are too small to judge."})
-    for rate in ("selection_rate", "tpr", "accuracy"):
+    for rate in TESTED_RATES:
         significant = [g["group"] for g in result["groups"]
                        if (((g.get("tests") or {}).get(rate)) or {}).get("significant")]
         if significant:
             found.append({"severity": "medium", "section": "group fairness", "value": len(significant),
-                          "text": f"{title}: the {RATE_NAMES[rate]} of {_list(significant)} differs from the reference "
+                          "text": f"{title}: the {RATES[rate].title} of {_list(significant)} differs from the reference "
                                   f"group {reference}'s significantly (Holm-corrected tests)."})
     small = [f"{g['group']} (n={g['n']})" for g in result["groups"] if g.get("too_small")]
     if small:
         found.append({"severity": "low", "section": "group fairness", "value": len(small),
-                      "text": f"{title}: {len(small)} group(s) are too small to judge (under 2% of the data or fewer "
-                              f"than 30 rows): {_list(small)}."})
+                      "text": f"{title}: {len(small)} group(s) are too small to judge (under "
+                              f"{result['settings']['min_share']:.0%} of the data or fewer than "
+                              f"{result['settings']['min_rows']} rows): {_list(small)}."})
     parity = result["parity"].get("performance_parity")
     if parity and parity.get("worst_group"):
         found.append({"severity": "info", "section": "group fairness", "value": parity["worst_value"],

@@ -1,27 +1,26 @@
-"""Plain-text definitions and citations for the report's Methods section (no external links)."""
+"""The report's Methods section: each method, measure and metric with its definition and citation.
+
+Attribution methods and fairness criteria describe themselves (``attribution.registry``,
+``fairness.metrics.PARITY``); the evaluation measures and the rules below are listed here.
+"""
 
 from __future__ import annotations
 
-METHODS = [
-    {"name": "Gradient saliency", "definition": "|∂f_t/∂e_i|: L2 norm over the embedding of the gradient of the "
-     "explained class's logit f_t with respect to token i's embedding; for images the maximum over channels.",
-     "reference": "Simonyan, Vedaldi & Zisserman (2014), Deep Inside Convolutional Networks."},
-    {"name": "Taylor attribution", "definition": "First order a_i = (x_i − b_i)·∇_i f(x) around a baseline b "
-     "([UNK] embedding for words, [PAD] for a model without [UNK]; a black image); the second-order variant subtracts ½ (x_i − b_i)·[H(x)(x − b)]_i. "
-     "The remainder f(x) − f(b) − Σ a_i is reported.", "reference": "Montavon et al. (2018), Methods for "
-     "interpreting and understanding deep neural networks."},
-    {"name": "Integrated gradients", "definition": "(x_i − b_i)·∫₀¹ ∂f_t(b + α(x − b))/∂x_i dα from the same "
-     "baseline as Taylor, 50 Gauss-Legendre steps; scores sum to f(x) − f(b) up to the reported convergence delta.",
-     "reference": "Sundararajan, Taly & Yan (2017), Axiomatic Attribution for Deep Networks."},
-    {"name": "Blank-out", "definition": "p_t(x) − p_t(x with unit i replaced by [UNK] / a black pixel), one unit "
-     "at a time.", "reference": "Abnar & Zuidema (2020); Zeiler & Fergus (2014) for occlusion."},
-    {"name": "Raw attention", "definition": "The output token's ([CLS]) row of the attention matrix, heads averaged.",
-     "reference": "Abnar & Zuidema (2020), Quantifying Attention Flow in Transformers, ACL."},
-    {"name": "Attention rollout", "definition": "Â = 0.5·A + 0.5·I (rows renormalised), multiplied through the "
-     "layers: Â_l·Â_{l−1}⋯Â_1; the output token's row.", "reference": "Abnar & Zuidema (2020)."},
-    {"name": "Attention flow", "definition": "Maximum flow from the output node (layer l, [CLS]) to each input "
-     "token in the layered graph with edge capacities Â, normalised over tokens; solved exactly.",
-     "reference": "Abnar & Zuidema (2020)."},
+from typing import Any
+
+
+def methods() -> list[dict[str, Any]]:
+    """Name, definition and reference of everything the report uses, in reading order."""
+    from ..attribution.registry import METHODS
+    from ..fairness.metrics import PARITY
+
+    attribution = [{"name": m.title, "definition": m.definition, "reference": m.citation} for m in METHODS.values()]
+    fairness = [{"name": p.title, "definition": p.definition[0].upper() + p.definition[1:] + ".",
+                 "reference": p.citation} for p in PARITY]
+    return attribution + MEASURES + fairness + RULES
+
+
+MEASURES = [
     {"name": "Spearman vs a reference", "definition": "Rank correlation, per example, between a method's scores "
      "and blank-out or gradient scores over the non-special tokens; values rounded before ranking so that "
      "saturated flows tie; undefined (constant) cases are counted, not averaged.",
@@ -34,13 +33,9 @@ METHODS = [
     {"name": "Max-sensitivity", "definition": "Largest relative change ‖a(x+δ) − a(x)‖/‖a(x)‖ over Gaussian "
      "perturbations δ of the embeddings / pixels.", "reference": "Yeh et al. (2019), On the (In)fidelity and "
      "Sensitivity of Explanations."},
-    {"name": "Statistical parity", "definition": "P(ŷ=1 | g) equal across groups: difference max − min, ratio "
-     "min / max, impact ratio vs the reference group.", "reference": "Verma & Rubin (2018), Fairness "
-     "Definitions Explained; NYC Local Law 144 bias audits (impact ratio)."},
-    {"name": "Performance parity (equal opportunity)", "definition": "P(ŷ=1 | y=1, g) equal across groups; with "
-     "the false positive rate, equalized odds.", "reference": "Hardt, Price & Srebro (2016)."},
-    {"name": "Accuracy equality", "definition": "P(ŷ=y | g) equal across groups (overall accuracy equality).",
-     "reference": "Verma & Rubin (2018)."},
+]
+
+RULES = [
     {"name": "Four-fifths rule", "definition": "A group's selection rate below 80% of the reference group's "
      "indicates adverse impact.", "reference": "US EEOC Uniform Guidelines (1978), 29 CFR 1607.4(D)."},
     {"name": "Worst-off group", "definition": "The group with the lowest value of a benefit (highest of a harm): "
