@@ -16,14 +16,13 @@ from ..fairness.examples import EXAMPLES
 from ..validation import split_csv
 from .cloze_cmd import KValues, Languages, Predictions, SavePredictions, audit_cloze
 from .common import RichProgress, emit_formatted, exit_if_breached, handle_errors, warn
-from .options import (Device, DeviceOption, Format, Groups, OptionalModel, Output, OutputFormat, Seed, command,
-                      explicit)
+from .options import (Define, Device, DeviceOption, Format, GroupCols, Groups, LabelCol, OptionalModel, Output,
+                      OutputFormat, PredCol, Positive, ScoreCol, Seed, Threshold, command, explicit)
 
 CLOZE_OPTIONS = ("model", "k", "languages", "predictions", "save_predictions", "device")
 TABLE_OPTIONS = ("counts", "example", "label_col", "pred_col", "score_col", "threshold", "positive", "group_cols",
                  "define", "define_file", "fail_on", "reference", "four_fifths", "n_boot", "confidence", "seed",
                  "strict")
-Column = Optional[str]
 
 
 def register(app: typer.Typer) -> None:
@@ -40,19 +39,14 @@ def fairness(
                                                    "instead of --data: group columns plus tp, fp, tn, fn.")] = None,
     example: Annotated[Optional[str], typer.Option("--example", help="Built-in dataset instead of --data: " + "; ".join(
         f"{name} ({e.description})" for name, e in EXAMPLES.items()) + ".")] = None,
-    label_col: Annotated[Column, typer.Option("--label-col", help="True label column.")] = None,
-    pred_col: Annotated[Column, typer.Option("--pred-col", help="Prediction column (0/1, or see --positive).")] = None,
-    score_col: Annotated[Column, typer.Option("--score-col", help="Score column, used with --threshold.")] = None,
-    threshold: Annotated[Optional[float], typer.Option("--threshold", help="Scores >= this are positive "
-                                                       "(default 0.5).")] = None,
-    positive: Annotated[Column, typer.Option("--positive", help="The favourable label when labels are not "
-                                             "0/1.")] = None,
-    group_cols: Annotated[Column, typer.Option("--group-cols", help="Group column(s), comma separated; several "
-                                               "form intersectional groups such as Female/Black.")] = None,
+    label_col: LabelCol = None,
+    pred_col: PredCol = None,
+    score_col: ScoreCol = None,
+    threshold: Threshold = None,
+    positive: Positive = None,
+    group_cols: GroupCols = None,
     groups: Groups = None,
-    define: Annotated[Optional[list[str]], typer.Option("--define", help="Group from several columns, repeatable: "
-                                                        "'MN=sex:male&native:1' ('|' between accepted "
-                                                        "values).")] = None,
+    define: Define = None,
     define_file: Annotated[Optional[Path], typer.Option("--define-file", dir_okay=False, help="Group definitions "
                                                         "as TOML or JSON: {name: {column: value}}.")] = None,
     reference: Annotated[str, typer.Option("--reference", help="Reference group: highest (selection rate), "

@@ -147,3 +147,16 @@ FLAG_REFERENCE = re.compile(r"`([a-z][a-z0-9_]*)`")
 def flag_names(message: str, flags: dict[str, str]) -> str:
     """Replace the `parameter` names in a library message by the current command's flags."""
     return FLAG_REFERENCE.sub(lambda m: flags.get(m.group(1), m.group(0)), message)
+
+
+Column = Optional[str]
+LabelCol = Annotated[Column, typer.Option("--label-col", help="True label column of the predictions table.")]
+PredCol = Annotated[Column, typer.Option("--pred-col", help="Prediction column (0/1, or see --positive).")]
+ScoreCol = Annotated[Column, typer.Option("--score-col", help="Score column, used with --threshold.")]
+Threshold = Annotated[Optional[float], typer.Option("--threshold", help="Scores >= this are positive (default "
+                                                    "0.5).")]
+Positive = Annotated[Column, typer.Option("--positive", help="The favourable label when labels are not 0/1.")]
+GroupCols = Annotated[Column, typer.Option("--group-cols", help="Group column(s), comma separated; several form "
+                                           "intersectional groups such as Female/Black.")]
+Define = Annotated[Optional[list[str]], typer.Option("--define", help="Group from several columns, repeatable: "
+                                                     "'MN=sex:male&native:1' ('|' between accepted values).")]

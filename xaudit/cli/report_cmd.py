@@ -8,9 +8,8 @@ from typing import Annotated, Optional
 import typer
 
 from .common import RichProgress, command_line, handle_errors, stderr
-from .options import DataDir, Groups, InputFile, Texts, command, method_list_help
-
-Column = Optional[str]
+from .options import (DataDir, Define, GroupCols, Groups, InputFile, LabelCol, PredCol, Positive, ScoreCol, Texts,
+                      Threshold, command, method_list_help)
 
 
 def register(app: typer.Typer) -> None:
@@ -35,17 +34,14 @@ def report(
     data: Annotated[Optional[Path], typer.Option("--data", help="Predictions table for group fairness (as in "
                                                  "`xaudit fairness`); default: UCI Adult and German credit from "
                                                  "the shared data, else a built-in synthetic example.")] = None,
-    label_col: Annotated[Column, typer.Option("--label-col", help="True label column of --data.")] = None,
-    pred_col: Annotated[Column, typer.Option("--pred-col", help="Prediction column of --data.")] = None,
-    score_col: Annotated[Column, typer.Option("--score-col", help="Score column of --data.")] = None,
-    threshold: Annotated[Optional[float], typer.Option("--threshold", help="Scores >= this are positive.")] = None,
-    positive: Annotated[Column, typer.Option("--positive", help="The favourable label when not 0/1.")] = None,
-    group_cols: Annotated[Column, typer.Option("--group-cols", help="Group columns of --data (comma "
-                                               "separated).")] = None,
+    label_col: LabelCol = None,
+    pred_col: PredCol = None,
+    score_col: ScoreCol = None,
+    threshold: Threshold = None,
+    positive: Positive = None,
+    group_cols: GroupCols = None,
     groups: Groups = None,
-    define: Annotated[Optional[list[str]], typer.Option("--define", help="Group of --data from several columns, "
-                                                        "repeatable: 'MN=sex:male&native:1' (as in `xaudit "
-                                                        "fairness`).")] = None,
+    define: Define = None,
     data_dir: DataDir = None,
     cloze_model: Annotated[Optional[str], typer.Option("--cloze-model", help="Masked LM for the cloze section on "
                                                        "MozArt (default: mlm).")] = None,

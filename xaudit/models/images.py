@@ -11,7 +11,6 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 import torch
-from torch import nn
 
 from ..errors import DataError, ParameterError
 from .base import AdapterBase, Batch, eval_mode
