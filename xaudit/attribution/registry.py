@@ -71,7 +71,10 @@ def build_methods(names: Sequence[str], params: Mapping[str, object], given: Col
     """
     if not names:
         raise ParameterError(f"no `method` given; choose one or more of: {', '.join(METHODS)}")
-    chosen = [METHODS[name] if name in METHODS else get_method(name) for name in dict.fromkeys(names)]
+    unknown = [name for name in names if name not in METHODS]
+    if unknown:
+        raise unknown_choice("method", unknown[0], METHODS)
+    chosen = [METHODS[name] for name in dict.fromkeys(names)]
     for name in given:
         if not any(p.name == name for m in chosen for p in m.parameters):
             takers = [m.name for m in METHODS.values() if any(p.name == name for p in m.parameters)]

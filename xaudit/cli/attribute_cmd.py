@@ -18,12 +18,6 @@ if TYPE_CHECKING:
     from ..attribution.explain import Explanation
     from ..models.base import ModelAdapter
 
-EXAMPLE = """
-
-Example: xaudit attribute --model bert --method flow,saliency --text "the keys to the cabinet"
-"""
-
-
 def register(app: typer.Typer) -> None:
     command(app, "attribute", attribute)
 
@@ -52,7 +46,11 @@ def attribute(
     output: Output = None,
     method_params: dict[str, Any] | None = None,
 ) -> None:
-    """Explain predictions: token (or pixel) scores from each method, coloured by magnitude."""
+    """Explain predictions: token (or pixel) scores from each method, coloured by magnitude.
+
+    \b
+    Example: xaudit attribute --model bert --method flow,saliency --text "the keys to the cabinet"
+    """
     from .. import inputs as input_reading
     from ..attribution.explain import explain
     from ..attribution.registry import build_methods
@@ -61,7 +59,7 @@ def attribute(
     from ..validation import split_csv
 
     params = method_params or {}
-    methods = build_methods(split_csv(method), params, [n for n in params if explicit(ctx, {n: None})])
+    methods = build_methods(split_csv(method), params, explicit(ctx, params, as_flags=False))
     adapter = load_model(model, allow_pickle=allow_pickle, device=device.value)
     given = input_reading.collect(adapter.modality, texts=texts, input_file=input_file, image=image, digit=digit,
                                   channels=getattr(adapter, "channels", 1))
@@ -76,9 +74,6 @@ def attribute(
     emit_formatted(format, output, payload=lambda: [e.to_dict() for e in explanations],
                    frame=lambda: _frame(explanations), tables=lambda: render(explanations),
                    also=_heatmap_file(png, adapter, explanations))
-
-
-attribute.__doc__ = (attribute.__doc__ or "") + EXAMPLE
 
 
 def _heatmap_file(png: Path | None, adapter: ModelAdapter, explanations: list[Explanation]) -> dict[Path, bytes]:

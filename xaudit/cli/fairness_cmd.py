@@ -80,7 +80,7 @@ def fairness(
     """
     from ..cloze import GROUPS, is_cloze_audit
 
-    cloze_given, table_given = explicit(ctx, dict.fromkeys(CLOZE_OPTIONS)), explicit(ctx, dict.fromkeys(TABLE_OPTIONS))
+    cloze_given, table_given = explicit(ctx, CLOZE_OPTIONS), explicit(ctx, TABLE_OPTIONS)
     if is_cloze_audit(data=data, tabular_input=counts is not None or example is not None,
                       groups=split_csv(groups), cloze_options=bool(cloze_given)):
         if table_given:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import inspect
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, Optional
@@ -134,9 +134,10 @@ def with_method_options(function: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def explicit(ctx: typer.Context, names: dict[str, Any]) -> list[str]:
-    """The options among ``names`` that the user gave (not left at their defaults), as flags."""
-    flags = {p.name: p.opts[0] for p in ctx.command.params}
+def explicit(ctx: typer.Context, names: Iterable[str], as_flags: bool = True) -> list[str]:
+    """The options among ``names`` that the user gave (not left at their defaults), as flags
+    (or as parameter names)."""
+    flags = {p.name: p.opts[0] for p in ctx.command.params} if as_flags else {}
     return [flags.get(name, name) for name in names
             if (source := ctx.get_parameter_source(name)) is not None and source.name != "DEFAULT"]
 
