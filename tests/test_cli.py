@@ -230,6 +230,7 @@ def test_a_new_method_with_a_parameter_gets_its_option_and_report_text(monkeypat
 
     from xaudit.attribution import registry
     from xaudit.attribution.base import AttributionMethod, RawScores
+    from xaudit.report.document import MethodText
     from xaudit.report.methods_text import methods
     from xaudit.validation import Param
 
@@ -257,4 +258,4 @@ def test_a_new_method_with_a_parameter_gets_its_option_and_report_text(monkeypat
     assert example["scores"]["constant"] == [2.5, 2.5] and example["params"]["constant"] == {"value": 2.5}
     bad = runner.invoke(app_, ["-m", "lstm", "--method", "constant", "--value", "-1", "--text", "x"])
     assert bad.exit_code == 2 and "The 'value' parameter must be a number >= 0.0" in bad.output
-    assert {"name": "Constant scores", "definition": Constant.definition, "reference": "A test (2026)."} in methods()
+    assert MethodText("Constant scores", Constant.definition, "A test (2026).") in methods()

@@ -76,12 +76,12 @@ def hostile_report(tiny_models_dir, tiny_mlm_dir, tmp_path_factory):
     previous = os.environ.get("XAUDIT_MODELS_DIR")
     os.environ["XAUDIT_MODELS_DIR"] = str(tiny_models_dir)
     try:
-        data_out = build_report(config)
+        report = build_report(config)
     finally:
         if previous is None:
             os.environ.pop("XAUDIT_MODELS_DIR")
         else:
             os.environ["XAUDIT_MODELS_DIR"] = previous
     html_path = root / "audit.html"
-    html_path.write_text(render_html(data_out), encoding="utf-8")
-    return html_path, data_out
+    html_path.write_text(render_html(report), encoding="utf-8")
+    return html_path, report.to_dict()

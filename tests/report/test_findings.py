@@ -2,33 +2,62 @@
 
 from __future__ import annotations
 
+from xaudit.cloze.mozart import LoadReport
+from xaudit.cloze.tables import Cell, ClozeResult, RateTable, margin
 from xaudit.report.findings import cloze_findings
 
 
-def result(hits: dict[tuple[str, str], int], n: int = 100) -> dict:
-    cells = [{"group": g, "language": lang, "hits": h, "n": n, "p_at_k": h / n} for (g, lang), h in hits.items()]
-    rates = {key: h / n for key, h in hits.items()}
+def table(hits: dict[tuple[str, str], int], n: int) -> RateTable:
     groups = sorted({g for g, _ in hits})
     languages = sorted({lang for _, lang in hits})
+    return RateTable(tuple(Cell(g, lang, h, n, 0) for (g, lang), h in hits.items()),
+                     {g: margin([hits[g, lang] / n for lang in languages]) for g in groups},
+                     {lang: margin([hits[g, lang] / n for g in groups]) for lang in languages})
 
-    def margin(values: list[float]) -> dict:
-        mean = sum(values) / len(values)
-        return {"mean": mean, "std": (sum((v - mean) ** 2 for v in values) / len(values)) ** 0.5}
 
-    return {"model": "m", "human_baseline": {"cells": [dict(c, hits=20) for c in cells]},
-            "p_at_k": {"1": {"cells": cells,
-                             "group_means": {g: margin([rates[g, lang] for lang in languages]) for g in groups},
-                             "language_means": {lang: margin([rates[g, lang] for g in groups]) for lang in languages}}}}
+def result(hits: dict[tuple[str, str], int], n: int = 100) -> ClozeResult:
+    groups = tuple(sorted({g for g, _ in hits}))
+    languages = tuple(sorted({lang for _, lang in hits}))
+    return ClozeResult("m", groups, languages, {1: table(hits, n)}, table({key: 20 for key in hits}, n), 1,
+                       LoadReport())
 
 
 def test_a_spread_under_two_answers_is_too_small_to_tell_groups_apart():
     (finding,) = cloze_findings(result({("MN", "en"): 1, ("FN", "en"): 0, ("MN", "de"): 1, ("FN", "de"): 1}))
-    assert "0.8% of all annotations against a human baseline of 20.0%" in finding["text"]
+    assert finding.subject == "m"
+    assert "0.8% of all annotations against a human baseline of 20.0%" in finding.text
     assert "widest in EN (σ = 0.005, about 0.5 answers in a cell of 100: too few to tell groups apart)" \
-        in finding["text"]
-    assert "lowest group mean over languages is FN (0.005)" in finding["text"]
+        in finding.text
+    assert "lowest group mean over languages is FN (0.005)" in finding.text
 
 
 def test_a_large_spread_is_stated_in_answers_without_a_verdict():
     (finding,) = cloze_findings(result({("MN", "en"): 30, ("FN", "en"): 10, ("MN", "de"): 20, ("FN", "de"): 20}))
-    assert "widest in EN (σ = 0.100, about 10.0 answers in a cell of 100);" in finding["text"]
+    assert "widest in EN (σ = 0.100, about 10.0 answers in a cell of 100);" in finding.text
+
+
+def section(rows: list[tuple[str, int | None, float]]):
+    from xaudit.evaluation.runner import EvaluationResult, Summary
+    from xaudit.report.document import ExplanationSection
+
+    summaries = [Summary(method, "spearman_vs_blankout", layer, mean, 0.1, 10, 0) for method, layer, mean in rows]
+    summaries.append(Summary("saliency", "gini", None, 0.9, 0.1, 10, 0))  # another measure: not compared
+    quality = EvaluationResult("bert", 10, [r[0] for r in rows], ["blankout"], {}, summaries)
+    return ExplanationSection("bert", "", [r[0] for r in rows], [], {}, 10, 2, quality, "")
+
+
+def test_explanation_finding_names_the_best_and_the_least_agreeing_method():
+    from xaudit.report.findings import explanation_findings
+
+    (finding,) = explanation_findings(section([("saliency", None, 0.2), ("flow", 6, 0.7), ("rollout", 6, -0.1)]))
+    assert finding.subject == "bert" and finding.value == 0.7
+    assert "flow at layer 6 agrees best with blank-out (Spearman 0.70 ± 0.10); rollout at layer 6 least (-0.10)" \
+        in finding.text
+
+
+def test_a_single_method_is_never_both_best_and_least():
+    from xaudit.report.findings import explanation_findings
+
+    (finding,) = explanation_findings(section([("saliency", None, 0.4)]))
+    assert "saliency is the only method compared with blank-out (Spearman 0.40 ± 0.10)" in finding.text
+    assert "least" not in finding.text

@@ -8,6 +8,7 @@ import re
 import pytest
 
 from tests.report.conftest import ATTRIBUTE_PAYLOAD, SCRIPT_PAYLOAD, browser
+from xaudit.report.document import AuditReport
 from xaudit.report.embed import embedded_view, script_json
 
 SECTIONS = ("summary", "group-fairness", "cloze", "explanations", "methods", "provenance")
@@ -31,6 +32,14 @@ def test_embedded_json_round_trips_and_cannot_close_its_element(hostile_report):
     assert embedded["title"] == data["title"] and "layer_scores" not in embedded["explanations"][0]["examples"][0]
     assert any("layer_scores" in e for block in data["explanations"] for e in block["examples"])
     assert "\\u003c/script\\u003e" in script_json({"x": "</script>"})
+
+
+def test_the_report_json_reads_back_as_the_same_typed_report(hostile_report):
+    data = hostile_report[1]
+    report = AuditReport.from_dict(data)
+    assert report.to_dict() == data
+    assert report.group_fairness[0].result.reference_group and report.cloze.result.n_annotations == 8
+    assert {f.subject for f in report.findings} >= {report.group_fairness[0].title, report.cloze.result.model}
 
 
 def test_no_external_references(hostile_report):
@@ -89,12 +98,18 @@ def test_report_cli_writes_html_and_json(tiny_models_dir, monkeypatch, tmp_path)
     monkeypatch.setenv("XAUDIT_MODELS_DIR", str(tiny_models_dir))
     monkeypatch.delenv("XAUDIT_DATA_DIR", raising=False)
     monkeypatch.chdir(tmp_path)  # no ../shared/data here: the built-in synthetic example is used
-    result = CliRunner().invoke(app, ["report", "-o", "out/audit.html", "--model", "cnn", "--n-evaluate", "3",
-                                      "--n-boot", "20"])
+    result = CliRunner().invoke(app, ["report", "-o", "out/audit.html", "--model", "cnn", "--method",
+                                      "saliency,flow", "--n-evaluate", "3", "--n-boot", "20"])
     assert result.exit_code == 0, result.output
-    data = json.loads((tmp_path / "out" / "audit.json").read_text())
+    text = (tmp_path / "out" / "audit.json").read_text()
+    data = json.loads(text)
     assert data["group_fairness"][0]["dataset"] == "Synthetic credit decisions"
     assert "built-in" in (tmp_path / "out" / "audit.html").read_text() or "Synthetic" in data["data_source"]
+    (block,) = data["explanations"]  # flow does not apply to the CNN: skipped with the reason, saliency kept
+    assert block["methods"] == ["saliency"] and list(block["examples"][0]["scores"]) == ["saliency"]
+    assert "needs attention weights" in block["skipped"]["flow"]
+    assert "Skipped flow: method &#39;flow&#39; needs attention weights" in (tmp_path / "out" / "audit.html").read_text()
+    assert AuditReport.from_json(text).to_dict() == data
 
 
 def test_report_group_options_match_xaudit_fairness(tiny_models_dir, monkeypatch, tmp_path):

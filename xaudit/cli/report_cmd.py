@@ -62,7 +62,6 @@ def report(
     from ..paths import default_data_dir
     from ..report.build import build_report
     from ..report.config import ReportConfig, apply_options, read_config
-    from ..report.embed import script_json
     from ..report.render import render_html
     from ..validation import split_csv
 
@@ -77,5 +76,5 @@ def report(
     with RichProgress() as progress:
         audit = build_report(chosen, progress)
     html, json_path = render_html(audit), json_output or output.with_suffix(".json")
-    atomic.write_all({json_path: script_json(audit), output: html})  # both files or neither
+    atomic.write_all({json_path: audit.to_json(), output: html})  # both files or neither
     stderr.print(f"wrote {output} ({len(html.encode()) / 1e6:.2f} MB) and {json_path}")

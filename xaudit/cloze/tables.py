@@ -119,6 +119,10 @@ class ClozeResult(JsonResult):
     def k_values(self) -> tuple[int, ...]:
         return tuple(self.precision)
 
+    @property
+    def n_annotations(self) -> int:
+        return sum(c.n for c in self.human.cells)
+
     def to_dict(self) -> dict[str, Any]:
         return envelope(self.kind) | {
             "analysis": "cloze P@k per demographic group",
@@ -128,7 +132,7 @@ class ClozeResult(JsonResult):
             "languages": list(self.languages),
             "k": list(self.k_values),
             "n_sentences": self.n_sentences,
-            "n_annotations": sum(c.n for c in self.human.cells),
+            "n_annotations": self.n_annotations,
             "multi_word_answers": sum(c.multi_word for c in self.human.cells),
             "p_at_k": {str(k): table.to_dict("p_at_k") for k, table in self.precision.items()},
             "human_baseline": self.human.to_dict("reproduced"),

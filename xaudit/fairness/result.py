@@ -18,6 +18,8 @@ from .significance import ProportionTest
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .audit import AuditSettings
+
 Interval = tuple[float, float]
 TESTED_RATES = tuple(measure.rate for measure in PARITY)
 """Rates tested group against reference: those of the parity criteria."""
@@ -147,6 +149,15 @@ class FairnessResult(JsonResult):
 
     def group(self, name: str) -> GroupRow:
         return next(row for row in self.groups if row.group == name)
+
+    @property
+    def audit_settings(self) -> AuditSettings:
+        """The settings the audit ran with, as the typed record."""
+        from dataclasses import fields
+
+        from .audit import AuditSettings
+
+        return AuditSettings(**{f.name: self.settings[f.name] for f in fields(AuditSettings) if f.name in self.settings})
 
     def summary(self) -> dict[str, float]:
         """Named scalars for CI gates (``--fail-on``): per criterion its ``difference``,

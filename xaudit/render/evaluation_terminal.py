@@ -5,13 +5,8 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 
+from ..evaluation.measures import measure_of
 from ..evaluation.runner import EvaluationResult
-
-DIRECTION = {
-    "gini": "higher: sparser", "max_sensitivity": "lower: more stable",
-    "aopc_comprehensiveness": "higher: more faithful", "aopc_sufficiency": "lower: more faithful",
-    "deletion_auc": "lower: more faithful",
-}
 
 
 def render(result: EvaluationResult) -> list[object]:
@@ -21,8 +16,7 @@ def render(result: EvaluationResult) -> list[object]:
     layers = sorted({s.layer for s in result.summaries if s.layer is not None})
     unlayered = any(s.layer is None for s in result.summaries)
     for measure in result.measures():
-        note = DIRECTION.get(measure, "higher: more agreement" if measure.startswith("spearman") else "")
-        table = Table(title=f"{measure} ({note})" if note else measure, title_justify="left")
+        table = Table(title=f"{measure} ({measure_of(measure).direction})", title_justify="left")
         table.add_column("method")
         slots: list[int | None] = [*layers, *([None] if unlayered else [])]
         for slot in slots:

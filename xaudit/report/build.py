@@ -1,16 +1,16 @@
-"""Run the audit behind a report and collect every result as JSON-able data.
+"""Run the audit behind a report and assemble the typed :class:`~xaudit.report.document.AuditReport`.
 
-The same data is rendered to HTML (``render.py``) and written beside it as JSON.
+``render.py`` shows it as HTML; its ``to_dict`` is the JSON written beside it.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from .._version import __version__
-from ..schema import envelope
 from ..datasets.reference import held_out_examples
 from ..fairness import AuditSettings
 from ..fairness.reference_data import tables as reference_tables
@@ -22,6 +22,7 @@ from ..models.registry import REFERENCE_MODELS, card_of, model_folder
 from ..progress import ProgressFn, silent
 from . import cloze_section, explanations, fairness_section, findings, provenance
 from .config import ReportConfig
+from .document import AuditReport, ExplanationSection, GroupFairnessAudit, ModelRecord, Provenance
 from .methods_text import LIMITATIONS, methods
 
 CLOZE_SCOPE = ", whether a language model predicts the words that different demographic groups would write,"
@@ -62,14 +63,15 @@ def _examples(adapter, card: dict[str, Any], config: ReportConfig) -> tuple[list
     return split.inputs, [f"digit {i}" for i in range(len(split.inputs))], split.labels
 
 
-def _model_record(name: str, kind: str) -> tuple[dict[str, Any], dict[str, Any]]:
+def _model_record(name: str, kind: str) -> tuple[ModelRecord, dict[str, Any]]:
     """Provenance record and card of a reference model, model folder or hub id."""
     registered = REFERENCE_MODELS.get(name)
     card = card_of(name)
     return provenance.model_record(name, kind, registered.task if registered else "", model_folder(name), card), card
 
 
-def explanation_blocks(config: ReportConfig, progress: ProgressFn) -> tuple[list[dict], list[dict]]:
+def explanation_blocks(config: ReportConfig, progress: ProgressFn) -> tuple[list[ExplanationSection],
+                                                                            list[ModelRecord]]:
     blocks, models = [], []
     for name in config.models:
         adapter = load_model(name)
@@ -88,7 +90,8 @@ def explanation_blocks(config: ReportConfig, progress: ProgressFn) -> tuple[list
     return blocks, models
 
 
-def fairness_audits(config: ReportConfig, progress: ProgressFn) -> tuple[list[dict], str, list[Path]]:
+def fairness_audits(config: ReportConfig, progress: ProgressFn) -> tuple[list[GroupFairnessAudit], str,
+                                                                         list[Path]]:
     settings = AuditSettings(n_boot=config.n_boot, seed=config.seed)
     if config.fairness is not None:
         from ..fairness import parse_definition
@@ -101,8 +104,8 @@ def fairness_audits(config: ReportConfig, progress: ProgressFn) -> tuple[list[di
             definitions=[parse_definition(d) for d in spec.define], groups=spec.groups, strict=False,
             settings=settings, progress=progress)
         grouping = " × ".join(spec.group_cols) or "the defined groups"
-        audit = {"title": f"{spec.data.name} by {grouping}", "dataset": spec.data.name, "grouping": spec.group_cols,
-                 "description": f"Predictions read from {spec.data}.", "result": result.to_dict()}
+        audit = GroupFairnessAudit(f"{spec.data.name} by {grouping}", spec.data.name, list(spec.group_cols),
+                                   f"Predictions read from {spec.data}.", result)
         return [audit], f"the predictions in {spec.data}", [spec.data]
     chosen = reference_tables(config.data_dir, config.seed)
     files = [f for table in chosen for f in table.files]
@@ -111,38 +114,36 @@ def fairness_audits(config: ReportConfig, progress: ProgressFn) -> tuple[list[di
     return fairness_section.audits(chosen, settings, progress), source, files
 
 
-def build_report(config: ReportConfig, progress: ProgressFn = silent) -> dict[str, Any]:
-    """Run every part of the audit and return the report data."""
+def build_report(config: ReportConfig, progress: ProgressFn = silent) -> AuditReport:
+    """Run every part of the audit and return the report."""
     audits, fairness_source, files = fairness_audits(config, progress)
     cloze, cloze_files = cloze_section.section(config.data_dir, config.cloze_model, progress) if config.cloze \
         else (None, [])
     blocks, models = explanation_blocks(config, progress)
     if cloze:
-        models.append(_model_record(config.cloze_model, "transformer")[0] | {"task": "cloze (masked words)"})
+        record = _model_record(config.cloze_model, "transformer")[0]
+        models.append(replace(record, task="cloze (masked words)"))
     found = [f for audit in audits for f in findings.fairness_findings(audit)]
-    found += findings.cloze_findings(cloze["result"]) if cloze else []
+    found += findings.cloze_findings(cloze.result) if cloze else []
     found += [f for block in blocks for f in findings.explanation_findings(block)]
-    return {
-        **envelope("audit_report"),
-        "title": config.title,
-        "version": __version__,
-        "generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "data_source": (f"group fairness on {fairness_source}; "
-                        + (f"cloze fairness of {cloze['result']['model']} on MozArt; " if cloze else
-                           "no cloze fairness (MozArt was not found in the shared data folder); " if config.cloze
-                           else "")
-                        + "explanations on the reference models' test data"),
-        "scope": (f"This report audits whether decisions are fair across demographic groups ({len(audits)} "
-                  f"group-fairness audit(s)){CLOZE_SCOPE if cloze else ''} and how {len(config.models)} model(s) reach "
-                  "their decisions (attributions, and how far to trust them)."),
-        "models": models,
-        "findings": findings.rank(found),
-        "group_fairness": audits,
-        "cloze": cloze,
-        "explanations": blocks,
-        "methods": methods(),
-        "limitations": LIMITATIONS,
-        "provenance": {"command": config.command, "seed": config.seed, "machine": provenance.machine(),
-                       "packages": provenance.packages(),
-                       "data_files": [provenance.file_record(f) for f in files + cloze_files]},
-    }
+    cloze_source = (f"cloze fairness of {cloze.result.model} on MozArt; " if cloze else
+                    "no cloze fairness (MozArt was not found in the shared data folder); " if config.cloze else "")
+    return AuditReport(
+        title=config.title,
+        version=__version__,
+        generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        data_source=(f"group fairness on {fairness_source}; {cloze_source}explanations on the reference models' "
+                     "test data"),
+        scope=(f"This report audits whether decisions are fair across demographic groups ({len(audits)} "
+               f"group-fairness audit(s)){CLOZE_SCOPE if cloze else ''} and how {len(config.models)} model(s) reach "
+               "their decisions (attributions, and how far to trust them)."),
+        models=models,
+        findings=findings.rank(found),
+        group_fairness=audits,
+        cloze=cloze,
+        explanations=blocks,
+        methods=methods(),
+        limitations=LIMITATIONS,
+        provenance=Provenance(config.command, config.seed, provenance.machine(), provenance.packages(),
+                              [provenance.file_record(f) for f in files + cloze_files]),
+    )

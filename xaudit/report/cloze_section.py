@@ -6,13 +6,13 @@ Tables as in Cabello Piqueras & Søgaard (2022), built by :func:`xaudit.cloze.re
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from ..cloze import run_cloze
 from ..cloze.audit import MOZART_FOLDER
 from ..cloze.mozart import FILE_PATTERN, present_languages
 from ..cloze.render import grids
 from ..progress import ProgressFn, silent
+from .document import ClozeSection, TextTable
 
 K_VALUES = (1, 5)
 NOTES = {
@@ -23,7 +23,7 @@ NOTES = {
 }
 
 
-def section(data_dir: Path | None, model: str, progress: ProgressFn = silent) -> tuple[dict[str, Any] | None,
+def section(data_dir: Path | None, model: str, progress: ProgressFn = silent) -> tuple[ClozeSection | None,
                                                                                         list[Path]]:
     """The section's data (``None`` without MozArt) and the files it read."""
     folder = data_dir / MOZART_FOLDER if data_dir is not None else None
@@ -36,12 +36,11 @@ def section(data_dir: Path | None, model: str, progress: ProgressFn = silent) ->
     tables = []
     for title, header, rows in grids(result):
         note = next((text for prefix, text in NOTES.items() if title.startswith(prefix)), "")
-        tables.append({"title": title, "corner": header[0], "columns": header[1:], "rows": rows, "note": note})
-    payload = result.to_dict()
-    description = (f"Masked language model {result.model} on MozArt ({payload['n_sentences']} cloze sentences, "
-                   f"{payload['n_annotations']} annotations in {', '.join(l.upper() for l in languages)}). "
+        tables.append(TextTable(title, header[0], header[1:], rows, note))
+    description = (f"Masked language model {result.model} on MozArt ({result.n_sentences} cloze sentences, "
+                   f"{result.n_annotations} annotations in {', '.join(l.upper() for l in languages)}). "
                    "P@k is the share of a group's annotators whose answer is among the model's k best whole-word "
                    "predictions; rows are groups (MN male native, FN female native, MNN male non-native, FNN female "
                    "non-native), the last column each group's mean over languages with its standard deviation, the "
                    "bottom row each language's mean over groups with σ_gd (population standard deviations).")
-    return {"description": description, "tables": tables, "result": payload}, files
+    return ClozeSection(description, tables, result), files

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
 
 import numpy as np
 
+from ..attribution.base import AttributionMethod
 from ..attribution.registry import get_method
+from ..errors import ModelError
 from ..attribution.explain import Explanation, explain
 from ..evaluation.runner import evaluate
 from ..models.base import ModelAdapter
 from ..progress import ProgressFn, silent
+from .document import ExplanationSection, InfluentialToken
 
 TOP_TOKENS = 10
 MIN_COUNT = 2
@@ -23,7 +25,21 @@ def default_methods(adapter: ModelAdapter) -> list[str]:
     return ["saliency", "ig", "blankout"]
 
 
-def influential_tokens(explanations: list[Explanation]) -> dict[str, list[dict[str, Any]]]:
+def supported_methods(adapter: ModelAdapter, names: list[str]) -> tuple[list[AttributionMethod], dict[str, str]]:
+    """The methods among ``names`` that ``adapter`` supports, and the others with the reason."""
+    methods, skipped = [], {}
+    for name in dict.fromkeys(names):
+        method = get_method(name)
+        try:
+            method.check_supported(adapter)
+        except ModelError as exc:
+            skipped[name] = str(exc)
+        else:
+            methods.append(method)
+    return methods, skipped
+
+
+def influential_tokens(explanations: list[Explanation]) -> dict[str, list[InfluentialToken]]:
     """Per method: tokens ranked by their mean example-normalised score (text only)."""
     table: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     for explanation in explanations:
@@ -35,9 +51,8 @@ def influential_tokens(explanations: list[Explanation]) -> dict[str, list[dict[s
                 table[name][unit.casefold()].append(float(score) / peak)
     ranked = {}
     for name, tokens in table.items():
-        rows = [{"token": t, "mean": float(np.mean(v)), "count": len(v)} for t, v in tokens.items()
-                if len(v) >= MIN_COUNT]
-        ranked[name] = sorted(rows, key=lambda r: (-r["mean"], r["token"]))[:TOP_TOKENS]
+        rows = [InfluentialToken(t, float(np.mean(v)), len(v)) for t, v in tokens.items() if len(v) >= MIN_COUNT]
+        ranked[name] = sorted(rows, key=lambda r: (-r.mean, r.token))[:TOP_TOKENS]
     return ranked
 
 
@@ -52,32 +67,24 @@ def section(
     evaluation_labels: list[int],
     seed: int,
     progress: ProgressFn = silent,
-) -> dict[str, Any]:
-    """Explain ``inputs`` with the methods; evaluate the methods on the labelled evaluation inputs."""
-    methods = [get_method(name) for name in method_names]
+) -> ExplanationSection:
+    """Explain ``inputs`` with the methods the model supports (the others are listed as skipped, with
+    the reason); evaluate them on the labelled evaluation inputs."""
+    methods, skipped = supported_methods(adapter, method_names)
     explanations = explain(adapter, inputs, methods, ids=ids, true_labels=true_labels, seed=seed,
-                           progress=progress)
-    examples = []
-    for explanation in explanations:
-        data = explanation.to_dict()
-        if adapter.modality == "image":
-            data["image"] = np.asarray(explanation.input).tolist()
-        examples.append(data)
+                           progress=progress) if methods else []
     quality = None
-    if evaluation_inputs:
+    if evaluation_inputs and methods:
         layered = [m for m in methods if m.layered]
         last = adapter.attention_layers if layered else None
         references = [get_method("blankout"), get_method("saliency")]
-        result = evaluate(adapter, evaluation_inputs, evaluation_labels, methods, references,
-                          layers=[last] if last else None, stability_samples=2, seed=seed, progress=progress)
-        quality = result.to_dict()
-    return {
-        "model": adapter.name, "description": description, "methods": method_names, "examples": examples,
-        "top_tokens": influential_tokens(explanations) if adapter.modality == "text" else {},
-        "top_tokens_size": TOP_TOKENS, "top_tokens_min_count": MIN_COUNT, "quality": quality,
-        "quality_note": (f"{len(evaluation_inputs)} held-out examples, explaining the true label; layered methods "
-                         "at the last layer. ρ: Spearman with blank-out / gradient scores (higher: the method ranks "
-                         "units as those references do). AOPC comprehensiveness: probability drop when the top "
-                         "units are removed (higher is better); sufficiency and deletion AUC: lower is better. "
-                         "Gini: sparsity. Max-sensitivity: change under small input noise (lower: more stable)."),
-    }
+        quality = evaluate(adapter, evaluation_inputs, evaluation_labels, methods, references,
+                           layers=[last] if last else None, stability_samples=2, seed=seed, progress=progress)
+    return ExplanationSection(
+        adapter.name, description, [m.name for m in methods], explanations,
+        influential_tokens(explanations) if adapter.modality == "text" else {}, TOP_TOKENS, MIN_COUNT, quality,
+        f"{len(evaluation_inputs)} held-out examples, explaining the true label; layered methods at the last layer. "
+        "ρ: Spearman with blank-out / gradient scores (higher: the method ranks units as those references do). "
+        "AOPC comprehensiveness: probability drop when the top units are removed (higher is better); sufficiency "
+        "and deletion AUC: lower is better. Gini: sparsity. Max-sensitivity: change under small input noise "
+        "(lower: more stable).", skipped)

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..fairness import AuditSettings, Grouping, PredictionColumns, group_fairness, load_predictions
 from ..fairness.reference_data import DecisionTable
 from ..progress import ProgressFn, silent
+from .document import GroupFairnessAudit
 
 
-def audits(tables: list[DecisionTable], settings: AuditSettings, progress: ProgressFn = silent) -> list[dict[str, Any]]:
-    """One audit (title, description, FairnessResult as a dict) per table and grouping."""
+def audits(tables: list[DecisionTable], settings: AuditSettings, progress: ProgressFn = silent) -> list[GroupFairnessAudit]:
+    """One audit per table and grouping."""
     results = []
     jobs = [(table, grouping) for table in tables for grouping in table.groupings]
     for done, (table, grouping) in enumerate(jobs, start=1):
         loaded = load_predictions(table.frame, PredictionColumns(table.label, table.prediction),
                                   Grouping(columns=grouping))
         result = group_fairness(loaded.counts, settings, source=loaded.describe() | {"data": table.name})
-        results.append({"title": f"{table.name} by {' × '.join(grouping)}", "dataset": table.name,
-                        "grouping": list(grouping), "description": table.description, "result": result.to_dict()})
+        results.append(GroupFairnessAudit(f"{table.name} by {' × '.join(grouping)}", table.name, list(grouping),
+                                          table.description, result))
         progress("group fairness", done, len(jobs))
     return results

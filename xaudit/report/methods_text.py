@@ -1,50 +1,36 @@
 """The report's Methods section: each method, measure and metric with its definition and citation.
 
-Attribution methods and fairness criteria describe themselves (``attribution.registry``,
-``fairness.metrics.PARITY``); the evaluation measures and the rules below are listed here.
+Attribution methods, evaluation measures and fairness criteria describe themselves
+(``attribution.registry``, ``evaluation.measures``, ``fairness.metrics.PARITY``); the rules
+below are listed here.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from .document import MethodText
 
 
-def methods() -> list[dict[str, Any]]:
+def methods() -> list[MethodText]:
     """Name, definition and reference of everything the report uses, in reading order."""
     from ..attribution.registry import METHODS
+    from ..evaluation.measures import MEASURES
     from ..fairness.metrics import PARITY
 
-    attribution = [{"name": m.title, "definition": m.definition, "reference": m.citation} for m in METHODS.values()]
-    fairness = [{"name": p.title, "definition": p.definition[0].upper() + p.definition[1:] + ".",
-                 "reference": p.citation} for p in PARITY]
-    return attribution + MEASURES + fairness + RULES
+    attribution = [MethodText(m.title, m.definition, m.citation) for m in METHODS.values()]
+    measures = [MethodText(m.title, m.definition, m.citation) for m in MEASURES.values()]
+    fairness = [MethodText(p.title, p.definition[0].upper() + p.definition[1:] + ".", p.citation) for p in PARITY]
+    return attribution + measures + fairness + RULES
 
-
-MEASURES = [
-    {"name": "Spearman vs a reference", "definition": "Rank correlation, per example, between a method's scores "
-     "and blank-out or gradient scores over the non-special tokens; values rounded before ranking so that "
-     "saturated flows tie; undefined (constant) cases are counted, not averaged.",
-     "reference": "Abnar & Zuidema (2020), Tables 1–2."},
-    {"name": "AOPC comprehensiveness / sufficiency", "definition": "Mean over k ∈ {1, 5, 10, 20, 50}% of "
-     "p_t(x) − p_t(x without its top-k units) / p_t(x) − p_t(only its top-k units).",
-     "reference": "DeYoung et al. (2020), ERASER, ACL."},
-    {"name": "Gini index", "definition": "Sparsity of the normalised |scores|: 0 uniform, 1 − 1/n one-hot.",
-     "reference": "Hurley & Rickard (2009); Chalasani et al. (2020)."},
-    {"name": "Max-sensitivity", "definition": "Largest relative change ‖a(x+δ) − a(x)‖/‖a(x)‖ over Gaussian "
-     "perturbations δ of the embeddings / pixels.", "reference": "Yeh et al. (2019), On the (In)fidelity and "
-     "Sensitivity of Explanations."},
-]
 
 RULES = [
-    {"name": "Four-fifths rule", "definition": "A group's selection rate below 80% of the reference group's "
-     "indicates adverse impact.", "reference": "US EEOC Uniform Guidelines (1978), 29 CFR 1607.4(D)."},
-    {"name": "Worst-off group", "definition": "The group with the lowest value of a benefit (highest of a harm): "
-     "the Rawlsian view, reported beside the gaps.", "reference": "Jørgensen & Søgaard, Rawlsian AI fairness "
-     "loopholes (2022)."},
-    {"name": "Cloze P@k", "definition": "Share of a group's annotation rows whose answer (NFC, stripped, "
-     "casefolded, whole word) is among the model's top-k whole-word predictions for the sentence; means "
-     "with population standard deviations across languages and groups.", "reference": "Cabello Piqueras & "
-     "Søgaard (2022), Are Pretrained Multilingual Models Equally Fair Across Languages?, COLING."},
+    MethodText("Four-fifths rule", "A group's selection rate below 80% of the reference group's indicates adverse "
+               "impact.", "US EEOC Uniform Guidelines (1978), 29 CFR 1607.4(D)."),
+    MethodText("Worst-off group", "The group with the lowest value of a benefit (highest of a harm): the Rawlsian "
+               "view, reported beside the gaps.", "Jørgensen & Søgaard, Rawlsian AI fairness loopholes (2022)."),
+    MethodText("Cloze P@k", "Share of a group's annotation rows whose answer (NFC, stripped, casefolded, whole "
+               "word) is among the model's top-k whole-word predictions for the sentence; means with population "
+               "standard deviations across languages and groups.", "Cabello Piqueras & Søgaard (2022), Are "
+               "Pretrained Multilingual Models Equally Fair Across Languages?, COLING."),
 ]
 
 LIMITATIONS = [

@@ -9,6 +9,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from .document import FileRecord, ModelRecord
+
 PACKAGES = ("xaudit", "torch", "transformers", "captum", "numpy", "pandas", "scipy", "networkx", "jinja2",
             "safetensors", "scikit-learn", "pyarrow")
 
@@ -21,8 +23,8 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def file_record(path: Path) -> dict[str, Any]:
-    return {"path": str(path), "bytes": path.stat().st_size, "sha256": sha256(path)}
+def file_record(path: Path) -> FileRecord:
+    return FileRecord(str(path), path.stat().st_size, sha256(path))
 
 
 def packages() -> dict[str, str]:
@@ -39,11 +41,10 @@ def machine() -> str:
     return f"{platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
-def model_record(name: str, kind: str, task: str, folder: Path, card: dict[str, Any]) -> dict[str, Any]:
+def model_record(name: str, kind: str, task: str, folder: Path, card: dict[str, Any]) -> ModelRecord:
+    """A model's record from its card (which may be empty: a hub id or a folder without one)."""
     weights = folder / "model.safetensors"
-    return {
-        "name": name, "kind": kind, "task": task, "description": card.get("description", ""),
-        "test_accuracy": (card.get("metrics") or {}).get("test_accuracy"), "parameters": card.get("parameters"),
-        "seed": card.get("seed"), "device": card.get("device"), "wall_time_s": card.get("wall_time_s"),
-        "weights_sha256": sha256(weights) if weights.exists() else None, "card": card,
-    }
+    return ModelRecord(
+        name, kind, task, card.get("description", ""), (card.get("metrics") or {}).get("test_accuracy"),
+        card.get("parameters"), card.get("seed"), card.get("device"), card.get("wall_time_s"),
+        sha256(weights) if weights.exists() else None, card)

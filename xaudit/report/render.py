@@ -1,7 +1,8 @@
-"""Render report data (a JSON-able dict, see ``build.py``) as one self-contained HTML page.
+"""Render an :class:`~xaudit.report.document.AuditReport` as one self-contained HTML page.
 
-Jinja2 with autoescaping; inline CSS and SVG; the data embedded as escaped JSON. The
-renderer only formats: every number it shows is read from the report data.
+Jinja2 with autoescaping; inline CSS and SVG; the report's JSON embedded, escaped. The
+template reads the JSON form; heatmaps, charts and the quality table are drawn here from
+the typed results. The renderer only formats: every number it shows is in the report.
 """
 
 from __future__ import annotations
@@ -14,17 +15,20 @@ import numpy as np
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
+from ..attribution.explain import Explanation
+from ..attribution.result import Attribution
+from ..evaluation.measures import column_of, ordered
+from ..evaluation.runner import EvaluationResult
+from ..fairness.metrics import RATES
+from ..fairness.result import FairnessResult
 from .charts import bar_chart
+from .document import AuditReport
 from .embed import embedded_view, script_json
 from .heatmaps import bucket_css, grey_image, pixel_heatmap, token_heatmap
 
 TEMPLATES = Path(__file__).parent / "templates"
 SHOWN_EXAMPLES = 6
-QUALITY_COLUMNS = (
-    ("spearman_vs_blankout", "ρ vs blank-out"), ("spearman_vs_saliency", "ρ vs gradients"),
-    ("aopc_comprehensiveness", "AOPC comprehensiveness ↑"), ("aopc_sufficiency", "AOPC sufficiency ↓"),
-    ("deletion_auc", "deletion AUC ↓"), ("gini", "Gini (sparsity) ↑"), ("max_sensitivity", "max-sensitivity ↓"),
-)
+CHARTED_RATES = ("selection_rate", "tpr", "accuracy")
 
 
 def fmt(value: Any, digits: int = 3) -> str:
@@ -50,73 +54,71 @@ def fmt_ci(group: dict[str, Any], rate: str) -> str:
     return fmt(group.get(rate)) + fmt_interval(intervals.get(rate))
 
 
-def _example_view(example: dict[str, Any]) -> dict[str, Any]:
-    view = {"id": example["id"], "prediction": example["prediction"]["label"],
-            "probability": f"{example['prediction']['probability']:.3f}", "true_label": example.get("true_label"),
-            "truncated": example.get("truncated_tokens", 0)}
-    shape = example.get("image_shape")
-    if shape:
-        view["pixels"] = [(_title(name, example), pixel_heatmap(scores, tuple(shape), label=name))
-                          for name, scores in example["scores"].items()]
-        view["input_svg"] = grey_image(np.asarray(example["image"])) if example.get("image") is not None else ""
+def _example_view(explanation: Explanation) -> dict[str, Any]:
+    first = explanation.first
+    view = {"id": explanation.input_id, "prediction": first.prediction_label, "probability": f"{first.probability:.3f}",
+            "true_label": explanation.true_label, "truncated": explanation.truncated_tokens}
+    if first.image_shape is not None:
+        view["pixels"] = [(_title(a), pixel_heatmap(a.scores, first.image_shape, label=name))
+                          for name, a in explanation.attributions.items()]
+        view["input_svg"] = grey_image(np.asarray(explanation.input)) if explanation.input is not None else ""
     else:
-        view["tokens"] = [(_title(name, example), token_heatmap(example["tokens"], scores))
-                          for name, scores in example["scores"].items()]
+        view["tokens"] = [(_title(a), token_heatmap(a.units, a.scores)) for a in explanation.attributions.values()]
     return view
 
 
-def _title(method: str, example: dict[str, Any]) -> str:
-    layer = (example.get("layer") or {}).get(method)
-    return f"{method} (L{layer})" if layer else method
+def _title(attribution: Attribution) -> str:
+    return f"{attribution.method} (L{attribution.layer})" if attribution.layer else attribution.method
 
 
-def _quality_view(quality: dict[str, Any], layers: dict[str, int | None]) -> dict[str, Any]:
-    by_key = {(r["method"], r["measure"], r["layer"]): r for r in quality["results"]}
-    present = [(key, label) for key, label in QUALITY_COLUMNS if any(r["measure"] == key for r in quality["results"])]
+def _quality_view(quality: EvaluationResult, layers: dict[str, int | None]) -> dict[str, Any]:
+    present = ordered(quality.measures())
     rows = []
-    for method in quality["methods"]:
+    for method in quality.methods:
         layer = layers.get(method)
         cells = [f"{method} (L{layer})" if layer else method]
-        for key, _ in present:
-            r = by_key.get((method, key, layer))
-            cells.append("" if r is None else ("undefined" if r["mean"] is None else f"{r['mean']:.3f} ± {r['std']:.3f}"))
+        for measure in present:
+            s = quality.get(method, measure, layer)
+            cells.append("" if s is None else ("undefined" if s.mean is None else f"{s.mean:.3f} ± {s.std:.3f}"))
         rows.append(cells)
-    return {"columns": [label for _, label in present], "rows": rows}
+    return {"columns": [column_of(key) for key in present], "rows": rows}
 
 
-def _fairness_charts(result: dict[str, Any]) -> list[Markup]:
+def _defined(value: float) -> float | None:
+    return None if math.isnan(value) else value
+
+
+def _fairness_charts(result: FairnessResult) -> list[Markup]:
+    below = set(result.parity["statistical_parity"].below_four_fifths or []) \
+        if "statistical_parity" in result.parity else set()
     charts = []
-    groups = result["groups"]
-    below = set((result["parity"].get("statistical_parity") or {}).get("below_four_fifths") or [])
-    for rate, title in (("selection_rate", "Selection rate"), ("tpr", "True positive rate"), ("accuracy", "Accuracy")):
+    for rate in CHARTED_RATES:
         charts.append(bar_chart(
-            [g["group"] for g in groups], [g.get(rate) for g in groups],
-            [tuple((g.get("intervals") or {}).get(rate) or (None, None)) for g in groups], title,
-            highlight=[g["group"] in below for g in groups] if rate == "selection_rate" else None,
+            [g.group for g in result.groups], [_defined(g.rates[rate]) for g in result.groups],
+            [tuple(_defined(v) for v in (g.intervals or {}).get(rate, (math.nan, math.nan))) for g in result.groups],
+            RATES[rate].title[0].upper() + RATES[rate].title[1:],
+            highlight=[g.group in below for g in result.groups] if rate == "selection_rate" else None,
         ))
     return charts
 
 
-def view_model(report: dict[str, Any]) -> dict[str, Any]:
-    """The report data plus pre-rendered fragments (heatmaps, charts, formatted tables)."""
-    view = dict(report)
-    view["explanations"] = []
-    for block in report.get("explanations", []):
-        examples = [_example_view(e) for e in block["examples"]]
-        layers = {name: layer for e in block["examples"][:1] for name, layer in (e.get("layer") or {}).items()}
-        view["explanations"].append({
-            **block, "view_examples": examples[:SHOWN_EXAMPLES], "more_examples": examples[SHOWN_EXAMPLES:],
-            "quality": _quality_view(block["quality"], layers) if block.get("quality") else None,
-        })
-    view["group_fairness"] = [{**audit, "charts": _fairness_charts(audit["result"])}
-                              for audit in report.get("group_fairness", [])]
+def view_model(report: AuditReport) -> dict[str, Any]:
+    """The report's JSON form plus pre-rendered fragments (heatmaps, charts, formatted tables)."""
+    view = report.to_dict()
+    for block, section in zip(view["explanations"], report.explanations):
+        examples = [_example_view(e) for e in section.explanations]
+        layers = {name: a.layer for e in section.explanations[:1] for name, a in e.attributions.items()}
+        block |= {"view_examples": examples[:SHOWN_EXAMPLES], "more_examples": examples[SHOWN_EXAMPLES:],
+                  "quality": _quality_view(section.quality, layers) if section.quality else None}
+    for audit, typed in zip(view["group_fairness"], report.group_fairness):
+        audit["charts"] = _fairness_charts(typed.result)
     return view
 
 
-def render_html(report: dict[str, Any]) -> str:
+def render_html(report: AuditReport) -> str:
     environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]),
                               trim_blocks=True, lstrip_blocks=True)
     environment.globals.update(fmt=fmt, fmt_pct=fmt_pct, fmt_ci=fmt_ci, fmt_interval=fmt_interval)
     template = environment.get_template("report.html.j2")
     return template.render(report=view_model(report), bucket_css=Markup(bucket_css()),
-                           data_json=Markup(script_json(embedded_view(report))))
+                           data_json=Markup(script_json(embedded_view(report.to_dict()))))
