@@ -40,6 +40,18 @@ def test_unknown_recipe_and_preset(tmp_path):
         train("cnn", tmp_path / "x", preset="huge")
 
 
+def test_every_reference_model_record_names_a_recipe_and_both_presets():
+    import inspect
+
+    from xaudit.models.registry import REFERENCE_MODELS
+
+    for model in REFERENCE_MODELS.values():
+        recipe = model.recipe()
+        assert recipe.__name__ == f"train_{model.name}" and set(model.presets) == {"full", "tiny"}
+        assert ("corpus_dir" in inspect.signature(recipe).parameters) == model.reads_corpus
+        assert model.data and model.description
+
+
 def test_cuda_asked_without_a_gpu(tmp_path, monkeypatch):
     import torch
 

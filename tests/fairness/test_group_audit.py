@@ -13,7 +13,7 @@ from xaudit.errors import ParameterError
 from xaudit.fairness import AuditSettings, GroupCounts, count_arrays, group_fairness
 from xaudit.fairness.result import SUMMARY_NAMES
 from xaudit.fairness.significance import SMALL_EXPECTED, compare_to_reference, holm, two_proportion_p
-from xaudit.fairness.synthetic import credit_decisions, planted_rates
+from xaudit.datasets.synthetic_credit import credit_decisions, planted_rates
 from xaudit.fairness.thresholds import breaches, parse_conditions
 
 NO_BOOT = AuditSettings(n_boot=0)

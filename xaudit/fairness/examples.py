@@ -26,6 +26,6 @@ class Example:
 
 
 EXAMPLES = {
-    "credit": Example("xaudit.fairness.synthetic:credit_decisions", "repaid", "approved", ("sex",),
+    "credit": Example("xaudit.datasets.synthetic_credit:credit_decisions", "repaid", "approved", ("sex",),
                       "synthetic credit decisions, planted disparity against women and under-25s"),
 }

@@ -13,7 +13,7 @@ from typing import Any
 from .._version import __version__
 from ..datasets.reference import held_out_examples
 from ..fairness import AuditSettings
-from ..fairness.reference_data import tables as reference_tables
+from ..datasets.decision_tables import tables as reference_tables
 from ..errors import DataError
 from ..inputs import read_text_file
 from ..models import load_model

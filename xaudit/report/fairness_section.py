@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..fairness import AuditSettings, Grouping, PredictionColumns, group_fairness, load_predictions
-from ..fairness.reference_data import DecisionTable
+from ..datasets.decision_tables import DecisionTable
 from ..progress import ProgressFn, silent
 from .document import GroupFairnessAudit
 

@@ -2,9 +2,10 @@
 
 Every recipe is seeded, runs on CPU or CUDA, saves safetensors weights, reloads them
 through the public loader, measures held-out metrics with the reloaded adapter, and writes
-a model card (config, data recipe, seed, metrics, device, wall time). Presets: ``full``
-(the shipped models) and ``tiny`` (seconds, for tests). Recipes in ``CORPUS_RECIPES``
-read real text from the shared data folder (``data_dir``, ``$XAUDIT_DATA_DIR`` or ../shared/data).
+a model card (config, data recipe, seed, metrics, device, wall time). Each model's record in
+``models.registry.REFERENCE_MODELS`` names its recipe here and its presets (``full``: the
+shipped models, ``tiny``: seconds, for tests); recipes that read the corpus take real text
+from the shared data folder (``data_dir``, ``$XAUDIT_DATA_DIR`` or ../shared/data).
 """
 
 from __future__ import annotations
@@ -38,40 +39,6 @@ from .mlm import MlmSettings, pack_blocks, train_masked_lm, train_wordpiece
 AGREEMENT_DATA_SEED = 2020
 DIGITS_SPLIT_SEED = 0
 MAX_TOKENS = 64
-
-PRESETS: dict[str, dict[str, dict[str, Any]]] = {
-    "bert": {
-        "full": dict(n_train=40_000, n_dev=4_000, n_test=10_000, hidden=128, layers=6, heads=8,
-                     intermediate=512, epochs=4, batch_size=64, lr=3e-4),
-        "tiny": dict(n_train=300, n_dev=100, n_test=100, hidden=16, layers=2, heads=2,
-                     intermediate=32, epochs=1, batch_size=32, lr=1e-3),
-    },
-    "lstm": {
-        "full": dict(n_train=40_000, n_dev=4_000, n_test=10_000, embedding=64, hidden=128,
-                     epochs=8, batch_size=64, lr=2e-3),
-        "tiny": dict(n_train=300, n_dev=100, n_test=100, embedding=8, hidden=16,
-                     epochs=1, batch_size=32, lr=1e-3),
-    },
-    "cnn": {
-        "full": dict(channels=(32, 64), hidden=128, epochs=60, batch_size=32, lr=2e-3),
-        "tiny": dict(channels=(4, 8), hidden=16, epochs=1, batch_size=64, lr=1e-3),
-    },
-    "vit": {
-        "full": dict(hidden=64, layers=4, heads=4, intermediate=128, patch=2, epochs=300,
-                     batch_size=64, lr=2e-3),
-        "tiny": dict(hidden=16, layers=1, heads=2, intermediate=32, patch=2, epochs=1,
-                     batch_size=64, lr=1e-3),
-    },
-    "mlm": {
-        # Sized by a timed run: 0.68 s/step on 2 idle CPU cores, so 3,000 steps (~5 passes) fit ~35-60 min.
-        "full": dict(vocab=16_000, block=128, hidden=128, layers=4, heads=2, intermediate=512, steps=3_000,
-                     batch_size=64, lr=1e-3, segments_per_language=None),
-        "tiny": dict(vocab=300, block=128, hidden=16, layers=1, heads=2, intermediate=32, steps=6,
-                     batch_size=8, lr=1e-3, segments_per_language=400),
-    },
-}
-CORPUS_RECIPES = {"mlm"}
-
 
 def _agreement_data(p: dict[str, Any]) -> tuple[agreement.AgreementSplits, dict[str, Any]]:
     data = agreement.splits(p["n_train"], p["n_dev"], p["n_test"], AGREEMENT_DATA_SEED)
@@ -252,11 +219,6 @@ def train_mlm(p: dict[str, Any], seed: int, device: torch.device, out: Path, pro
             "parameters": _count(model), "metrics_fn": lambda adapter: masked_lm_metrics(adapter, blocks["test"])}
 
 
-RECIPES: dict[str, Callable[..., dict[str, Any]]] = {
-    "bert": train_bert, "lstm": train_lstm, "cnn": train_cnn, "vit": train_vit, "mlm": train_mlm,
-}
-
-
 def _count(model: torch.nn.Module) -> int:
     return sum(p.numel() for p in model.parameters())
 
@@ -278,28 +240,29 @@ def train(name: str, out_dir: str | Path, *, seed: int = 0, device: str = "cpu",
           progress: ProgressFn = silent, data_dir: str | Path | None = None) -> dict[str, Any]:
     """Train reference model ``name`` into ``out_dir`` (replaced only once training succeeded).
 
-    ``data_dir`` (else ``paths.default_data_dir()``) is read only by the recipes in ``CORPUS_RECIPES``.
+    ``data_dir`` (else ``paths.default_data_dir()``) is read only by recipes that read the corpus.
     """
     from ..models.registry import REFERENCE_MODELS
 
-    check_choice("model", name, RECIPES)
-    check_choice("preset", preset, PRESETS[name])
+    check_choice("model", name, REFERENCE_MODELS)
+    model = REFERENCE_MODELS[name]
+    check_choice("preset", preset, model.presets)
     if device == "cuda" and not torch.cuda.is_available():
         raise ParameterError("`device` cuda was asked for, but no CUDA device is available")
-    inputs = {"corpus_dir": _corpus_dir(data_dir)} if name in CORPUS_RECIPES else {}
+    inputs = {"corpus_dir": _corpus_dir(data_dir)} if model.reads_corpus else {}
     torch_device = torch.device(device)
-    params = PRESETS[name][preset]
+    params = model.presets[preset]
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:
         started = time.perf_counter()
-        result = RECIPES[name](params, seed, torch_device, staging, progress, **inputs)
+        result = model.recipe()(params, seed, torch_device, staging, progress, **inputs)
         wall = time.perf_counter() - started
         metrics_fn = result.pop("metrics_fn")
         card = {
-            "name": name, "kind": REFERENCE_MODELS[name].kind, "task": REFERENCE_MODELS[name].task,
-            "description": REFERENCE_MODELS[name].description, "preset": preset, "seed": seed,
+            "name": name, "kind": model.kind, "task": model.task, "description": model.description,
+            "preset": preset, "seed": seed,
             "hyperparameters": {k: (list(v) if isinstance(v, tuple) else v) for k, v in params.items()},
             "device": describe_device(torch_device), "wall_time_s": round(wall, 1),
             "versions": {"xaudit": __version__, "torch": torch.__version__, "python": platform.python_version()},
