@@ -28,11 +28,13 @@ def tiny_models_dir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def tiny_adapters(tiny_models_dir):
-    from xaudit.models.loading import load_folder
+def tiny_adapters(tiny_models_dir, tiny_mlm_dir):
+    """One tiny model of every kind in ``loading.ADAPTERS``, by its example reference name."""
+    from xaudit.models.loading import ADAPTERS, load_folder
 
-    return {name: load_folder(tiny_models_dir / name, name=name, allow_pickle=False, device="cpu")
-            for name in ("bert", "lstm", "cnn", "vit")}
+    folders = {name: tiny_models_dir / name for name in ("bert", "lstm", "cnn", "vit")} | {"mlm": tiny_mlm_dir}
+    assert {kind.example for kind in ADAPTERS.values()} <= set(folders)
+    return {name: load_folder(folder, name=name, allow_pickle=False, device="cpu") for name, folder in folders.items()}
 
 
 @pytest.fixture(scope="session")

@@ -11,16 +11,25 @@ import torch
 from xaudit.datasets import digits
 from xaudit.errors import DataError, ModelError
 from xaudit.models.base import ModelAdapter, unit_view
-from xaudit.models.loading import load_model
+from xaudit.models.hf import HFMaskedLMAdapter
+from xaudit.models.loading import ADAPTERS, load_model
 
 TEXTS = ["the keys to the old cabinet", "my dog", "the author that the senators admire near our city"]
-KINDS = ["bert", "lstm", "cnn", "vit"]
+KINDS = [kind.example for kind in ADAPTERS.values()]
 
 
 def sample_inputs(adapter):
+    if isinstance(adapter, HFMaskedLMAdapter):
+        return ["the keys to the [MASK] cabinet", "[MASK] dog", "the author that the senators admire near our [MASK]"]
     if adapter.modality == "text":
         return TEXTS
     return list(digits.splits(0).test.images[:3])
+
+
+@pytest.mark.parametrize("name", KINDS)
+def test_each_kind_loads_to_its_adapter(tiny_adapters, name):
+    (kind,) = [k for k in ADAPTERS.values() if k.example == name]
+    assert type(tiny_adapters[name]) is kind.adapter_class()
 
 
 @pytest.mark.parametrize("name", KINDS)
@@ -69,13 +78,20 @@ def test_attentions_missing_is_a_clear_error(tiny_adapters, name):
         adapter.attentions(adapter.encode(sample_inputs(adapter)))
 
 
+def own_hooks(model) -> list[int]:
+    """Forward hooks per module, leaving out those transformers installs once and keeps (it records
+    attentions through them since v5)."""
+    return [sum(not getattr(h, "__module__", "").startswith("transformers.") for h in m._forward_hooks.values())
+            for m in model.modules()]
+
+
 @pytest.mark.parametrize("name", KINDS)
 def test_adapter_does_not_mutate_the_model(tiny_adapters, name):
     adapter = tiny_adapters[name]
     model = adapter.model
     model.train()
     before = {k: v.clone() for k, v in model.state_dict().items()}
-    hooks_before = [len(m._forward_hooks) for m in model.modules()]
+    hooks_before = own_hooks(model)
     batch = adapter.encode(sample_inputs(adapter))
     emb = adapter.embed(batch).requires_grad_(True)
     torch.autograd.grad(adapter.forward_from_embeddings(emb, batch)[:, 0].sum(), emb)
@@ -84,7 +100,7 @@ def test_adapter_does_not_mutate_the_model(tiny_adapters, name):
         adapter.attentions(batch)
     assert all(m.training for m in model.modules())
     assert all(p.grad is None for p in model.parameters())
-    assert [len(m._forward_hooks) for m in model.modules()] == hooks_before
+    assert own_hooks(model) == hooks_before
     for key, value in model.state_dict().items():
         assert torch.equal(value, before[key])
     model.eval()

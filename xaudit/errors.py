@@ -1,4 +1,4 @@
-"""One exception hierarchy for the whole toolkit (shared/DESIGN.md §5).
+"""One exception hierarchy for the whole toolkit.
 
 The CLI maps these to exit codes: ``ParameterError`` -> 2 (usage),
 ``DataError`` / ``ModelError`` -> 3.

@@ -1,4 +1,4 @@
-"""Attribution methods (shared/DESIGN.md §4), their registry and their result type."""
+"""Attribution methods, their registry and their result type."""
 
 from .base import AttributionMethod
 from .flow import attention_flow

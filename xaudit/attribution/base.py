@@ -1,4 +1,4 @@
-"""The attribution-method contract (shared/DESIGN.md §3); the methods are listed in ``registry``.
+"""The attribution-method contract; the methods are listed in ``registry``.
 
 A method describes itself in class attributes (``name``, ``title``, ``definition``,
 ``citation``, ``requires``, and its ``parameters`` declared as :class:`~xaudit.validation.Param`),

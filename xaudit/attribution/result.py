@@ -1,4 +1,4 @@
-"""The result of one attribution method on one example (shared/DESIGN.md §3)."""
+"""The result of one attribution method on one example."""
 
 from __future__ import annotations
 

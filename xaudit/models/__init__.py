@@ -1,4 +1,4 @@
-"""Model adapters (shared/DESIGN.md §3) and the reference-model registry."""
+"""Model adapters and the reference-model registry."""
 
 from .base import Batch, ModelAdapter
 from .loading import load_model

@@ -1,4 +1,4 @@
-"""The model adapter contract (shared/DESIGN.md §3) and the batch that flows through it.
+"""The model adapter contract and the batch that flows through it.
 
 An adapter wraps a trained model without moving or mutating it: inference runs in eval
 mode inside a context that restores every module's training flag, gradients are taken
@@ -70,45 +70,86 @@ class Batch:
 
 @runtime_checkable
 class ModelAdapter(Protocol):
-    """What every attribution method and evaluator may ask of a model."""
+    """What every attribution method, evaluator and command may ask of a model.
+
+    The implementations are listed in ``loading.ADAPTERS``; ``AdapterBase`` gives the
+    defaults for models without attention.
+    """
 
     name: str
-    kind: str  # "transformer" | "recurrent" | "conv"
+    """How results name the model (a reference name, folder or hub id)."""
+    kind: str
+    """``transformer``, ``recurrent`` or ``conv``."""
     modality: Modality
     labels: list[str]
+    """Class names by index (a masked LM's: its vocabulary)."""
 
     @property
-    def device(self) -> torch.device: ...
+    def device(self) -> torch.device:
+        """Where the model's parameters are."""
+        ...
 
     @property
-    def has_attentions(self) -> bool: ...
+    def has_attentions(self) -> bool:
+        """Whether ``attentions`` can be called (attention methods need it)."""
+        ...
 
     @property
-    def attention_layers(self) -> int: ...
+    def attention_layers(self) -> int:
+        """How many attention layers (0 without attention)."""
+        ...
 
-    def encode(self, inputs: Sequence[object]) -> Batch: ...
+    def encode(self, inputs: Sequence[object]) -> Batch:
+        """Texts or images as one padded batch (DataError for unusable inputs)."""
+        ...
 
-    def forward(self, batch: Batch) -> torch.Tensor: ...
+    def forward(self, batch: Batch) -> torch.Tensor:
+        """Logits ``(B, classes)`` at the decision position."""
+        ...
 
-    def embed(self, batch: Batch) -> torch.Tensor: ...
+    def predict_proba(self, batch: Batch) -> torch.Tensor:
+        """Class probabilities ``(B, classes)``, without gradients."""
+        ...
 
-    def forward_from_embeddings(self, embeddings: torch.Tensor, batch: Batch) -> torch.Tensor: ...
+    def label_index(self, target: int | str) -> int:
+        """A class index from an index or a label name (ParameterError otherwise)."""
+        ...
 
-    def attentions(self, batch: Batch) -> torch.Tensor: ...
+    def embed(self, batch: Batch) -> torch.Tensor:
+        """The differentiable input: token embeddings ``(B, n, d)`` or pixels ``(B, C, H, W)``."""
+        ...
 
-    def baseline(self, batch: Batch, kind: str | None = None) -> torch.Tensor: ...
+    def forward_from_embeddings(self, embeddings: torch.Tensor, batch: Batch) -> torch.Tensor:
+        """``forward`` from (possibly tiled: k·B rows) embeddings instead of the batch's inputs."""
+        ...
+
+    def attentions(self, batch: Batch) -> torch.Tensor:
+        """Attention weights ``(layers, B, heads, n, n)``, rows summing to 1."""
+        ...
+
+    def baseline(self, batch: Batch, kind: str | None = None) -> torch.Tensor:
+        """A reference input shaped like ``embed(batch)`` (for IG and Taylor)."""
+        ...
 
     def baseline_kind(self, kind: str | None = None) -> str:
         """The baseline ``kind`` names, or the model's default when ``kind`` is None."""
         ...
 
-    def blank_value(self, batch: Batch) -> torch.Tensor: ...
+    def blank_value(self, batch: Batch) -> torch.Tensor:
+        """What blank-out puts in place of a unit, per feature: [UNK]'s embedding or black."""
+        ...
 
-    def attention_to_units(self, scores: torch.Tensor) -> torch.Tensor: ...
+    def attention_to_units(self, scores: torch.Tensor) -> torch.Tensor:
+        """Scores over attention positions mapped to units (a ViT's patches to pixels)."""
+        ...
 
-    def output_positions(self, batch: Batch) -> list[int]: ...
+    def output_positions(self, batch: Batch) -> list[int]:
+        """Per example, the position whose attention row attention methods explain."""
+        ...
 
-    def perturbed(self, batch: Batch, noise: torch.Tensor) -> Batch: ...
+    def perturbed(self, batch: Batch, noise: torch.Tensor) -> Batch:
+        """The batch with ``noise`` added to its embeddings or pixels (for stability measures)."""
+        ...
 
 
 def unit_view(x: torch.Tensor, modality: Modality) -> torch.Tensor:

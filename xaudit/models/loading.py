@@ -1,6 +1,6 @@
 """Load a model by reference name, local path or hub id, and wrap it in its adapter.
 
-Safety policy (shared/DESIGN.md §5): weights load from safetensors; pickle checkpoints
+Safety policy: weights load from safetensors; pickle checkpoints
 (``.bin``, ``.pt``, ``.pth``, ``.pkl``, ``.ckpt``) are refused unless ``allow_pickle=True``.
 With it, xaudit's own architectures read exactly the named file with
 ``torch.load(weights_only=True)``, and Hugging Face folders are left to transformers'
@@ -10,20 +10,57 @@ that looks local is never sent to the hub.
 
 from __future__ import annotations
 
+import importlib
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 
 from ..errors import ModelError, ParameterError
-from .architectures import ConvClassifier, RecurrentClassifier
 from .base import ModelAdapter
 from .cards import read_card
 from .registry import reference_dir, resolve_reference
-from .text import WordVocab
-from .torch_adapters import ConvAdapter, RecurrentAdapter
 
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".pkl", ".ckpt")
 WEIGHTS_FILE = "model.safetensors"
+
+
+@dataclass(frozen=True)
+class AdapterKind:
+    """How a saved model is recognised and which adapter wraps it.
+
+    ``architecture`` is a card's ``architecture`` (xaudit's own networks, built from
+    ``network``) or the suffix of a Hugging Face config's ``architectures`` entry (loaded
+    with ``auto_class``). ``example`` is the reference model of this kind, on which the
+    adapter contract tests run.
+    """
+
+    architecture: str
+    adapter: str
+    example: str
+    auto_class: str | None = None
+    network: str | None = None
+
+    def adapter_class(self) -> type:
+        return _resolve(self.adapter)
+
+
+def _resolve(path: str) -> type:
+    module, name = path.split(":")
+    return getattr(importlib.import_module(module, __package__), name)
+
+
+ADAPTERS: dict[str, AdapterKind] = {kind.architecture: kind for kind in (
+    AdapterKind("ForSequenceClassification", ".hf:HFSequenceClassifierAdapter", "bert",
+                auto_class="AutoModelForSequenceClassification"),
+    AdapterKind("ForMaskedLM", ".hf:HFMaskedLMAdapter", "mlm", auto_class="AutoModelForMaskedLM"),
+    AdapterKind("ForImageClassification", ".hf:HFImageClassifierAdapter", "vit",
+                auto_class="AutoModelForImageClassification"),
+    AdapterKind("recurrent", ".torch_adapters:RecurrentAdapter", "lstm",
+                network=".architectures:RecurrentClassifier"),
+    AdapterKind("conv", ".torch_adapters:ConvAdapter", "cnn", network=".architectures:ConvClassifier"),
+)}
+"""Every kind of model xaudit loads: the one place a new adapter is added."""
 
 
 def refuse_pickle(path: Path) -> ModelError:
@@ -72,24 +109,15 @@ def load_folder(folder: Path, *, name: str, allow_pickle: bool, device: str | to
         if not (folder / "config.json").exists():
             raise ModelError(f"no model found in {folder}: expected config.json or card.json")
         return load_hf(str(folder), name=name, allow_pickle=allow_pickle, device=device, local=True)
+    kind = ADAPTERS.get(architecture)
+    if kind is None or kind.network is None:
+        raise ModelError(f"model card in {folder} names unknown architecture {architecture!r}")
     try:
-        config, labels = dict(card["config"]), list(card["labels"])
-        if architecture == "recurrent":
-            model: torch.nn.Module = RecurrentClassifier(**config)
-        elif architecture == "conv":
-            model = ConvClassifier(**{**config, "channels": tuple(config["channels"])})
-        else:
-            raise ModelError(f"model card in {folder} names unknown architecture {architecture!r}")
+        model: torch.nn.Module = _resolve(kind.network)(**card["config"])
+        _load_state(model, weights or folder / WEIGHTS_FILE, allow_pickle)
+        return kind.adapter_class().from_card(model.to(device), folder, card, name)
     except (KeyError, TypeError, ValueError) as exc:
         raise ModelError(f"model card in {folder} is incomplete or invalid: {exc!r}") from None
-    _load_state(model, weights or folder / WEIGHTS_FILE, allow_pickle)
-    model = model.to(device)
-    if architecture == "conv":
-        return ConvAdapter(model, labels, name, channels=config.get("in_channels", 1))
-    vocab_file = folder / "vocab.txt"
-    if not vocab_file.exists():
-        raise ModelError(f"recurrent model in {folder} has no vocab.txt")
-    return RecurrentAdapter(model, WordVocab.load(vocab_file), labels, name, max_length=card.get("max_length", 512))
 
 
 def _load_state(model: torch.nn.Module, weights: Path, allow_pickle: bool) -> None:
@@ -126,7 +154,7 @@ def load_hf(spec: str, *, name: str, allow_pickle: bool, device: str | torch.dev
 
     transformers.utils.logging.disable_progress_bar()
 
-    from .hf import HFImageClassifierAdapter, HFMaskedLMAdapter, HFSequenceClassifierAdapter
+    from .hf import HFImageClassifierAdapter
 
     if local:
         folder = Path(spec)
@@ -143,23 +171,16 @@ def load_hf(spec: str, *, name: str, allow_pickle: bool, device: str | torch.dev
         where = "folder" if local else "hub id (no network, or no such model?)"
         raise ModelError(f"cannot load model config from {where} {spec!r}: {exc}") from None
     architectures = getattr(config, "architectures", None) or []
-    kinds = {
-        "ForSequenceClassification": ("AutoModelForSequenceClassification", HFSequenceClassifierAdapter),
-        "ForMaskedLM": ("AutoModelForMaskedLM", HFMaskedLMAdapter),
-        "ForImageClassification": ("AutoModelForImageClassification", HFImageClassifierAdapter),
-    }
-    chosen = next(
-        ((auto, adapter) for arch in architectures for suffix, (auto, adapter) in kinds.items() if arch.endswith(suffix)),
-        None,
-    )
+    hf_kinds = [kind for kind in ADAPTERS.values() if kind.auto_class]
+    chosen = next((kind for arch in architectures for kind in hf_kinds if arch.endswith(kind.architecture)), None)
     if chosen is None:
         raise ModelError(
             f"model {spec!r} has architectures {architectures or 'none'}; xaudit supports "
-            "*ForSequenceClassification, *ForMaskedLM and *ForImageClassification"
+            + ", ".join(f"*{kind.architecture}" for kind in hf_kinds)
         )
-    auto_name, adapter_class = chosen
+    adapter_class = chosen.adapter_class()
     try:
-        model = getattr(transformers, auto_name).from_pretrained(
+        model = getattr(transformers, chosen.auto_class).from_pretrained(
             spec, attn_implementation="eager", use_safetensors=None if allow_pickle else True, **options
         )
     except Exception as exc:

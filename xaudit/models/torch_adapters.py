@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -38,6 +40,15 @@ class RecurrentAdapter(TextAdapter):
         self.name = name
         self.max_length = max_length
         self._embedding = self._find_embedding(model, embedding)
+
+    @classmethod
+    def from_card(cls, model: nn.Module, folder: Path, card: dict[str, Any], name: str) -> RecurrentAdapter:
+        """The adapter of a trained network saved in ``folder`` with its card and ``vocab.txt``."""
+        vocab_file = folder / "vocab.txt"
+        if not vocab_file.exists():
+            raise ModelError(f"recurrent model in {folder} has no vocab.txt")
+        return cls(model, WordVocab.load(vocab_file), list(card["labels"]), name,
+                   max_length=card.get("max_length", 512))
 
     @staticmethod
     def _find_embedding(model: nn.Module, attribute: str | None) -> nn.Module:
@@ -87,6 +98,11 @@ class ConvAdapter(ImageAdapter):
         self.channels = channels
         self.mean = None if mean is None else torch.tensor(mean, dtype=torch.float32).view(-1, 1, 1)
         self.std = None if std is None else torch.tensor(std, dtype=torch.float32).view(-1, 1, 1)
+
+    @classmethod
+    def from_card(cls, model: nn.Module, folder: Path, card: dict[str, Any], name: str) -> ConvAdapter:
+        """The adapter of a trained network saved in ``folder`` with its card."""
+        return cls(model, list(card["labels"]), name, channels=card["config"].get("in_channels", 1))
 
     def preprocess(self, images: list[np.ndarray]) -> torch.Tensor:
         pixels = stack_channels_first(images)
