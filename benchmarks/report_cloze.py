@@ -89,7 +89,7 @@ def main() -> None:
     parser.add_argument("--model", default="mlm")
     parser.add_argument("-o", "--output", type=Path, default=Path("reports/mozart-mlm.md"))
     args = parser.parse_args()
-    result = run_cloze(data=args.data, model=args.model)
+    result = run_cloze(mozart=args.data, model=args.model)
     text = "\n".join([
         f"# MozArt cloze fairness: `{args.model}` beside mBERT\n",
         "Written by `benchmarks/report_cloze.py` (Cabello Piqueras & Søgaard 2022, COLING). P@k: share of a "

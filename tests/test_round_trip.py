@@ -35,6 +35,29 @@ def test_attribute_json_reads_back_as_explanations(models_env):
         assert back.attributions["flow"].layer_scores is not None
 
 
+def test_predict_json_reads_back_and_matches_the_model(models_env, tiny_adapters):
+    import io
+
+    import pandas as pd
+    import torch
+
+    from xaudit.models.predict import Predictions
+
+    texts = ["the keys to the cabinet", "my dog"]
+    text = _cli_json("predict", "-m", "lstm", "--text", texts[0], "--text", texts[1], "-f", "json")
+    back = Predictions.from_json(text)
+    assert back.to_dict() == json.loads(text)
+    adapter = tiny_adapters["lstm"]
+    with torch.no_grad():
+        probabilities = torch.softmax(adapter.forward(adapter.encode(texts)), dim=-1)
+    assert [r.index for r in back.rows] == probabilities.argmax(-1).tolist()
+    assert [r.label for r in back.rows] == [adapter.labels[i] for i in probabilities.argmax(-1).tolist()]
+    assert [r.probability for r in back.rows] == pytest.approx(probabilities.max(-1).values.tolist(), abs=1e-6)
+    frame = pd.read_csv(io.StringIO(_cli_json("predict", "-m", "lstm", "--text", texts[0], "-f", "csv")))
+    assert list(frame["kind"]) == ["prediction"] and list(frame["model"]) == ["lstm"]
+    assert frame["probability"][0] == pytest.approx(back.rows[0].probability)
+
+
 def test_evaluate_json_reads_back(models_env):
     from xaudit.evaluation.runner import EvaluationResult
 

@@ -40,7 +40,7 @@ def cloze(*args: str):
 
 
 def test_table_from_saved_predictions(mozart, predictions):
-    result = cloze("--data", str(mozart), "--languages", "en,de", "--predictions", str(predictions), "--k", "1,2")
+    result = cloze("--mozart", str(mozart), "--languages", "en,de", "--predictions", str(predictions), "--k", "1,2")
     assert result.exit_code == 0, result.output
     for text in ("P@1 of predictions file predictions.jsonl (%)", "P@2", "Human baseline", "mean (σ_gd)", "MNN",
                  "Data checks"):
@@ -49,7 +49,7 @@ def test_table_from_saved_predictions(mozart, predictions):
 
 def test_json_to_file(mozart, predictions, tmp_path):
     out = tmp_path / "cloze.json"
-    result = cloze("--data", str(mozart), "--languages", "en,de", "--predictions", str(predictions),
+    result = cloze("--mozart", str(mozart), "--languages", "en,de", "--predictions", str(predictions),
                    "--k", "2,1,2", "--format", "json", "-o", str(out))
     assert result.exit_code == 0, result.output
     payload = json.loads(out.read_text())
@@ -57,7 +57,7 @@ def test_json_to_file(mozart, predictions, tmp_path):
 
 
 def test_json_cells(mozart, predictions):
-    result = cloze("--data", str(mozart), "--languages", "en,de", "--predictions", str(predictions), "--k", "1,2",
+    result = cloze("--mozart", str(mozart), "--languages", "en,de", "--predictions", str(predictions), "--k", "1,2",
                    "--format", "json")
     payload = json.loads(result.stdout)
     cells = {(c["group"], c["language"]): c for c in payload["p_at_k"]["1"]["cells"]}
@@ -68,7 +68,7 @@ def test_json_cells(mozart, predictions):
 
 
 def test_csv(mozart, predictions):
-    result = cloze("--data", str(mozart), "--languages", "en", "--predictions", str(predictions), "--k", "2",
+    result = cloze("--mozart", str(mozart), "--languages", "en", "--predictions", str(predictions), "--k", "2",
                    "--groups", "MN,FN", "--format", "csv")
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
@@ -78,7 +78,7 @@ def test_csv(mozart, predictions):
 
 def test_model_run_saves_predictions_that_reproduce_the_audit(mozart, tiny_mlm_dir, tmp_path):
     saved = tmp_path / "saved.jsonl"
-    args = ["--data", str(mozart), "--languages", "en,de", "--format", "json"]
+    args = ["--mozart", str(mozart), "--languages", "en,de", "--format", "json"]
     first = cloze(*args, "--model", str(tiny_mlm_dir), "--save-predictions", str(saved))
     assert first.exit_code == 0, first.output
     lines = [json.loads(line) for line in saved.read_text(encoding="utf-8").splitlines()]
@@ -102,7 +102,7 @@ def test_model_run_saves_predictions_that_reproduce_the_audit(mozart, tiny_mlm_d
 )
 def test_bad_options_exit_2_with_one_line(mozart, predictions, tmp_path, args, code, message):
     out = tmp_path / "out.json"
-    result = cloze("--data", str(mozart), "--languages", "en,de", "--predictions", str(predictions),
+    result = cloze("--mozart", str(mozart), "--languages", "en,de", "--predictions", str(predictions),
                    "-o", str(out), *args)
     assert result.exit_code == code
     assert message in result.output and result.output.count("Error:") == 1
@@ -115,9 +115,9 @@ def test_bad_data_exits_3_without_output(mozart, predictions, tmp_path):
     assert missing.exit_code == 3 and "MozArt folder not found" in missing.output
     broken = tmp_path / "broken.jsonl"
     broken.write_text('{"language": "en", "s_id": "1", "top_k": "sees"}\n', encoding="utf-8")
-    malformed = cloze("--data", str(mozart), "--languages", "en", "--predictions", str(broken), "-o", str(out))
+    malformed = cloze("--mozart", str(mozart), "--languages", "en", "--predictions", str(broken), "-o", str(out))
     assert malformed.exit_code == 3 and "broken.jsonl:1: 'top_k' must be a list of words" in malformed.output
-    short = cloze("--data", str(mozart), "--languages", "en,de", "--predictions", str(predictions), "--k", "3")
+    short = cloze("--mozart", str(mozart), "--languages", "en,de", "--predictions", str(predictions), "--k", "3")
     assert short.exit_code == 3 and "P@3 needs 3 predicted words" in short.output
     assert not out.exists()
 
@@ -128,11 +128,11 @@ def test_default_data_folder_comes_from_the_environment(mozart, predictions, mon
     monkeypatch.delenv("XAUDIT_DATA_DIR")
     monkeypatch.chdir(mozart)  # no ../shared/data beside it
     result = cloze("--languages", "en", "--predictions", str(predictions))
-    assert result.exit_code == 3 and "pass --data (the mozart/ folder) or set XAUDIT_DATA_DIR" in result.output
+    assert result.exit_code == 3 and "pass --mozart (the mozart/ folder) or set XAUDIT_DATA_DIR" in result.output
 
 
 def test_not_a_masked_lm_exits_3(mozart, tiny_models_dir):
-    result = cloze("--data", str(mozart), "--languages", "en", "--model", str(tiny_models_dir / "bert"))
+    result = cloze("--mozart", str(mozart), "--languages", "en", "--model", str(tiny_models_dir / "bert"))
     assert result.exit_code == 3 and "not a masked language model" in result.output
 
 
@@ -142,9 +142,13 @@ def fairness(*args: str):
 
 def test_fairness_on_a_mozart_folder_is_the_cloze_audit(mozart, predictions):
     args = ["--languages", "en,de", "--predictions", str(predictions), "--k", "1,2", "--format", "json"]
-    via_fairness = fairness("--data", str(mozart), *args)
+    via_fairness = fairness("--mozart", str(mozart), *args)
     assert via_fairness.exit_code == 0, via_fairness.output
-    assert json.loads(via_fairness.stdout) == json.loads(cloze("--data", str(mozart), *args).stdout)
+    assert json.loads(via_fairness.stdout) == json.loads(cloze("--mozart", str(mozart), *args).stdout)
+    for old in (fairness("--data", str(mozart), *args), cloze("--data", str(mozart), *args)):  # old spelling
+        assert old.exit_code == 0 and json.loads(old.stdout) == json.loads(via_fairness.stdout)
+    both = fairness("--mozart", str(mozart), "--data", str(mozart), *args)
+    assert both.exit_code == 2 and "not both" in both.output
 
 
 def test_fairness_with_mozart_groups_reads_the_default_folder(mozart, predictions, monkeypatch):
@@ -161,9 +165,9 @@ def test_fairness_with_mozart_groups_reads_the_default_folder(mozart, prediction
     [
         (["--example", "credit", "--k", "1"], "--k applies to the cloze audit only"),
         (["--example", "credit", "--groups", "MN,FN"], "--predictions applies to the cloze audit only"),
-        (["--data", "MOZART", "--label-col", "y"], "--label-col does not apply to the cloze audit"),
+        (["--mozart", "MOZART", "--label-col", "y"], "--label-col does not apply to the cloze audit"),
         (["--groups", "MN,FN", "--fail-on", "statistical_parity_ratio<0.8"], "--fail-on does not apply"),
-        (["--data", "MOZART", "--n-boot", "5"], "--n-boot does not apply to the cloze audit"),
+        (["--mozart", "MOZART", "--n-boot", "5"], "--n-boot does not apply to the cloze audit"),
         (["--groups", "MN,FN", "--strict"], "--strict does not apply to the cloze audit"),
     ],
 )

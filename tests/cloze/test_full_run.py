@@ -25,7 +25,7 @@ def human_oracle(folder) -> Counter:
 
 
 def test_full_mozart_run_with_the_reference_mlm(data_dir):
-    result = run_cloze(data=data_dir / "mozart", model="mlm")
+    result = run_cloze(mozart=data_dir / "mozart", model="mlm")
     payload = result.to_dict()
     assert payload["model"] == "mlm" and payload["k"] == [1, 5]
     assert payload["n_annotations"] == 2420 and payload["n_sentences"] == 400

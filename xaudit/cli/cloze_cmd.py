@@ -16,7 +16,7 @@ from ..validation import split_csv
 from .common import RichProgress, emit_formatted, handle_errors
 from .options import Device, DeviceOption, Format, OptionalModel, Output, OutputFormat, command
 
-MozartFolder = Annotated[Optional[Path], typer.Option("--data", help="MozArt folder (default: "
+MozartFolder = Annotated[Optional[Path], typer.Option("--mozart", help="MozArt folder (default: "
                                                       "$XAUDIT_DATA_DIR/mozart).", file_okay=False)]
 KValues = Annotated[str, typer.Option("--k", help="Comma-separated k values for P@k.")]
 Languages = Annotated[str, typer.Option("--languages", help="Comma-separated languages.")]
@@ -27,7 +27,7 @@ SavePredictions = Annotated[Optional[Path], typer.Option("--save-predictions", h
 
 
 def register(app: typer.Typer) -> None:
-    command(app, "cloze", cloze)
+    command(app, "cloze", cloze, aliases={"--data": "--mozart"})
 
 
 def parse_k(value: str) -> list[int]:
@@ -46,7 +46,7 @@ def parse_k(value: str) -> list[int]:
 
 @handle_errors
 def cloze(
-    data: MozartFolder = None,
+    mozart: MozartFolder = None,
     model: OptionalModel = None,
     k: KValues = "1,5",
     languages: Languages = "en,es,de,fr",
@@ -62,11 +62,11 @@ def cloze(
     \b
     Example: xaudit cloze --model mlm --k 1,5 --languages en,de --format json -o cloze.json
     """
-    audit_cloze(data=data, model=model, k=k, languages=languages, groups=groups, predictions=predictions,
+    audit_cloze(mozart=mozart, model=model, k=k, languages=languages, groups=groups, predictions=predictions,
                 save_predictions=save_predictions, device=device, format=format, output=output)
 
 
-def audit_cloze(*, data: Path | None, model: str | None, k: str, languages: str, groups: str,
+def audit_cloze(*, mozart: Path | None, model: str | None, k: str, languages: str, groups: str,
                 predictions: Path | None, save_predictions: Path | None, device: Device, format: Format,
                 output: Path | None) -> None:
     """Run :func:`xaudit.cloze.run_cloze` from command-line strings and write the result."""
@@ -74,7 +74,7 @@ def audit_cloze(*, data: Path | None, model: str | None, k: str, languages: str,
     from ..cloze.render import rich_tables
 
     with RichProgress() as progress:
-        result = run_cloze(data=data, model=model, k_values=parse_k(k), languages=split_csv(languages),
+        result = run_cloze(mozart=mozart, model=model, k_values=parse_k(k), languages=split_csv(languages),
                            groups=split_csv(groups), predictions=predictions, save_predictions=save_predictions,
                            device=device.value, progress=progress)
     emit_formatted(format, output, payload=result.to_dict, frame=result.to_frame, tables=lambda: rich_tables(result))

@@ -14,12 +14,12 @@ import typer
 from ..errors import ParameterError
 from ..fairness.examples import EXAMPLES
 from ..validation import split_csv
-from .cloze_cmd import KValues, Languages, Predictions, SavePredictions, audit_cloze
+from .cloze_cmd import KValues, Languages, MozartFolder, Predictions, SavePredictions, audit_cloze
 from .common import RichProgress, emit_formatted, exit_if_breached, handle_errors, warn
 from .options import (Define, Device, DeviceOption, Format, GroupCols, Groups, LabelCol, OptionalModel, Output,
                       OutputFormat, PredCol, Positive, ScoreCol, Seed, Threshold, command, explicit)
 
-CLOZE_OPTIONS = ("model", "k", "languages", "predictions", "save_predictions", "device")
+CLOZE_OPTIONS = ("mozart", "model", "k", "languages", "predictions", "save_predictions", "device")
 TABLE_OPTIONS = ("counts", "example", "label_col", "pred_col", "score_col", "threshold", "positive", "group_cols",
                  "define", "define_file", "fail_on", "reference", "four_fifths", "n_boot", "confidence", "seed",
                  "strict")
@@ -32,9 +32,9 @@ def register(app: typer.Typer) -> None:
 @handle_errors
 def fairness(
     ctx: typer.Context,
-    data: Annotated[Optional[Path], typer.Option("--data", help="Predictions table (.csv, .parquet or .jsonl), "
-                                                 "or a MozArt folder for the cloze audit (default for --groups "
-                                                 "MN,FN,MNN,FNN: $XAUDIT_DATA_DIR/mozart).")] = None,
+    data: Annotated[Optional[Path], typer.Option("--data", help="Predictions table (.csv, .parquet or .jsonl); a "
+                                                 "MozArt folder here is read as --mozart.")] = None,
+    mozart: MozartFolder = None,
     counts: Annotated[Optional[Path], typer.Option("--counts", dir_okay=False, help="Per-group confusion counts "
                                                    "instead of --data: group columns plus tp, fp, tn, fn.")] = None,
     example: Annotated[Optional[str], typer.Option("--example", help="Built-in dataset instead of --data: " + "; ".join(
@@ -81,20 +81,22 @@ def fairness(
     from ..cloze import GROUPS, is_cloze_audit
 
     cloze_given, table_given = explicit(ctx, CLOZE_OPTIONS), explicit(ctx, TABLE_OPTIONS)
-    if is_cloze_audit(data=data, tabular_input=counts is not None or example is not None,
-                      groups=split_csv(groups), cloze_options=bool(cloze_given)):
+    if mozart is not None and data is not None:
+        raise ParameterError("give --data (a predictions table) or --mozart (the cloze audit), not both")
+    if mozart is not None or is_cloze_audit(data=data, tabular_input=counts is not None or example is not None,
+                                            groups=split_csv(groups), cloze_options=bool(cloze_given)):
         if table_given:
             raise ParameterError(f"{table_given[0]} does not apply to the cloze audit on MozArt")
-        audit_cloze(data=data, model=model, k=k, languages=languages, groups=groups or ",".join(GROUPS),
+        audit_cloze(mozart=mozart or data, model=model, k=k, languages=languages, groups=groups or ",".join(GROUPS),
                     predictions=predictions, save_predictions=save_predictions, device=device, format=format,
                     output=output)
         return
     if cloze_given:
-        raise ParameterError(f"{cloze_given[0]} applies to the cloze audit only: give --data MOZART_FOLDER")
+        raise ParameterError(f"{cloze_given[0]} applies to the cloze audit only: give --mozart FOLDER")
     if data is not None and not (group_cols or define or define_file) and split_csv(groups) \
             and set(split_csv(groups)) <= set(GROUPS):
         raise ParameterError(f"{data} is not a MozArt folder (one holding en_data_with_annotations.jsonl, ...); "
-                             "for the cloze audit give --data the mozart/ folder, for a predictions table give "
+                             "for the cloze audit give --mozart the mozart/ folder, for a predictions table give "
                              "--group-cols or --define")
     audit_table(data=data, counts=counts, example=example, label_col=label_col, pred_col=pred_col,
                 score_col=score_col, threshold=threshold, positive=positive, group_cols=group_cols, groups=groups,

@@ -7,9 +7,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from .common import RichProgress, emit_json, emit_rich, handle_errors, stderr
-from .options import (AllowPickle, DataDir, Device, DeviceOption, Digit, Image, InputFile, Model, Output, Seed,
-                      SmallOutputFormat, TableOrJson, Texts, command)
+from .common import RichProgress, emit_formatted, emit_json, emit_rich, handle_errors, stderr
+from .options import (AllowPickle, DataDir, Device, DeviceOption, Digit, Format, Image, InputFile, Model, Output,
+                      OutputFormat, Seed, SmallOutputFormat, TableOrJson, Texts, command)
 
 
 def register(app: typer.Typer) -> None:
@@ -80,7 +80,7 @@ def predict(
     digit: Digit = None,
     allow_pickle: AllowPickle = False,
     device: DeviceOption = Device.cpu,
-    format: SmallOutputFormat = TableOrJson.table,
+    format: OutputFormat = Format.table,
     output: Output = None,
 ) -> None:
     """Predict with a model: label and probability for each input.
@@ -88,31 +88,14 @@ def predict(
     \b
     Example: xaudit predict --model bert --text "the keys to the cabinet"
     """
-    from rich.table import Table
-    from rich.text import Text
-
     from .. import inputs as input_reading
     from ..models import load_model
-    from ..models.predict import predict_proba
+    from ..models.predict import predict as run_prediction
+    from ..render.prediction_terminal import render
 
     adapter = load_model(model, allow_pickle=allow_pickle, device=device.value)
     given = input_reading.collect(adapter.modality, texts=texts, input_file=input_file, image=image, digit=digit,
                                   channels=getattr(adapter, "channels", 1))
     with RichProgress() as progress:
-        probabilities = predict_proba(adapter, given.items, progress=progress)
-    rows = []
-    for item_id, item, probs, truth in zip(given.ids, given.items, probabilities, given.true_labels):
-        best = int(probs.argmax())
-        rows.append({"id": item_id, "input": item if isinstance(item, str) else item_id,
-                     "prediction": adapter.labels[best], "probability": float(probs[best]),
-                     "true_label": None if truth is None else adapter.labels[truth]})
-    if format == TableOrJson.json:
-        emit_json({"model": adapter.name, "predictions": rows}, output)
-        return
-    table = Table(title=f"Predictions of {adapter.name}")
-    for column in ("input", "prediction", "probability", "true label"):
-        table.add_column(column)
-    for row in rows:
-        table.add_row(Text(str(row["input"])), Text(row["prediction"]), f"{row['probability']:.3f}",
-                      Text(row["true_label"] or ""))
-    emit_rich([table], output)
+        result = run_prediction(adapter, given.items, given.ids, given.true_labels, progress=progress)
+    emit_formatted(format, output, payload=result.to_dict, frame=result.to_frame, tables=lambda: render(result))

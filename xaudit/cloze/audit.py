@@ -53,17 +53,17 @@ def is_cloze_audit(*, data: str | Path | None, tabular_input: bool, groups: Sequ
 def _default_folder() -> Path:
     root = default_data_dir()
     if root is None:
-        raise DataError(f"no MozArt folder given: pass `data` (the mozart/ folder) or set {DATA_DIR_ENV}")
+        raise DataError(f"no MozArt folder given: pass `mozart` (the mozart/ folder) or set {DATA_DIR_ENV}")
     return root / MOZART_FOLDER
 
 
-def run_cloze(*, data: str | Path | None = None, model: str | None = None, k_values: Sequence[int] = (1, 5),
+def run_cloze(*, mozart: str | Path | None = None, model: str | None = None, k_values: Sequence[int] = (1, 5),
               languages: Sequence[str] = LANGUAGES, groups: Sequence[str] = GROUPS,
               predictions: str | Path | None = None, save_predictions: str | Path | None = None,
               batch_size: int = 64, device: str = "cpu", progress: ProgressFn = silent) -> ClozeResult:
     """Audit a masked LM (or a predictions file) on MozArt.
 
-    ``data`` is the MozArt folder (default ``mozart/`` in ``paths.default_data_dir()``). With
+    ``mozart`` is the MozArt folder (default ``mozart/`` in ``paths.default_data_dir()``). With
     ``predictions`` no model is loaded; otherwise ``model`` (default ``mlm``: a reference
     name, folder or hub id) predicts the top ``max(k_values)`` words once per sentence,
     and ``save_predictions`` keeps them as a predictions file.
@@ -72,7 +72,7 @@ def run_cloze(*, data: str | Path | None = None, model: str | None = None, k_val
     if predictions is not None and (model is not None or save_predictions is not None):
         raise ParameterError("predictions from a file need no model: drop `model`/`save_predictions`, or drop "
                              "`predictions`")
-    folder = Path(data) if data is not None else _default_folder()
+    folder = Path(mozart) if mozart is not None else _default_folder()
     dataset = load_mozart(folder, tuple(languages))
     if predictions is not None:
         top = load_predictions(predictions)

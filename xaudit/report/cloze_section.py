@@ -31,7 +31,7 @@ def section(data_dir: Path | None, model: str, progress: ProgressFn = silent) ->
     if not languages:
         return None, []
     files = [folder / FILE_PATTERN.format(language=lang) for lang in languages]
-    result = run_cloze(data=folder, model=model, k_values=K_VALUES, languages=languages,
+    result = run_cloze(mozart=folder, model=model, k_values=K_VALUES, languages=languages,
                        progress=lambda d, done, total: progress(f"cloze: {d}", done, total))
     tables = []
     for title, header, rows in grids(result):
