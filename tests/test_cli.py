@@ -30,7 +30,9 @@ def test_version_and_help():
 def test_models_json_lists_the_four_models(models_env):
     result = run("models", "--format", "json")
     assert result.exit_code == 0
-    rows = json.loads(result.stdout)
+    payload = json.loads(result.stdout)
+    assert list(payload)[:3] == ["schema_version", "kind", "xaudit_version"] and payload["kind"] == "reference_models"
+    rows = payload["models"]
     assert {r["name"] for r in rows} >= {"bert", "lstm", "cnn", "vit"}
     assert all({"name", "kind", "task", "metrics"} <= set(r) for r in rows)
     assert all("test_accuracy" in r["metrics"] for r in rows if r["name"] in {"bert", "lstm", "cnn", "vit"})

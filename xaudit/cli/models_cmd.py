@@ -28,10 +28,11 @@ def models(format: SmallOutputFormat = TableOrJson.table, output: Output = None)
     from rich.table import Table
 
     from ..models.registry import REFERENCE_MODELS, describe
+    from ..schema import envelope
 
     rows = [describe(name) for name in sorted(REFERENCE_MODELS)]
     if format == TableOrJson.json:
-        emit_json(rows, output)
+        emit_json(envelope("reference_models") | {"models": rows}, output)
         return
     table = Table(title="Reference models")
     for column in ("name", "kind", "task", "test accuracy", "parameters", "trained on"):
