@@ -14,7 +14,7 @@ from pathlib import Path
 
 from xaudit import atomic
 from xaudit.cloze import run_cloze
-from xaudit.cloze.render import markdown
+from xaudit.render.cloze_tables import markdown
 from xaudit.models.cards import read_card
 from xaudit.models.registry import REFERENCE_MODELS, reference_dir
 

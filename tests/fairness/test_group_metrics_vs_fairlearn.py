@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from xaudit.fairness import AuditSettings, GroupCounts, count_arrays, group_fairness
-from xaudit.fairness.render import fairness_tables
+from xaudit.render.fairness_terminal import fairness_tables
 
 SHARED = ("selection_rate", "tpr", "fpr", "accuracy")
 PARITY_OF = {"statistical_parity": "selection_rate", "performance_parity": "tpr", "predictive_equality": "fpr",

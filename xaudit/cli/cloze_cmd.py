@@ -71,7 +71,7 @@ def audit_cloze(*, mozart: Path | None, model: str | None, k: str, languages: st
                 output: Path | None) -> None:
     """Run :func:`xaudit.cloze.run_cloze` from command-line strings and write the result."""
     from ..cloze import run_cloze
-    from ..cloze.render import rich_tables
+    from ..render.cloze_tables import rich_tables
 
     with RichProgress() as progress:
         result = run_cloze(mozart=mozart, model=model, k_values=parse_k(k), languages=split_csv(languages),

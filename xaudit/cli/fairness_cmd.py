@@ -112,7 +112,7 @@ def audit_table(*, define: list[str], define_file: Path | None, fail_on: list[st
     from ..fairness import AuditSettings
     from ..fairness.groups import parse_definition, read_definitions
     from ..fairness.pipeline import run_group_fairness
-    from ..fairness.render import fairness_tables
+    from ..render.fairness_terminal import fairness_tables
     from ..fairness.result import SUMMARY_NAMES
     from ..fairness.thresholds import breaches, parse_conditions
 

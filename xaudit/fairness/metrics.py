@@ -27,20 +27,22 @@ class Rate:
     name: str
     title: str
     """Display name (lower case, as in a sentence)."""
+    label: str
+    """Short name for table columns."""
     numerator: tuple[str, ...]
     denominator: tuple[str, ...]
     definition: str
 
 
 RATES: dict[str, Rate] = {rate.name: rate for rate in (
-    Rate("base_rate", "base rate", ("fn", "tp"), CELLS, "P(y=1 | g), the prevalence of the favourable label"),
-    Rate("selection_rate", "selection rate", ("fp", "tp"), CELLS, "P(ŷ=1 | g); fairlearn.metrics.selection_rate"),
-    Rate("tpr", "true positive rate", ("tp",), ("fn", "tp"),
+    Rate("base_rate", "base rate", "base rate", ("fn", "tp"), CELLS, "P(y=1 | g), the prevalence of the favourable label"),
+    Rate("selection_rate", "selection rate", "selection rate", ("fp", "tp"), CELLS, "P(ŷ=1 | g); fairlearn.metrics.selection_rate"),
+    Rate("tpr", "true positive rate", "TPR", ("tp",), ("fn", "tp"),
          "P(ŷ=1 | y=1, g), recall; fairlearn.metrics.true_positive_rate"),
-    Rate("fpr", "false positive rate", ("fp",), ("tn", "fp"),
+    Rate("fpr", "false positive rate", "FPR", ("fp",), ("tn", "fp"),
          "P(ŷ=1 | y=0, g); fairlearn.metrics.false_positive_rate"),
-    Rate("accuracy", "accuracy", ("tn", "tp"), CELLS, "P(ŷ=y | g); sklearn.metrics.accuracy_score"),
-    Rate("ppv", "precision (PPV)", ("tp",), ("fp", "tp"), "P(y=1 | ŷ=1, g), precision"),
+    Rate("accuracy", "accuracy", "accuracy", ("tn", "tp"), CELLS, "P(ŷ=y | g); sklearn.metrics.accuracy_score"),
+    Rate("ppv", "precision (PPV)", "PPV", ("tp",), ("fp", "tp"), "P(y=1 | ŷ=1, g), precision"),
 )}
 
 

@@ -1,6 +1,6 @@
 """The cloze-fairness section: P@k of a masked LM per MozArt group and language, with the human baseline.
 
-Tables as in Cabello Piqueras & Søgaard (2022), built by :func:`xaudit.cloze.render.grids`.
+Tables as in Cabello Piqueras & Søgaard (2022), built by :func:`xaudit.render.cloze_tables.grids`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 from ..cloze import run_cloze
 from ..cloze.audit import MOZART_FOLDER
 from ..cloze.mozart import FILE_PATTERN, present_languages
-from ..cloze.render import grids
+from ..render.cloze_tables import grids
 from ..progress import ProgressFn, silent
 from .document import ClozeSection, TextTable
 

@@ -20,7 +20,7 @@ from ..attribution.result import Attribution
 from ..evaluation.measures import column_of, ordered
 from ..evaluation.runner import EvaluationResult
 from ..fairness.metrics import RATES
-from ..fairness.result import FairnessResult
+from ..fairness.result import TESTED_RATES, FairnessResult
 from .charts import bar_chart
 from .document import AuditReport
 from .embed import embedded_view, script_json
@@ -120,5 +120,6 @@ def render_html(report: AuditReport) -> str:
                               trim_blocks=True, lstrip_blocks=True)
     environment.globals.update(fmt=fmt, fmt_pct=fmt_pct, fmt_ci=fmt_ci, fmt_interval=fmt_interval)
     template = environment.get_template("report.html.j2")
-    return template.render(report=view_model(report), bucket_css=Markup(bucket_css()),
+    rate_columns = [(name, rate.label, name in TESTED_RATES) for name, rate in RATES.items()]
+    return template.render(report=view_model(report), rate_columns=rate_columns, bucket_css=Markup(bucket_css()),
                            data_json=Markup(script_json(embedded_view(report.to_dict()))))

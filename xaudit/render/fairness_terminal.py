@@ -9,11 +9,11 @@ from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from .result import FairnessResult, GroupRow, Interval, ParityRow
+from ..fairness.metrics import RATES
+from ..fairness.result import FairnessResult, GroupRow, Interval, ParityRow
 
 UNDEFINED = "undefined"
-RATE_COLUMNS = {"base_rate": "base rate", "selection_rate": "selection rate", "tpr": "TPR", "fpr": "FPR",
-                "accuracy": "accuracy", "ppv": "PPV"}
+RATE_COLUMNS = {name: rate.label for name, rate in RATES.items()}
 
 
 def fairness_tables(result: FairnessResult) -> list[RenderableType]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from rich.table import Table
 
-from .tables import ClozeResult, Margin, RateTable
+from ..cloze.tables import ClozeResult, Margin, RateTable
 
 Grid = tuple[str, list[str], list[list[str]]]  # title, header, rows
 
