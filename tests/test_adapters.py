@@ -33,6 +33,21 @@ def test_each_kind_loads_to_its_adapter(tiny_adapters, name):
 
 
 @pytest.mark.parametrize("name", KINDS)
+def test_the_summary_read_before_loading_matches_the_loaded_adapter(tiny_adapters, tiny_models_dir, tiny_mlm_dir,
+                                                                     name):
+    """What usage checks read from the JSON files is what the adapter reports once loaded."""
+    from xaudit.models.summary import summarize
+
+    adapter = tiny_adapters[name]
+    folder = tiny_mlm_dir if name == "mlm" else tiny_models_dir / name
+    summary = summarize(str(folder))
+    (kind,) = [k for k in ADAPTERS.values() if k.example == name]
+    assert (summary.kind, summary.modality) == (adapter.kind, adapter.modality) == (kind.kind, kind.modality)
+    assert summary.attention_layers == adapter.attention_layers and summary.has_attentions == adapter.has_attentions
+    assert summary.labels == (None if name == "mlm" else adapter.labels)
+
+
+@pytest.mark.parametrize("name", KINDS)
 def test_protocol_and_forward_shapes(tiny_adapters, name):
     adapter = tiny_adapters[name]
     assert isinstance(adapter, ModelAdapter)

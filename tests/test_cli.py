@@ -73,7 +73,7 @@ def test_attribute_image_with_png(models_env, tmp_path):
         (["-m", "brt", "--text", "x"], 2, "unknown model 'brt'"),
         (["-m", "lstm", "--method", "flow", "--text", "x"], 3, "needs attention weights"),
         (["-m", "bert", "--text", "  "], 3, "empty text"),
-        (["-m", "bert", "--input", "/no/such/file.txt"], 3, "cannot read"),
+        (["-m", "bert", "--input", "/no/such/file.txt"], 2, "does not exist"),
         (["-m", "bert", "--digit", "3"], 2, "--digit does not fit a text model"),
         (["-m", "cnn", "--digit", "100000"], 2, "'digit' parameter"),
         (["-m", "bert", "--text", "x", "--target", "dual"], 2, "unknown target 'dual'"),

@@ -53,9 +53,9 @@ def test_the_named_pickle_is_the_one_loaded(tmp_path, tiny_models_dir):
 
 
 def test_local_looking_paths_never_go_to_the_hub(tmp_path):
-    with pytest.raises(ModelError, match="no such model file or folder"):
+    with pytest.raises(ParameterError, match="no such model file or folder"):
         load_model(str(tmp_path / "typo" / "model"))
-    with pytest.raises(ModelError, match="no such model file or folder"):
+    with pytest.raises(ParameterError, match="no such model file or folder"):
         load_model("./models/mybert")
 
 

@@ -1,25 +1,40 @@
 """xaudit: explainability and fairness audits for trained neural networks.
 
-``xaudit.attention_rollout`` and ``xaudit.attention_flow`` (Abnar & Zuidema 2020) are
-loaded on first use, so importing the package stays cheap.
+Models
+    load_model(spec)             adapter for a reference name (see ``xaudit models``), folder or hub id
+Attributions
+    explain(adapter, inputs, methods)   token/pixel scores of every method, as Explanation objects
+    get_method(name, **params)   one attribution method (METHODS lists them)
+    attention_rollout(attn)      attention rollout (Abnar & Zuidema 2020)
+    attention_flow(attn)         max-flow attention flow (Abnar & Zuidema 2020)
+Explanation quality
+    evaluate_model(model, methods=...)  faithfulness, sparsity and stability of the methods
+Fairness
+    group_fairness(counts)       statistical parity, performance parity, accuracy equality (FairnessResult)
+    GroupCounts                  per-group confusion counts, the input of group_fairness
+    run_cloze(model=...)         per-demographic cloze P@k on MozArt (ClozeResult)
+
+Every result has ``to_dict`` / ``from_dict`` / ``to_json`` / ``to_frame``. Members load on
+first use, so ``import xaudit`` stays cheap.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
+from ._lazy import lazy_members
 from ._version import __version__
 
-__all__ = ["__version__", "attention_flow", "attention_rollout"]
+_HOMES = {
+    "load_model": ".models.loading",
+    "explain": ".attribution.explain", "Explanation": ".attribution.explain", "Attribution": ".attribution.result",
+    "get_method": ".attribution.registry", "METHODS": ".attribution.registry",
+    "attention_flow": ".attribution.flow", "attention_rollout": ".attribution.rollout",
+    "evaluate_model": ".evaluation.session", "EvaluationResult": ".evaluation.runner",
+    "group_fairness": ".fairness.audit", "GroupCounts": ".fairness.counts", "FairnessResult": ".fairness.result",
+    "run_cloze": ".cloze.audit", "ClozeResult": ".cloze.tables",
+}
+__all__ = ["__version__", *sorted(_HOMES)]
+__getattr__, _dir = lazy_members(__name__, _HOMES)
 
 
-def __getattr__(name: str) -> Any:
-    if name == "attention_flow":
-        from .attribution.flow import attention_flow
-
-        return attention_flow
-    if name == "attention_rollout":
-        from .attribution.rollout import attention_rollout
-
-        return attention_rollout
-    raise AttributeError(f"module 'xaudit' has no attribute {name!r}")
+def __dir__() -> list[str]:
+    return ["__version__", *_dir()]

@@ -91,6 +91,18 @@ def article(word: str) -> str:
     return "an" if word[:1].lower() in "aeiou" else "a"
 
 
+def check_input_options(modality: str, **options: object) -> None:
+    """ParameterError unless some input option is given and every one given fits ``modality``."""
+    given = [f"`{name}`" for name, value in options.items() if value not in (None, [])]
+    if not given:
+        wanted = "`texts` or `input_file`" if modality == "text" else "`image`, `digit` or `input_file`"
+        raise ParameterError(f"no input given; use {wanted}")
+    allowed = {"`texts`", "`input_file`"} if modality == "text" else {"`image`", "`digit`", "`input_file`"}
+    wrong = [g for g in given if g not in allowed]
+    if wrong:
+        raise ParameterError(f"{', '.join(wrong)} does not fit {article(modality)} {modality} model")
+
+
 def collect(
     modality: str,
     *,
@@ -101,16 +113,7 @@ def collect(
     channels: int = 1,
 ) -> Inputs:
     """Gather inputs from exactly the options that fit the model's modality."""
-    given = [name for name, value in (("`texts`", texts), ("`input_file`", input_file), ("`image`", image),
-                                      ("`digit`", digit)) if value not in (None, [])]
-    if not given:
-        wanted = "`texts` or `input_file`" if modality == "text" else "`image`, `digit` or `input_file`"
-        raise ParameterError(f"no input given; use {wanted}")
-    text_options, image_options = {"`texts`", "`input_file`"}, {"`image`", "`digit`", "`input_file`"}
-    allowed = text_options if modality == "text" else image_options
-    wrong = [g for g in given if g not in allowed]
-    if wrong:
-        raise ParameterError(f"{', '.join(wrong)} does not fit {article(modality)} {modality} model")
+    check_input_options(modality, texts=texts, input_file=input_file, image=image, digit=digit)
     if modality == "text":
         items = list(texts or []) + (read_text_file(input_file) if input_file else [])
         return Inputs(items, [str(i) for i in range(len(items))], [None] * len(items))

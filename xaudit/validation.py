@@ -83,6 +83,8 @@ class Param:
     optional: bool = False
     flag: str | None = None
     cli: bool = True
+    metavar: str | None = None
+    """How ``--help`` shows the value (default: the choices, else the type)."""
 
     @property
     def option(self) -> str:

@@ -112,7 +112,7 @@ def test_bad_options_exit_2_with_one_line(mozart, predictions, tmp_path, args, c
 def test_bad_data_exits_3_without_output(mozart, predictions, tmp_path):
     out = tmp_path / "out.json"
     missing = cloze("--data", str(tmp_path / "nowhere"), "--predictions", str(predictions), "-o", str(out))
-    assert missing.exit_code == 3 and "MozArt folder not found" in missing.output
+    assert missing.exit_code == 2 and "does not exist" in missing.output  # a usage error, found before any work
     broken = tmp_path / "broken.jsonl"
     broken.write_text('{"language": "en", "s_id": "1", "top_k": "sees"}\n', encoding="utf-8")
     malformed = cloze("--mozart", str(mozart), "--languages", "en", "--predictions", str(broken), "-o", str(out))

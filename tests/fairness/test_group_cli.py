@@ -113,7 +113,7 @@ def test_data_errors_exit_3_without_output(predictions, tmp_path):
         assert result.exit_code == 3, result.output
         assert result.stderr.startswith("Error:") and not out.exists()
     missing = _run(*BASE, "--data", tmp_path / "nowhere.csv")
-    assert missing.exit_code == 3 and "file not found" in missing.stderr
+    assert missing.exit_code == 2 and "does not exist" in missing.stderr  # a usage error, found before any work
 
 
 def test_missing_labels_warn_or_fail_with_strict(predictions, tmp_path):

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from ..models.base import Batch, ModelAdapter
 
 BASELINE = Param("baseline", str, None, "Baseline for taylor and ig: unk (default), pad, zero, mask (text) or "
-                 "black (default), zero (images).", optional=True)
+                 "black (default), zero (images).", optional=True, metavar="<unk|pad|zero|mask|black>")
 """The baseline parameter that Taylor and integrated gradients share (checked by the adapter)."""
 
 

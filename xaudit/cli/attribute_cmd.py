@@ -27,7 +27,7 @@ def register(app: typer.Typer) -> None:
 def attribute(
     ctx: typer.Context,
     model: Model,
-    method: Annotated[str, typer.Option("--method", help=method_list_help("to run"))] = "saliency",
+    method: Annotated[str, typer.Option("--method", metavar="<method,...>", help=method_list_help("to run"))] = "saliency",
     texts: Texts = None,
     input_file: InputFile = None,
     image: Image = None,
@@ -54,12 +54,16 @@ def attribute(
     from .. import inputs as input_reading
     from ..attribution.explain import explain
     from ..attribution.registry import build_methods
-    from ..models import load_model
+    from ..checks import check_explanation, summary_of
     from ..render.attribution_terminal import render
     from ..validation import split_csv
 
     params = method_params or {}
     methods = build_methods(split_csv(method), params, explicit(ctx, params, as_flags=False))
+    check_explanation(summary_of(model), methods, layer=layer, target=target, texts=texts, input_file=input_file,
+                      image=image, digit=digit)
+    from ..models import load_model  # torch: after the checks
+
     adapter = load_model(model, allow_pickle=allow_pickle, device=device.value)
     given = input_reading.collect(adapter.modality, texts=texts, input_file=input_file, image=image, digit=digit,
                                   channels=getattr(adapter, "channels", 1))

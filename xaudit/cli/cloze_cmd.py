@@ -17,11 +17,11 @@ from .common import RichProgress, emit_formatted, handle_errors
 from .options import Device, DeviceOption, Format, OptionalModel, Output, OutputFormat, command
 
 MozartFolder = Annotated[Optional[Path], typer.Option("--mozart", help="MozArt folder (default: "
-                                                      "$XAUDIT_DATA_DIR/mozart).", file_okay=False)]
-KValues = Annotated[str, typer.Option("--k", help="Comma-separated k values for P@k.")]
-Languages = Annotated[str, typer.Option("--languages", help="Comma-separated languages.")]
+                                                      "$XAUDIT_DATA_DIR/mozart).", file_okay=False, exists=True)]
+KValues = Annotated[str, typer.Option("--k", metavar="<k,...>", help="Comma-separated k values for P@k.")]
+Languages = Annotated[str, typer.Option("--languages", metavar="<language,...>", help="Comma-separated languages.")]
 Predictions = Annotated[Optional[Path], typer.Option("--predictions", help="Audit saved top-k predictions (JSONL) "
-                                                     "instead of running a model.", dir_okay=False)]
+                                                     "instead of running a model.", dir_okay=False, exists=True)]
 SavePredictions = Annotated[Optional[Path], typer.Option("--save-predictions", help="Also write the model's "
                                                          "top-k words per sentence (JSONL).", dir_okay=False)]
 
@@ -50,7 +50,7 @@ def cloze(
     model: OptionalModel = None,
     k: KValues = "1,5",
     languages: Languages = "en,es,de,fr",
-    groups: Annotated[str, typer.Option("--groups", help="Comma-separated groups.")] = "MN,FN,MNN,FNN",
+    groups: Annotated[str, typer.Option("--groups", metavar="<group,...>", help="Comma-separated groups.")] = "MN,FN,MNN,FNN",
     predictions: Predictions = None,
     save_predictions: SavePredictions = None,
     device: DeviceOption = Device.cpu,

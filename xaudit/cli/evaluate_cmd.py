@@ -19,12 +19,12 @@ def register(app: typer.Typer) -> None:
 @handle_errors
 def evaluate(
     model: Model,
-    method: Annotated[Optional[str], typer.Option("--method", help=method_list_help(
+    method: Annotated[Optional[str], typer.Option("--method", metavar="<method,...>", help=method_list_help(
         "to evaluate (default: every one the model supports)"))] = None,
-    against: Annotated[str, typer.Option("--against", help="Reference explanations for rank "
+    against: Annotated[str, typer.Option("--against", metavar="<method,...>", help="Reference explanations for rank "
                                          "correlation.")] = "blankout,saliency",
     n_evaluate: NEvaluate = 200,
-    layers: Annotated[Optional[str], typer.Option("--layers", help="Layers of attention methods, e.g. 1,2,6 "
+    layers: Annotated[Optional[str], typer.Option("--layers", metavar="<layer,...>", help="Layers of attention methods, e.g. 1,2,6 "
                                                   "(default: all).")] = None,
     target: Target = "true",
     input_file: Annotated[Optional[Path], typer.Option("--input", help="jsonl with text and label fields "
@@ -35,7 +35,7 @@ def evaluate(
     noise: Annotated[float, typer.Option("--noise", help="Noise scale for max-sensitivity.")] = 0.05,
     removal: Annotated[bool, typer.Option("--removal/--no-removal", help="Compute AOPC and deletion "
                                           "curves.")] = True,
-    removal_layers: Annotated[str, typer.Option("--removal-layers", help="Layers of attention methods for AOPC "
+    removal_layers: Annotated[str, typer.Option("--removal-layers", metavar="<last|all|layer,...>", help="Layers of attention methods for AOPC "
                                                 "and deletion curves: last, all, or e.g. 1,6 (each costs many "
                                                 "forward passes).")] = "last",
     batch_size: BatchSize = 64,
@@ -53,9 +53,7 @@ def evaluate(
     \b
     Example: xaudit evaluate --model bert --method attention,rollout,flow --n-evaluate 500
     """
-    from ..evaluation.paper_tables import markdown as paper_markdown
     from ..evaluation.session import evaluate_model, parse_layers
-    from ..render.evaluation_terminal import render
     from ..validation import split_csv
 
     chosen_removal = removal_layers if removal_layers in ("last", "all") else parse_layers("removal_layers",
@@ -67,6 +65,9 @@ def evaluate(
             data_dir=data_dir, stability_samples=stability_samples, noise=noise, removal=removal,
             removal_layers=chosen_removal, batch_size=batch_size, seed=seed, paper_tables=markdown is not None,
             allow_pickle=allow_pickle, device=device.value, progress=progress)
+    from ..evaluation.paper_tables import markdown as paper_markdown
+    from ..render.evaluation_terminal import render
+
     also = {markdown: paper_markdown(result, card, command_line())} if markdown is not None else {}
     emit_formatted(format, output, payload=result.to_dict, frame=result.to_frame, tables=lambda: render(result),
                    also=also)

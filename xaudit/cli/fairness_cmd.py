@@ -33,11 +33,11 @@ def register(app: typer.Typer) -> None:
 def fairness(
     ctx: typer.Context,
     data: Annotated[Optional[Path], typer.Option("--data", help="Predictions table (.csv, .parquet or .jsonl); a "
-                                                 "MozArt folder here is read as --mozart.")] = None,
+                                                 "MozArt folder here is read as --mozart.", exists=True)] = None,
     mozart: MozartFolder = None,
-    counts: Annotated[Optional[Path], typer.Option("--counts", dir_okay=False, help="Per-group confusion counts "
+    counts: Annotated[Optional[Path], typer.Option("--counts", dir_okay=False, exists=True, help="Per-group confusion counts "
                                                    "instead of --data: group columns plus tp, fp, tn, fn.")] = None,
-    example: Annotated[Optional[str], typer.Option("--example", help="Built-in dataset instead of --data: " + "; ".join(
+    example: Annotated[Optional[str], typer.Option("--example", metavar="<" + "|".join(EXAMPLES) + ">", help="Built-in dataset instead of --data: " + "; ".join(
         f"{name} ({e.description})" for name, e in EXAMPLES.items()) + ".")] = None,
     label_col: LabelCol = None,
     pred_col: PredCol = None,
@@ -47,9 +47,9 @@ def fairness(
     group_cols: GroupCols = None,
     groups: Groups = None,
     define: Define = None,
-    define_file: Annotated[Optional[Path], typer.Option("--define-file", dir_okay=False, help="Group definitions "
+    define_file: Annotated[Optional[Path], typer.Option("--define-file", dir_okay=False, exists=True, help="Group definitions "
                                                         "as TOML or JSON: {name: {column: value}}.")] = None,
-    reference: Annotated[str, typer.Option("--reference", help="Reference group: highest (selection rate), "
+    reference: Annotated[str, typer.Option("--reference", metavar="<highest|largest|group>", help="Reference group: highest (selection rate), "
                                            "largest, or a group name.")] = "highest",
     four_fifths: Annotated[float, typer.Option("--four-fifths", help="Flag impact ratios below this.")] = 0.8,
     n_boot: Annotated[int, typer.Option("--n-boot", help="Bootstrap resamples for the intervals (0: "
@@ -59,7 +59,7 @@ def fairness(
     seed: Seed = 0,
     strict: Annotated[bool, typer.Option("--strict", help="Fail on missing values instead of dropping the "
                                          "rows.")] = False,
-    fail_on: Annotated[Optional[list[str]], typer.Option("--fail-on", help="Exit 1 when a condition holds, e.g. "
+    fail_on: Annotated[Optional[list[str]], typer.Option("--fail-on", metavar="<condition>", help="Exit 1 when a condition holds, e.g. "
                                                          "'statistical_parity_ratio<0.8' (repeatable, comma "
                                                          "separated).")] = None,
     model: OptionalModel = None,
@@ -109,6 +109,10 @@ def audit_table(*, define: list[str], define_file: Path | None, fail_on: list[st
                 groups: str | None, settings: dict[str, object], format: Format, output: Path | None,
                 **table: object) -> None:
     """Audit a predictions table (or counts, or an example) and write the result; exit 1 on a breach."""
+    from ..validation import check_choice
+
+    if table.get("example") is not None:
+        check_choice("example", table["example"], EXAMPLES)  # before pandas loads
     from ..fairness import AuditSettings
     from ..fairness.groups import parse_definition, read_definitions
     from ..fairness.pipeline import run_group_fairness

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
+from ..models.registry import REFERENCE_MODELS
+
 from .common import RichProgress, emit_formatted, emit_json, emit_rich, handle_errors, stderr
 from .options import (AllowPickle, DataDir, Device, DeviceOption, Digit, Format, Image, InputFile, Model, Output,
                       OutputFormat, Seed, SmallOutputFormat, TableOrJson, Texts, command)
+
+
+ReferenceName = Enum("ReferenceName", {name: name for name in sorted(REFERENCE_MODELS)}, type=str)
 
 
 def register(app: typer.Typer) -> None:
@@ -47,10 +53,11 @@ def models(format: SmallOutputFormat = TableOrJson.table, output: Output = None)
 
 @handle_errors
 def train(
-    name: Annotated[str, typer.Argument(help="Reference model to train (see `xaudit models`).")],
+    name: Annotated[ReferenceName, typer.Argument(show_default=False, help="Reference model to train (see `xaudit "
+                                                  "models`).")],
     device: DeviceOption = Device.cpu,
     seed: Seed = 0,
-    preset: Annotated[str, typer.Option("--preset", help="full (the shipped size) or tiny (seconds, for "
+    preset: Annotated[str, typer.Option("--preset", metavar="<full|tiny>", help="full (the shipped size) or tiny (seconds, for "
                                         "tests).")] = "full",
     out: Annotated[Optional[Path], typer.Option("--out", help="Folder to write (default: checkpoints/NAME).",
                                                 file_okay=False)] = None,
@@ -61,14 +68,17 @@ def train(
     \b
     Example: xaudit train lstm --seed 0 --device cpu --out checkpoints/lstm
     """
+    from ..models.registry import reference_model
+
+    reference_model(name.value, preset)  # checked before torch loads
     from ..training.recipes import train as run_training
 
-    target = out or Path("checkpoints") / name
+    target = out or Path("checkpoints") / name.value
     with RichProgress() as progress:
-        card = run_training(name, target, seed=seed, device=device.value, preset=preset, progress=progress,
+        card = run_training(name.value, target, seed=seed, device=device.value, preset=preset, progress=progress,
                             data_dir=data_dir)
     metrics = card["metrics"]
-    stderr.print(f"trained {name} in {card['wall_time_s']} s on {card['device']}: "
+    stderr.print(f"trained {name.value} in {card['wall_time_s']} s on {card['device']}: "
                  f"test accuracy {metrics['test_accuracy']:.4f} (n={metrics['test_n']}); wrote {target}")
 
 
@@ -89,7 +99,10 @@ def predict(
     \b
     Example: xaudit predict --model bert --text "the keys to the cabinet"
     """
-    from .. import inputs as input_reading
+    from ..checks import check_explanation, summary_of
+
+    check_explanation(summary_of(model), texts=texts, input_file=input_file, image=image, digit=digit)
+    from .. import inputs as input_reading  # torch from here on: after the checks
     from ..models import load_model
     from ..models.predict import predict as run_prediction
     from ..render.prediction_terminal import render

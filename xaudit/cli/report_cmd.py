@@ -21,19 +21,19 @@ def report(
     output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.",
                                          dir_okay=False)] = Path("reports/audit.html"),
     config: Annotated[Optional[Path], typer.Option("--config", help="TOML file naming models, methods, data and "
-                                                   "groups.", dir_okay=False)] = None,
+                                                   "groups.", dir_okay=False, exists=True)] = None,
     json_output: Annotated[Optional[Path], typer.Option("--json", help="JSON file to write (default: beside the "
                                                         "HTML).", dir_okay=False)] = None,
-    models: Annotated[Optional[str], typer.Option("--model", "-m", help="Comma-separated models to explain "
+    models: Annotated[Optional[str], typer.Option("--model", "-m", metavar="<model,...>", help="Comma-separated models to explain "
                                                   "(default: the reference classifiers bert, lstm, cnn, "
                                                   "vit).")] = None,
-    methods: Annotated[Optional[str], typer.Option("--method", help=method_list_help(
+    methods: Annotated[Optional[str], typer.Option("--method", metavar="<method,...>", help=method_list_help(
         "(default: per model kind)"))] = None,
     texts: Texts = None,
     input: InputFile = None,
     data: Annotated[Optional[Path], typer.Option("--data", help="Predictions table for group fairness (as in "
                                                  "`xaudit fairness`); default: UCI Adult and German credit from "
-                                                 "the shared data, else a built-in synthetic example.")] = None,
+                                                 "the shared data, else a built-in synthetic example.", exists=True)] = None,
     label_col: LabelCol = None,
     pred_col: PredCol = None,
     score_col: ScoreCol = None,
@@ -43,7 +43,7 @@ def report(
     groups: Groups = None,
     define: Define = None,
     data_dir: DataDir = None,
-    cloze_model: Annotated[Optional[str], typer.Option("--cloze-model", help="Masked LM for the cloze section on "
+    cloze_model: Annotated[Optional[str], typer.Option("--cloze-model", metavar="<name|dir|hub-id>", help="Masked LM for the cloze section on "
                                                        "MozArt (default: mlm).")] = None,
     no_cloze: Annotated[bool, typer.Option("--no-cloze", help="Leave out the cloze-fairness section.")] = False,
     n_evaluate: Annotated[Optional[int], typer.Option("--n-evaluate", help="Held-out examples for explanation "
@@ -51,18 +51,15 @@ def report(
     n_boot: Annotated[Optional[int], typer.Option("--n-boot", help="Bootstrap resamples for group-fairness "
                                                   "intervals (default 1000).")] = None,
     seed: Annotated[Optional[int], typer.Option("--seed", help="Seed for everything random (default 0).")] = None,
-    title: Annotated[Optional[str], typer.Option("--title", help="Report title.")] = None,
+    title: Annotated[Optional[str], typer.Option("--title", metavar="<text>", help="Report title.")] = None,
 ) -> None:
     """Write an HTML audit report (summary, group and cloze fairness, explanations, methods, provenance).
 
     \b
     Example: xaudit report -o audit.html --model bert,cnn --method saliency,flow
     """
-    from .. import atomic
     from ..paths import default_data_dir
-    from ..report.build import build_report
-    from ..report.config import ReportConfig, apply_options, read_config
-    from ..report.render import render_html
+    from ..report.config import ReportConfig, apply_options, check_config, read_config
     from ..validation import split_csv
 
     chosen = apply_options(
@@ -73,6 +70,11 @@ def report(
         cloze_model=cloze_model, no_cloze=no_cloze, n_evaluate=n_evaluate, n_boot=n_boot, seed=seed, title=title,
         data_dir=data_dir, command=command_line())
     chosen.data_dir = chosen.data_dir or default_data_dir()
+    check_config(chosen)
+    from .. import atomic  # torch from here on: after the checks
+    from ..report.build import build_report
+    from ..report.render import render_html
+
     with RichProgress() as progress:
         audit = build_report(chosen, progress)
     html, json_path = render_html(audit), json_output or output.with_suffix(".json")

@@ -10,7 +10,6 @@ from ..paths import DATA_DIR_ENV, default_data_dir
 from ..progress import ProgressFn, silent
 from ..validation import check_choice, check_int
 from .mozart import GROUPS, LANGUAGES, load_mozart, present_languages
-from .predict import load_predictions, predict_top_k, write_predictions
 from .tables import ClozeResult, cloze_result
 
 DEFAULT_MODEL = "mlm"
@@ -72,8 +71,14 @@ def run_cloze(*, mozart: str | Path | None = None, model: str | None = None, k_v
     if predictions is not None and (model is not None or save_predictions is not None):
         raise ParameterError("predictions from a file need no model: drop `model`/`save_predictions`, or drop "
                              "`predictions`")
+    if predictions is None:
+        from ..checks import summary_of
+
+        summary_of(model or DEFAULT_MODEL)  # an unknown model is refused before MozArt is read
     folder = Path(mozart) if mozart is not None else _default_folder()
     dataset = load_mozart(folder, tuple(languages))
+    from .predict import load_predictions, predict_top_k, write_predictions  # torch
+
     if predictions is not None:
         top = load_predictions(predictions)
         source = f"predictions file {Path(predictions).name}"

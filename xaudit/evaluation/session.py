@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ParameterError
 from ..progress import ProgressFn, silent
 from ..validation import check_float, check_int
-from .runner import EvaluationResult
+
+if TYPE_CHECKING:
+    from .runner import EvaluationResult
 
 PAPER_METHODS = {"attention", "rollout", "flow"}
 
@@ -55,11 +57,7 @@ def evaluate_model(
     held-out split, read from ``data_dir`` where the model's card says so.
     """
     from ..attribution.registry import build_methods, supported
-    from ..datasets.reference import held_out_examples
-    from ..inputs import read_labelled_texts
-    from ..models import load_model
-    from ..models.registry import card_of
-    from .runner import evaluate
+    from ..checks import check_evaluation, check_methods, check_target, summary_of
 
     check_int("n", n, minimum=1)
     check_int("stability_samples", stability_samples, minimum=0)
@@ -68,17 +66,22 @@ def evaluate_model(
         raise ParameterError("`markdown` writes Abnar & Zuidema's tables: it needs the methods attention, rollout "
                              "and/or flow")
     chosen_refs = build_methods(list(against), {})
+    requested = build_methods(list(methods), {}) if methods else []
+    removal_list = [] if isinstance(removal_layers, str) else list(removal_layers)
+    summary = summary_of(model)
+    if summary is not None:  # checked before loading; a hub id only after
+        check_methods(summary, [*requested, *chosen_refs])
+        check_target(summary, target)
+        check_evaluation(summary, layers=[*layers, *removal_list], paper_tables=paper_tables, input_file=input_file)
+    from ..datasets.reference import held_out_examples  # torch from here on: after the checks
+    from ..inputs import read_labelled_texts
+    from ..models import load_model
+    from ..models.registry import card_of
+    from .runner import evaluate
+
     adapter = load_model(model, allow_pickle=allow_pickle, device=device)
-    chosen = build_methods(list(methods) or supported(adapter), {})
-    deepest = max([*layers, *([] if isinstance(removal_layers, str) else removal_layers)], default=0)
-    if deepest > adapter.attention_layers:
-        raise ParameterError(f"The 'layers' parameter must be ints >= 1 and <= {adapter.attention_layers} for "
-                             f"model {adapter.name!r}. Got {deepest} instead.")
-    if paper_tables and not adapter.has_attentions:
-        raise ParameterError(f"`markdown` writes Abnar & Zuidema's tables: it needs a transformer, and "
-                             f"{adapter.name!r} is a {adapter.kind} model")
-    if input_file is not None and adapter.modality != "text":
-        raise ParameterError("`input_file` holds texts; for image models evaluate uses the digits test split")
+    check_evaluation(adapter, layers=[*layers, *removal_list], paper_tables=paper_tables, input_file=input_file)
+    chosen = requested or build_methods(supported(adapter), {})
     card = card_of(model)
     if input_file is not None:
         items, labels = read_labelled_texts(input_file, adapter.labels)

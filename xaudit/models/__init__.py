@@ -1,7 +1,13 @@
-"""Model adapters and the reference-model registry."""
+"""Model adapters and the reference-model registry.
 
-from .base import Batch, ModelAdapter
-from .loading import load_model
-from .registry import REFERENCE_MODELS
+The members load on first use, so that the torch-free parts (``summary``, ``registry``,
+``kinds``) import without torch.
+"""
 
-__all__ = ["Batch", "ModelAdapter", "load_model", "REFERENCE_MODELS"]
+from __future__ import annotations
+
+from .._lazy import lazy_members
+
+_HOMES = {"Batch": ".base", "ModelAdapter": ".base", "load_model": ".loading", "REFERENCE_MODELS": ".registry"}
+__all__ = sorted(_HOMES)
+__getattr__, __dir__ = lazy_members(__name__, _HOMES)

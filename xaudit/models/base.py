@@ -20,7 +20,7 @@ from typing import Literal, Protocol, runtime_checkable
 import torch
 from torch import nn
 
-from ..errors import ModelError, ParameterError
+from ..errors import ModelError
 
 Modality = Literal["text", "image"]
 
@@ -245,15 +245,6 @@ class AdapterBase:
 
     def label_index(self, target: int | str) -> int:
         """A class index from an index or a label name."""
-        if isinstance(target, int) or (isinstance(target, str) and target.lstrip("-").isdigit()):
-            index = int(target)
-            if not 0 <= index < len(self.labels):
-                raise ParameterError(
-                    f"target index {index} out of range for model {self.name!r} with {len(self.labels)} classes"
-                )
-            return index
-        try:
-            return self.labels.index(target)
-        except ValueError:
-            shown = ", ".join(self.labels[:20]) + (" ..." if len(self.labels) > 20 else "")
-            raise ParameterError(f"unknown target {target!r} for model {self.name!r}; choose one of: {shown}") from None
+        from .summary import label_index
+
+        return label_index(self.labels, target, self.name)

@@ -10,8 +10,6 @@ that looks local is never sent to the hub.
 
 from __future__ import annotations
 
-import importlib
-from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -19,48 +17,13 @@ import torch
 from ..errors import ModelError, ParameterError
 from .base import ModelAdapter
 from .cards import read_card
+from .kinds import ADAPTERS, hf_kind, resolve
 from .registry import reference_dir, resolve_reference
 
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".pkl", ".ckpt")
 WEIGHTS_FILE = "model.safetensors"
 
 
-@dataclass(frozen=True)
-class AdapterKind:
-    """How a saved model is recognised and which adapter wraps it.
-
-    ``architecture`` is a card's ``architecture`` (xaudit's own networks, built from
-    ``network``) or the suffix of a Hugging Face config's ``architectures`` entry (loaded
-    with ``auto_class``). ``example`` is the reference model of this kind, on which the
-    adapter contract tests run.
-    """
-
-    architecture: str
-    adapter: str
-    example: str
-    auto_class: str | None = None
-    network: str | None = None
-
-    def adapter_class(self) -> type:
-        return _resolve(self.adapter)
-
-
-def _resolve(path: str) -> type:
-    module, name = path.split(":")
-    return getattr(importlib.import_module(module, __package__), name)
-
-
-ADAPTERS: dict[str, AdapterKind] = {kind.architecture: kind for kind in (
-    AdapterKind("ForSequenceClassification", ".hf:HFSequenceClassifierAdapter", "bert",
-                auto_class="AutoModelForSequenceClassification"),
-    AdapterKind("ForMaskedLM", ".hf:HFMaskedLMAdapter", "mlm", auto_class="AutoModelForMaskedLM"),
-    AdapterKind("ForImageClassification", ".hf:HFImageClassifierAdapter", "vit",
-                auto_class="AutoModelForImageClassification"),
-    AdapterKind("recurrent", ".torch_adapters:RecurrentAdapter", "lstm",
-                network=".architectures:RecurrentClassifier"),
-    AdapterKind("conv", ".torch_adapters:ConvAdapter", "cnn", network=".architectures:ConvClassifier"),
-)}
-"""Every kind of model xaudit loads: the one place a new adapter is added."""
 
 
 def refuse_pickle(path: Path) -> ModelError:
@@ -91,7 +54,7 @@ def load_model(spec: str, *, allow_pickle: bool = False, device: str | torch.dev
     if path.is_dir():
         return load_folder(path, name=spec, allow_pickle=allow_pickle, device=device, weights=weights)
     if _looks_local(spec):
-        raise ModelError(f"no such model file or folder: {spec}")
+        raise ParameterError(f"no such model file or folder: {spec}")
     return load_hf(spec, name=spec, allow_pickle=allow_pickle, device=device, local=False)
 
 
@@ -113,7 +76,7 @@ def load_folder(folder: Path, *, name: str, allow_pickle: bool, device: str | to
     if kind is None or kind.network is None:
         raise ModelError(f"model card in {folder} names unknown architecture {architecture!r}")
     try:
-        model: torch.nn.Module = _resolve(kind.network)(**card["config"])
+        model: torch.nn.Module = resolve(kind.network)(**card["config"])
         _load_state(model, weights or folder / WEIGHTS_FILE, allow_pickle)
         return kind.adapter_class().from_card(model.to(device), folder, card, name)
     except (KeyError, TypeError, ValueError) as exc:
@@ -171,9 +134,9 @@ def load_hf(spec: str, *, name: str, allow_pickle: bool, device: str | torch.dev
         where = "folder" if local else "hub id (no network, or no such model?)"
         raise ModelError(f"cannot load model config from {where} {spec!r}: {exc}") from None
     architectures = getattr(config, "architectures", None) or []
-    hf_kinds = [kind for kind in ADAPTERS.values() if kind.auto_class]
-    chosen = next((kind for arch in architectures for kind in hf_kinds if arch.endswith(kind.architecture)), None)
+    chosen = hf_kind(architectures)
     if chosen is None:
+        hf_kinds = [kind for kind in ADAPTERS.values() if kind.auto_class]
         raise ModelError(
             f"model {spec!r} has architectures {architectures or 'none'}; xaudit supports "
             + ", ".join(f"*{kind.architecture}" for kind in hf_kinds)

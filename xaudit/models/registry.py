@@ -84,6 +84,15 @@ REFERENCE_MODELS: dict[str, ReferenceModel] = {model.name: model for model in (
 )}
 
 
+def reference_model(name: str, preset: str = "full") -> ReferenceModel:
+    """The record of reference model ``name`` with a ``preset`` it has (ParameterError naming the choices)."""
+    from ..validation import check_choice
+
+    check_choice("model", name, REFERENCE_MODELS)
+    check_choice("preset", preset, REFERENCE_MODELS[name].presets)
+    return REFERENCE_MODELS[name]
+
+
 def models_root() -> Path:
     """Where reference checkpoints live: ``$XAUDIT_MODELS_DIR`` or the package's shipped folder."""
     override = os.environ.get(MODELS_DIR_ENV)

@@ -31,7 +31,6 @@ from ..models.loading import load_folder
 from ..models.text import SPECIAL_TOKENS, WordVocab
 from ..paths import DATA_DIR_ENV, default_data_dir
 from ..progress import ProgressFn, silent
-from ..validation import check_choice
 from .evaluation import agreement_metrics, digits_metrics, masked_lm_metrics
 from .loop import Inputs, LoopSettings, TensorData, seed_everything, train_classifier
 from .mlm import MlmSettings, pack_blocks, train_masked_lm, train_wordpiece
@@ -242,11 +241,9 @@ def train(name: str, out_dir: str | Path, *, seed: int = 0, device: str = "cpu",
 
     ``data_dir`` (else ``paths.default_data_dir()``) is read only by recipes that read the corpus.
     """
-    from ..models.registry import REFERENCE_MODELS
+    from ..models.registry import reference_model
 
-    check_choice("model", name, REFERENCE_MODELS)
-    model = REFERENCE_MODELS[name]
-    check_choice("preset", preset, model.presets)
+    model = reference_model(name, preset)
     if device == "cuda" and not torch.cuda.is_available():
         raise ParameterError("`device` cuda was asked for, but no CUDA device is available")
     inputs = {"corpus_dir": _corpus_dir(data_dir)} if model.reads_corpus else {}
