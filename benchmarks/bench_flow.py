@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.machine import describe  # noqa: E402
 from tests.oracles import flow_networkx, random_attention  # noqa: E402
-from xaudit.attribution.attention_graph import as_layer_matrices, with_residual  # noqa: E402
+from xaudit.attribution.attention_graph import attention_batch, with_residual  # noqa: E402
 from xaudit.attribution.flow import attention_flow, raw_flows  # noqa: E402
 
 SIZES = [(6, 16), (6, 32), (12, 32), (12, 64), (12, 128)]
@@ -39,7 +39,7 @@ def best_of(repeats: int, function) -> float:
 
 
 def last_layer_flow(attn: np.ndarray) -> np.ndarray:
-    caps = with_residual(as_layer_matrices(attn))
+    caps = with_residual(attention_batch(attn)[0][0])
     flows = raw_flows(caps, [(len(caps), 0)])
     return flows / flows.sum(axis=-1, keepdims=True)
 

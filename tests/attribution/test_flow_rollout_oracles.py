@@ -91,3 +91,57 @@ def test_flow_on_real_model_attention_equals_networkx(tiny_adapters):
     batch = adapter.encode(["the keys to the old cabinet near my dogs"])
     attn = adapter.attentions(batch)[:, 0].double().numpy()
     np.testing.assert_allclose(attention_flow(attn, 0), flow_networkx(attn, 0), atol=1e-8, rtol=0)
+
+
+@pytest.fixture(scope="module")
+def shipped_bert_attentions():
+    """transformers' own ``outputs.attentions`` (with grad) of the shipped bert on a padded batch."""
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    from xaudit.models.registry import reference_dir
+
+    folder = reference_dir("bert")
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    model = AutoModelForSequenceClassification.from_pretrained(folder, attn_implementation="eager").eval()
+    texts = ["the keys to the old cabinet near my dogs", "the author"]
+    batch = tokenizer(texts, return_tensors="pt", padding=True)
+    outputs = model(**batch, output_attentions=True)
+    singles = [model(**tokenizer([text], return_tensors="pt"), output_attentions=True).attentions for text in texts]
+    return outputs.attentions, batch["attention_mask"].sum(-1).tolist(), singles
+
+
+@pytest.mark.parametrize("function", [attention_flow, attention_rollout])
+def test_transformers_outputs_and_batches_give_each_inputs_own_result(shipped_bert_attentions, function):
+    """A tuple of (batch, heads, n, n) tensors with grad is accepted; each row of the batch equals the
+    input run alone (padding: its positions dropped), and equals the oracle on that input."""
+    attentions, lengths, singles = shipped_bert_attentions
+    assert attentions[0].requires_grad
+    batched = function(attentions, output_index=0)
+    assert batched.shape == (2, len(attentions), max(lengths))
+    for row, (length, single) in enumerate(zip(lengths, singles)):
+        alone = function(single, output_index=0)
+        assert alone.shape == (1, len(attentions), length)
+        np.testing.assert_allclose(batched[row, :, :length], alone[0], atol=1e-5)
+        np.testing.assert_allclose(batched[row, :, length:], 0.0, atol=1e-6)
+        stacked = torch.stack([layer[0] for layer in single]).detach().double().numpy()  # (layers, heads, n, n)
+        oracle = flow_networkx(stacked, 0) if function is attention_flow else rollout_loop(stacked, 0)
+        np.testing.assert_allclose(alone[0], oracle, atol=1e-8)
+
+
+def test_five_dimensional_attention_is_a_batch():
+    attn = np.stack([random_attention(np.random.default_rng(s), 2, 2, 5) for s in range(3)], axis=1)
+    flows = attention_flow(attn, 0)  # (layers, batch, heads, n, n)
+    assert flows.shape == (3, 2, 5)
+    for row in range(3):
+        np.testing.assert_allclose(flows[row], flow_networkx(attn[:, row], 0), atol=1e-8)
+
+
+def test_all_pairs_flow_on_a_long_input_warns_of_its_cost():
+    from xaudit.attribution.flow import ALL_PAIRS_WARNING_TOKENS
+
+    n = ALL_PAIRS_WARNING_TOKENS + 1
+    attn = random_attention(np.random.default_rng(0), 1, 1, n)
+    with pytest.warns(UserWarning, match="all-pairs attention flow solves 257 max-flow problems"):
+        flows = attention_flow(attn, None)
+    assert flows.shape == (1, n, n)
+    np.testing.assert_allclose(flows[0, 3], attention_flow(attn, 3)[0], atol=1e-12)

@@ -11,25 +11,41 @@ import numpy as np
 from ..errors import DataError
 
 
-def as_layer_matrices(attn: object) -> np.ndarray:
-    """Validate attention shaped ``(layers, heads, n, n)`` or ``(layers, n, n)``; average heads.
-
-    Returns float64 ``(layers, n, n)``.
-    """
+def _to_numpy(attn: object) -> np.ndarray:
+    """A numpy array from an array, a torch tensor (with grad or on a GPU) or a tuple of either
+    (transformers' ``outputs.attentions``: one ``(batch, heads, n, n)`` tensor per layer)."""
+    if isinstance(attn, (tuple, list)) and attn and all(hasattr(a, "shape") for a in attn):
+        return np.stack([_to_numpy(layer) for layer in attn])
     if hasattr(attn, "detach"):  # a torch tensor (torch itself is not imported for numpy input)
         attn = attn.detach().cpu().double().numpy()
-    array = np.asarray(attn, dtype=np.float64)
-    if array.ndim == 4:
-        array = array.mean(axis=1)
-    if array.ndim != 3 or array.shape[1] != array.shape[2] or array.shape[0] < 1 or array.shape[1] < 1:
+    return np.asarray(attn, dtype=np.float64)
+
+
+def attention_batch(attn: object) -> tuple[np.ndarray, bool]:
+    """Attention as ``(batch, layers, n, n)`` with heads averaged, and whether the input had a batch.
+
+    Accepted: ``(layers, heads, n, n)`` or ``(layers, n, n)`` for one input; ``(layers, batch,
+    heads, n, n)`` or a tuple of per-layer ``(batch, heads, n, n)`` tensors (transformers'
+    ``outputs.attentions``) for a batch. Padded positions are the caller's to drop.
+    """
+    array = _to_numpy(attn)
+    batched = array.ndim == 5
+    if batched:
+        array = array.mean(axis=2).transpose(1, 0, 2, 3)
+    elif array.ndim == 4:
+        array = array.mean(axis=1)[None]
+    elif array.ndim == 3:
+        array = array[None]
+    if array.ndim != 4 or array.shape[2] != array.shape[3] or min(array.shape) < 1:
         raise DataError(
-            f"attention must have shape (layers, heads, n, n) or (layers, n, n); got {tuple(np.shape(attn))}"
+            "attention must have shape (layers, heads, n, n) or (layers, n, n), or be a batch: (layers, batch, "
+            f"heads, n, n) or transformers' tuple of (batch, heads, n, n) tensors; got {tuple(np.shape(array))}"
         )
     if not np.isfinite(array).all():
         raise DataError("attention contains NaN or infinite values")
     if (array < 0).any():
         raise DataError("attention contains negative weights")
-    return array
+    return array, batched
 
 
 def with_residual(layers: np.ndarray) -> np.ndarray:

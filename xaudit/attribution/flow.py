@@ -13,6 +13,7 @@ must round before ranking.
 from __future__ import annotations
 
 import os
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 
@@ -20,7 +21,7 @@ import numpy as np
 
 from ._maxflow import max_flows
 from ._attention import AttentionGraphMethod
-from .attention_graph import as_layer_matrices, check_output_index, with_residual
+from .attention_graph import attention_batch, check_output_index, with_residual
 
 
 def _usable_cpus() -> int:
@@ -61,21 +62,34 @@ def raw_flows(capacities: np.ndarray, sources: list[tuple[int, int]], threads: i
     return out
 
 
+ALL_PAIRS_WARNING_TOKENS = 256
+"""All-pairs flow solves layers × n max-flow problems: above this many tokens it warns of the cost."""
+
+
 def attention_flow(attn: object, output_index: int | None = 0, threads: int | None = None) -> np.ndarray:
     """Attention flow of attention ``(layers, heads, n, n)`` or ``(layers, n, n)``.
 
     Returns ``(layers, n)``: row l holds the normalised flow from token ``output_index``
     after layer l+1 to each input token. With ``output_index=None``, every token of every
     layer is a source (the paper's all-pairs variant) and the result is ``(layers, n, n)``.
+    A batch (transformers' ``outputs.attentions`` tuple, or ``(layers, batch, heads, n, n)``)
+    gives one such result per input, stacked on a leading batch axis.
     """
-    capacities = with_residual(as_layer_matrices(attn))
-    layers, n, _ = capacities.shape
+    batch, batched = attention_batch(attn)
+    size, layers, n, _ = batch.shape
     check_output_index(output_index, n)
+    if output_index is None and n > ALL_PAIRS_WARNING_TOKENS:
+        warnings.warn(f"all-pairs attention flow solves {size * layers * n:,} max-flow problems on graphs of "
+                      f"{(layers + 1) * n:,} nodes; this can take minutes. Pass output_index for one token's "
+                      "flows.", stacklevel=2)
     outputs = range(n) if output_index is None else [output_index % n]
     sources = [(layer, o) for layer in range(1, layers + 1) for o in outputs]
-    flows = raw_flows(capacities, sources, threads).reshape(layers, len(outputs), n)
-    flows /= flows.sum(axis=-1, keepdims=True)
-    return flows if output_index is None else flows[:, 0, :]
+    results = []
+    for attention in batch:
+        flows = raw_flows(with_residual(attention), sources, threads).reshape(layers, len(outputs), n)
+        flows /= flows.sum(axis=-1, keepdims=True)
+        results.append(flows if output_index is None else flows[:, 0, :])
+    return np.stack(results) if batched else results[0]
 
 
 class FlowMethod(AttentionGraphMethod):
