@@ -23,11 +23,13 @@ demo: $(STAMP)
 test: $(STAMP) chromium
 	$(BIN)/python -m pytest -q
 
-# The report's browser tests use Debian's Chromium; install it when missing and possible.
+# The report's browser tests use Debian's Chromium (and poppler's pdftotext to read its printed
+# PDF); install them when missing and possible.
 chromium:
-	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
-	  { [ "$$(id -u)" = 0 ] && (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) || \
-	    echo "chromium not installed (needs root): browser tests will be skipped"; }
+	@{ command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; } && \
+	  command -v pdftotext >/dev/null 2>&1 || \
+	  { [ "$$(id -u)" = 0 ] && (apt-get update -qq && apt-get install -y -qq chromium poppler-utils >/dev/null) || \
+	    echo "chromium/poppler-utils not installed (needs root): browser tests will be skipped"; }
 
 # Retrain the shipped reference models (CPU unless DEVICE=cuda); mlm reads DATA/corpus.
 DEVICE ?= cpu

@@ -42,7 +42,10 @@ def test_attribute_json_has_tokens_scores_prediction(models_env):
     result = run("attribute", "--model", "bert", "--method", "flow,saliency", "--text", "The keys to the cabinet",
                  "--format", "json")
     assert result.exit_code == 0, result.output
-    (example,) = json.loads(result.stdout)
+    payload = json.loads(result.stdout)
+    assert list(payload)[:3] == ["schema_version", "kind", "xaudit_version"] and payload["kind"] == "explanations"
+    (example,) = payload["examples"]
+    assert payload["model"] == example["model"] == "bert"
     assert example["tokens"] == ["The", "keys", "to", "the", "cabinet"]
     assert set(example["scores"]) == {"flow", "saliency"}
     assert len(example["scores"]["flow"]) == 5 and example["prediction"]["label"] in {"singular", "plural"}
@@ -55,7 +58,7 @@ def test_attribute_input_file_and_csv(models_env, tmp_path):
     result = run("attribute", "-m", "lstm", "--method", "blankout", "--input", str(source), "-f", "csv", "-o", str(out))
     assert result.exit_code == 0, result.output
     lines = out.read_text().splitlines()
-    assert lines[0].startswith("input_id,method,position,unit,score") and len(lines) == 1 + 2 + 6
+    assert lines[0].startswith("kind,model,input_id,method,position,unit,score") and len(lines) == 1 + 2 + 6
 
 
 def test_attribute_image_with_png(models_env, tmp_path):
@@ -100,7 +103,7 @@ def test_long_text_warns_about_truncation(models_env):
     result = run("attribute", "-m", "bert", "--text", long_text, "-f", "json")
     assert result.exit_code == 0
     assert "tokens were dropped" in result.stderr
-    assert json.loads(result.stdout)[0]["truncated_tokens"] == 90 + 2 - 64
+    assert json.loads(result.stdout)["examples"][0]["truncated_tokens"] == 90 + 2 - 64
 
 
 def test_debug_shows_the_traceback(models_env):
@@ -133,7 +136,7 @@ def test_evaluate_every_reference_model_kind(models_env):
     for model in ("lstm", "cnn", "vit"):
         result = run("evaluate", "-m", model, "--n", "3", "--stability-samples", "1", "-f", "csv")
         assert result.exit_code == 0, result.output
-        assert result.stdout.startswith("method,measure,layer,mean,std,n,n_undefined")
+        assert result.stdout.startswith(f"kind,model,method,measure,layer,mean,std,n,n_undefined\nevaluation,{model},")
 
 
 @pytest.mark.parametrize(
@@ -256,7 +259,7 @@ def test_a_new_method_with_a_parameter_gets_its_option_and_report_text(monkeypat
     result = runner.invoke(app_, ["-m", "lstm", "--method", "constant", "--value", "2.5", "--text", "my dogs",
                                   "-f", "json"])
     assert result.exit_code == 0, result.output
-    (example,) = json.loads(result.stdout)
+    (example,) = json.loads(result.stdout)["examples"]
     assert example["scores"]["constant"] == [2.5, 2.5] and example["params"]["constant"] == {"value": 2.5}
     bad = runner.invoke(app_, ["-m", "lstm", "--method", "constant", "--value", "-1", "--text", "x"])
     assert bad.exit_code == 2 and "The 'value' parameter must be a number >= 0.0" in bad.output

@@ -24,15 +24,16 @@ def _cli_json(*args: str):
 
 
 def test_attribute_json_reads_back_as_explanations(models_env):
-    from xaudit.attribution.explain import Explanation
+    from xaudit.attribution.explain import Explanations
 
     text = _cli_json("attribute", "-m", "bert", "--method", "flow,ig,saliency", "--tokens", "--text", "the keys",
                      "--text", "my old dog near the houses", "-f", "json")
-    for item in json.loads(text):
-        back = Explanation.from_dict(item)
-        assert back.to_dict() == item
-        assert set(back.attributions) == {"flow", "ig", "saliency"}
-        assert back.attributions["flow"].layer_scores is not None
+    back = Explanations.from_json(text)
+    assert back.to_dict() == json.loads(text) and back.model == "bert"
+    assert [e.input for e in back.examples] == ["the keys", "my old dog near the houses"]
+    for example in back.examples:
+        assert set(example.attributions) == {"flow", "ig", "saliency"}
+        assert example.attributions["flow"].layer_scores is not None
 
 
 def test_predict_json_reads_back_and_matches_the_model(models_env, tiny_adapters):
@@ -75,9 +76,31 @@ def test_fairness_json_reads_back():
     assert back.summary().keys() == FairnessResult.from_dict(json.loads(text)).summary().keys()
 
 
-def test_every_command_json_starts_with_the_envelope(models_env):
-    text = _cli_json("fairness", "--example", "credit", "--n-boot", "0", "-f", "json")
-    assert list(json.loads(text))[:3] == ["schema_version", "kind", "xaudit_version"]
+@pytest.mark.parametrize(("args", "kind"), [
+    (["models"], "reference_models"),
+    (["predict", "-m", "lstm", "--text", "my dogs"], "predictions"),
+    (["attribute", "-m", "lstm", "--text", "my dogs"], "explanations"),
+    (["evaluate", "-m", "lstm", "--n-evaluate", "3", "--stability-samples", "0", "--no-removal"], "evaluation"),
+    (["fairness", "--example", "credit", "--n-boot", "0"], "group_fairness"),
+])
+def test_every_command_json_starts_with_the_envelope(models_env, args, kind):
+    payload = json.loads(_cli_json(*args, "-f", "json"))
+    assert list(payload)[:3] == ["schema_version", "kind", "xaudit_version"] and payload["kind"] == kind
+
+
+@pytest.mark.parametrize("args", [
+    ["predict", "-m", "lstm", "--text", "my dogs"],
+    ["attribute", "-m", "lstm", "--text", "my dogs"],
+    ["evaluate", "-m", "lstm", "--n-evaluate", "3", "--stability-samples", "0", "--no-removal"],
+])
+def test_every_csv_names_its_row_type_and_model(models_env, args):
+    import io
+
+    import pandas as pd
+
+    frame = pd.read_csv(io.StringIO(_cli_json(*args, "-f", "csv")))
+    assert list(frame.columns[:2]) == ["kind", "model"] and set(frame["model"]) == {"lstm"}
+    assert frame["kind"].notna().all()
 
 
 def test_envelope_checks_kind_and_version():

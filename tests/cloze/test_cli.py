@@ -72,8 +72,9 @@ def test_csv(mozart, predictions):
                    "--groups", "MN,FN", "--format", "csv")
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0] == "table,kind,group,language,hits,n,multi_word,value,std"
-    assert "P@2,cell,MN,en,1,1,0,1.0," in lines
+    assert lines[0] == "kind,model,table,group,language,hits,n,multi_word,value,std"
+    model = lines[1].split(",")[1]
+    assert model and f"cell,{model},P@2,MN,en,1,1,0,1.0," in lines
 
 
 def test_model_run_saves_predictions_that_reproduce_the_audit(mozart, tiny_mlm_dir, tmp_path):

@@ -84,6 +84,30 @@ class Explanation(JsonResult):
         return cls(data["id"], data["input"], attributions, data["truncated_tokens"], data["true_label"])
 
 
+@dataclass
+class Explanations(JsonResult):
+    """What ``xaudit attribute`` writes: the model and one :class:`Explanation` per input."""
+
+    kind = "explanations"
+
+    model: str
+    examples: list[Explanation]
+
+    def to_dict(self) -> dict[str, Any]:
+        return envelope(self.kind) | {"model": self.model, "examples": [e.to_dict() for e in self.examples]}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Explanations:
+        data = check_envelope(data, cls.kind)
+        return cls(data["model"], [Explanation.from_dict(item) for item in data["examples"]])
+
+    def to_frame(self):
+        """One row per unit, method and input (``kind`` attribution, with the model)."""
+        import pandas as pd
+
+        return pd.concat([a.to_frame() for e in self.examples for a in e.attributions.values()], ignore_index=True)
+
+
 def explain(
     adapter: ModelAdapter,
     inputs: Sequence[object],

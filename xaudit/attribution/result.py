@@ -82,8 +82,9 @@ class Attribution(JsonResult):
         """One row per unit: unit, score, and (for layered methods) one column per layer."""
         import pandas as pd
 
-        frame = pd.DataFrame({"input_id": self.input_id, "method": self.method, "position": range(len(self.units)),
-                              "unit": self.units, "score": self.scores})
+        frame = pd.DataFrame({"kind": "attribution", "model": self.model, "input_id": self.input_id,
+                              "method": self.method, "position": range(len(self.units)), "unit": self.units,
+                              "score": self.scores})
         if self.layer_scores is not None:
             for layer, row in enumerate(self.layer_scores, start=1):
                 frame[f"L{layer}"] = row

@@ -13,8 +13,6 @@ from .options import (AllowPickle, BatchSize, DeviceOption, Device, Digit, Image
                       with_method_options)
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from ..attribution.explain import Explanation
     from ..models.base import ModelAdapter
 
@@ -52,7 +50,7 @@ def attribute(
     Example: xaudit attribute --model bert --method flow,saliency --text "the keys to the cabinet"
     """
     from .. import inputs as input_reading
-    from ..attribution.explain import explain
+    from ..attribution.explain import Explanations, explain
     from ..attribution.registry import build_methods
     from ..checks import check_explanation, summary_of
     from ..render.attribution_terminal import render
@@ -75,8 +73,8 @@ def attribute(
         if e.truncated_tokens:
             warn(f"input {e.input_id} was longer than the model's {getattr(adapter, 'max_length', '?')} "
                  f"positions; {e.truncated_tokens} tokens were dropped")
-    emit_formatted(format, output, payload=lambda: [e.to_dict() for e in explanations],
-                   frame=lambda: _frame(explanations), tables=lambda: render(explanations),
+    result = Explanations(adapter.name, explanations)
+    emit_formatted(format, output, payload=result.to_dict, frame=result.to_frame, tables=lambda: render(explanations),
                    also=_heatmap_file(png, adapter, explanations))
 
 
@@ -89,10 +87,3 @@ def _heatmap_file(png: Path | None, adapter: ModelAdapter, explanations: list[Ex
     from ..render.heatmap_png import png_bytes
 
     return {png: png_bytes(explanations)}
-
-
-def _frame(explanations: list[Explanation]) -> pd.DataFrame:
-    """One table of every attribution of every example."""
-    import pandas as pd
-
-    return pd.concat([a.to_frame() for e in explanations for a in e.attributions.values()], ignore_index=True)

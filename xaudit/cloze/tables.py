@@ -148,19 +148,20 @@ class ClozeResult(JsonResult):
                    LoadReport.from_dict(data["data"]))
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per cell and per margin: table, kind, group, language, hits, n, multi_word, value, std."""
+        """One row per cell and per margin: kind, model, table, group, language, hits, n, multi_word, value, std."""
         rows = []
         named = [(f"P@{k}", t) for k, t in self.precision.items()] + [("human_baseline", self.human)]
         for name, table in named:
+            head = {"model": self.model, "table": name}
             for c in table.cells:
-                rows.append(dict(table=name, kind="cell", group=c.group, language=c.language, hits=c.hits, n=c.n,
+                rows.append(dict(kind="cell", **head, group=c.group, language=c.language, hits=c.hits, n=c.n,
                                  multi_word=c.multi_word, value=c.rate, std=None))
             for g, m in table.group_means.items():
-                rows.append(dict(table=name, kind="group_mean", group=g, language=None, value=m.mean, std=m.std))
-            for l, m in table.language_means.items():
-                rows.append(dict(table=name, kind="language_mean", group=None, language=l, value=m.mean, std=m.std))
-        frame = pd.DataFrame(rows, columns=["table", "kind", "group", "language", "hits", "n", "multi_word", "value",
-                                            "std"])
+                rows.append(dict(kind="group_mean", **head, group=g, language=None, value=m.mean, std=m.std))
+            for lang, m in table.language_means.items():
+                rows.append(dict(kind="language_mean", **head, group=None, language=lang, value=m.mean, std=m.std))
+        frame = pd.DataFrame(rows, columns=["kind", "model", "table", "group", "language", "hits", "n", "multi_word",
+                                            "value", "std"])
         return frame.astype({"hits": "Int64", "n": "Int64", "multi_word": "Int64"})
 
 

@@ -79,7 +79,7 @@ class EvaluationResult(JsonResult):
     def to_frame(self):
         import pandas as pd
 
-        return pd.DataFrame([asdict(s) for s in self.summaries])
+        return pd.DataFrame([{"kind": "evaluation", "model": self.model} | asdict(s) for s in self.summaries])
 
 
 def _summarise(values: list[float | None]) -> tuple[float | None, float | None, int, int]:

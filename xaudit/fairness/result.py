@@ -203,7 +203,7 @@ class FairnessResult(JsonResult):
 
     def _frame_row(self, row: GroupRow, level: str) -> dict[str, object]:
         is_group = level == "group"
-        record: dict[str, object] = {"level": level, "group": row.group, "n": row.n, "share": row.share,
+        record: dict[str, object] = {"kind": level, "group": row.group, "n": row.n, "share": row.share,
                                      **row.counts}
         for rate in RATES:
             low, high = row.intervals[rate] if row.intervals else (math.nan, math.nan)

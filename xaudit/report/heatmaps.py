@@ -31,13 +31,15 @@ def _bucket(score: float, peak: float) -> str:
 
 
 def token_heatmap(units: list[str], scores: list[float]) -> Markup:
-    """``<span class="pK" title="score">token</span>`` per unit, shade by |score| / max|score|."""
+    """``<span class="pK" title="score" data-v="score">token</span>`` per unit, shade by |score| / max|score|
+    (printed copies show ``data-v`` after each token, where there is no hovering)."""
     values = np.asarray(scores, dtype=np.float64)
     peak = peak_of(values)
     parts = []
     for unit, score in zip(units, values):
         css = _bucket(float(score), peak)
-        parts.append(f'<span class="tok {css}" title="{float(score):.4g}">{escape(unit)}</span>')
+        parts.append(f'<span class="tok {css}" title="{float(score):.4g}" data-v="{float(score):.2g}">'
+                     f'{escape(unit)}</span>')
     return Markup(" ".join(parts))
 
 
