@@ -9,6 +9,7 @@ import numpy as np
 
 from .errors import DataError, ParameterError
 from .jsonl import read_objects
+from .wording import article
 
 
 @dataclass
@@ -84,11 +85,6 @@ def read_image_file(path: Path, channels: int) -> np.ndarray:
             return np.asarray(converted, dtype=np.float32) / 255.0
     except (OSError, ValueError) as exc:
         raise DataError(f"cannot read image {path}: {exc}") from None
-
-
-def article(word: str) -> str:
-    """"a" or "an" before ``word`` (written English: "an image model")."""
-    return "an" if word[:1].lower() in "aeiou" else "a"
 
 
 def check_input_options(modality: str, **options: object) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 from ..errors import DataError
 from ..paths import DATA_DIR_ENV, default_data_dir
+from ..wording import count
 from . import agreement, digits
 
 
@@ -57,7 +58,8 @@ def _cloze_examples(card: dict[str, Any], n: int | None, vocabulary: Sequence[st
     texts, labels, files = masked_test_examples(root / CORPUS_FOLDER, vocabulary, n, int(card.get("seed") or 0))
     trained_on = {f.get("file"): f.get("sha256") for f in _data_files(card)}
     changed = sorted(str(f["file"]) for f in files if trained_on and trained_on.get(f["file"]) != f["sha256"])
-    caveat = (f"; WARNING: {len(changed)} corpus file(s) differ from those the model was trained on "
+    verb = "differs" if len(changed) == 1 else "differ"
+    caveat = (f"; WARNING: {count(len(changed), 'corpus file')} {verb} from those the model was trained on "
               f"({', '.join(changed[:3])}{', ...' if len(changed) > 3 else ''}), so these may not be held out"
               if changed else "")
     return LabelledInputs(texts, labels, f"corpus test split, {len(texts)} sentences with one word masked "

@@ -20,6 +20,7 @@ from ..models import load_model
 from ..models.hf import HFMaskedLMAdapter
 from ..models.registry import REFERENCE_MODELS, card_of, model_folder
 from ..progress import ProgressFn, silent
+from ..wording import count
 from . import cloze_section, explanations, fairness_section, findings, provenance
 from .config import ReportConfig
 from .document import AuditReport, ExplanationSection, GroupFairnessAudit, ModelRecord, Provenance
@@ -134,9 +135,10 @@ def build_report(config: ReportConfig, progress: ProgressFn = silent) -> AuditRe
         generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         data_source=(f"group fairness on {fairness_source}; {cloze_source}explanations on the reference models' "
                      "test data"),
-        scope=(f"This report audits whether decisions are fair across demographic groups ({len(audits)} "
-               f"group-fairness audit(s)){CLOZE_SCOPE if cloze else ''} and how {len(config.models)} model(s) reach "
-               "their decisions (attributions, and how far to trust them)."),
+        scope=(f"This report audits whether decisions are fair across demographic groups "
+               f"({count(len(audits), 'group-fairness audit')}){CLOZE_SCOPE if cloze else ''} and how "
+               f"{count(len(config.models), 'model')} reach their decisions (attributions, and how far to trust "
+               "them)."),
         models=models,
         findings=findings.rank(found),
         group_fairness=audits,

@@ -18,6 +18,7 @@ import math
 from ..cloze.tables import Cell, ClozeResult
 from ..fairness.metrics import RATES
 from ..fairness.result import TESTED_RATES
+from ..wording import count
 from .document import ExplanationSection, Finding, GroupFairnessAudit
 
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2, "info": 3}
@@ -27,10 +28,6 @@ BLANKOUT_AGREEMENT = "spearman_vs_blankout"
 def _list(items: list[str], most: int = 6) -> str:
     shown = ", ".join(items[:most])
     return shown + (f" and {len(items) - most} more" if len(items) > most else "")
-
-
-def _groups(n: int) -> str:
-    return f"{n} group{'' if n == 1 else 's'}"
 
 
 def _number(value: float) -> float | None:
@@ -58,7 +55,7 @@ def fairness_findings(audit: GroupFairnessAudit) -> list[Finding]:
                 if unjudged else ""
             found.append(finding(
                 "high" if key == "statistical_parity" else "medium", _number(parity.impact_ratio[worst]),
-                f"{_groups(len(judged))} {'has' if len(judged) == 1 else 'have'} a {rate} below "
+                f"{count(len(judged), 'group')} {'has' if len(judged) == 1 else 'have'} a {rate} below "
                 f"{settings.four_fifths:g} of the reference group {reference}'s: {_list(judged)}; lowest impact "
                 f"ratio {parity.impact_ratio[worst]:.2f} ({worst}){tail}."))
         elif unjudged:
@@ -74,7 +71,7 @@ def fairness_findings(audit: GroupFairnessAudit) -> list[Finding]:
                                  "tests)."))
     small = [f"{row.group} (n={row.n})" for row in result.groups if row.too_small]
     if small:
-        found.append(finding("low", len(small), f"{_groups(len(small))} {'is' if len(small) == 1 else 'are'} too "
+        found.append(finding("low", len(small), f"{count(len(small), 'group')} {'is' if len(small) == 1 else 'are'} too "
                              f"small to judge (under {settings.min_share:.0%} of the data or fewer than "
                              f"{settings.min_rows} rows): {_list(small)}."))
     parity = result.parity.get("performance_parity")
