@@ -61,3 +61,10 @@ def test_a_single_method_is_never_both_best_and_least():
     (finding,) = explanation_findings(section([("saliency", None, 0.4)]))
     assert "saliency is the only method compared with blank-out (Spearman 0.40 ± 0.10)" in finding.text
     assert "least" not in finding.text
+
+
+def test_messages_read_as_written_english():
+    from xaudit.wording import article, count
+
+    assert [article(w) for w in ("accuracy", "image", "selection rate", "true positive rate")] == ["an", "an", "a", "a"]
+    assert [count(1, "group"), count(3, "group"), count(1200, "row")] == ["1 group", "3 groups", "1,200 rows"]

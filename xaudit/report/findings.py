@@ -18,7 +18,7 @@ import math
 from ..cloze.tables import Cell, ClozeResult
 from ..fairness.metrics import RATES
 from ..fairness.result import TESTED_RATES
-from ..wording import count
+from ..wording import article, count
 from .document import ExplanationSection, Finding, GroupFairnessAudit
 
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2, "info": 3}
@@ -55,13 +55,14 @@ def fairness_findings(audit: GroupFairnessAudit) -> list[Finding]:
                 if unjudged else ""
             found.append(finding(
                 "high" if key == "statistical_parity" else "medium", _number(parity.impact_ratio[worst]),
-                f"{count(len(judged), 'group')} {'has' if len(judged) == 1 else 'have'} a {rate} below "
+                f"{count(len(judged), 'group')} {'has' if len(judged) == 1 else 'have'} {article(rate)} {rate} below "
                 f"{settings.four_fifths:g} of the reference group {reference}'s: {_list(judged)}; lowest impact "
                 f"ratio {parity.impact_ratio[worst]:.2f} ({worst}){tail}."))
         elif unjudged:
-            found.append(finding("low", len(unjudged), f"{_list(unjudged)} {'has' if len(unjudged) == 1 else 'have'} "
-                                 f"a {rate} below {settings.four_fifths:g} of the reference group {reference}'s, but "
-                                 f"{'is' if len(unjudged) == 1 else 'are'} too small to judge."))
+            one = len(unjudged) == 1
+            found.append(finding("low", len(unjudged), f"{_list(unjudged)} {'has' if one else 'have'} {article(rate)} "
+                                 f"{rate} below {settings.four_fifths:g} of the reference group {reference}'s, but "
+                                 f"{'is' if one else 'are'} too small to judge."))
     for rate in TESTED_RATES:
         significant = [row.group for row in result.groups
                        if (row.tests or {}).get(rate) is not None and row.tests[rate].significant]
