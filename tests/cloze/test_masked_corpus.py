@@ -50,7 +50,7 @@ def test_a_corpus_that_differs_from_the_cards_is_flagged(tiny_mlm_dir, synthetic
     with open(changed / "corpus" / "gutenberg" / "en_book.txt", "a", encoding="utf-8") as book:
         book.write("\nan extra line\n")
     description = held_out_examples(card, 2, vocabulary, data_dir=changed).description
-    assert "WARNING: 1 corpus file(s) differ" in description and "gutenberg/en_book.txt" in description
+    assert "WARNING: 1 corpus file differs" in description and "gutenberg/en_book.txt" in description
 
 
 def test_evaluate_says_where_the_corpus_should_be(tiny_mlm_dir, tmp_path, monkeypatch):

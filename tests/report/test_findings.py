@@ -68,3 +68,4 @@ def test_messages_read_as_written_english():
 
     assert [article(w) for w in ("accuracy", "image", "selection rate", "true positive rate")] == ["an", "an", "a", "a"]
     assert [count(1, "group"), count(3, "group"), count(1200, "row")] == ["1 group", "3 groups", "1,200 rows"]
+

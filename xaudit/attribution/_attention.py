@@ -17,6 +17,11 @@ if TYPE_CHECKING:
     from ..models.base import Batch, ModelAdapter
 
 
+OUTPUT_INDEX = Param("output_index", int, None, "Output position whose attention is explained (default: [CLS], or "
+                     "the mask of a masked LM).", optional=True)
+"""The parameter every attention-based method takes."""
+
+
 def layered_scores(
     adapter: ModelAdapter,
     batch: Batch,
@@ -54,8 +59,7 @@ class AttentionGraphMethod(AttributionMethod):
     requires = frozenset({"attentions"})
     layered = True
     from_attentions = True
-    parameters = (Param("output_index", int, None, "Output position whose attention is explained (default: "
-                        "[CLS], or the mask of a masked LM).", optional=True),)
+    parameters = (OUTPUT_INDEX,)
     compute: Callable[[np.ndarray, int], np.ndarray]
     """``(layers, n, n)`` heads-averaged attention and the output position -> ``(layers, n)``."""
 

@@ -15,6 +15,7 @@ from ..validation import Param
 from .base import AttributionMethod
 from .blankout import BlankoutMethod
 from .flow import FlowMethod
+from .grad_rollout import GradRolloutMethod
 from .integrated_gradients import IntegratedGradientsMethod
 from .raw_attention import RawAttentionMethod
 from .rollout import RolloutMethod
@@ -29,6 +30,7 @@ METHODS: dict[str, type[AttributionMethod]] = {method.name: method for method in
     RawAttentionMethod,
     RolloutMethod,
     FlowMethod,
+    GradRolloutMethod,
 )}
 
 

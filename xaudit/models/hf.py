@@ -61,6 +61,27 @@ class HFAttention:
             out = self.model(**inputs, output_attentions=True)
         return _stack_attentions(out.attentions, self.name)
 
+    def attention_gradients(self, batch: Batch, targets: torch.Tensor | None) -> tuple[torch.Tensor, torch.Tensor]:
+        """Attention weights ``(layers, B, heads, n, n)`` and the gradient of each example's target
+        logit (its prediction where ``targets`` is None) with respect to them, from one forward
+        and one backward pass; the model's parameters get no gradients."""
+        _check_eager(self.model, self.name)
+        with eval_mode(self.model), torch.enable_grad():
+            out = self._forward_with_attentions(batch)
+            if not out.attentions:
+                raise ModelError(f"model {self.name!r} returned no attention weights")
+            logits = self._decision_logits(out, batch)
+            chosen = logits.argmax(dim=-1) if targets is None else targets.to(logits.device)
+            gradients = torch.autograd.grad(logits.gather(1, chosen[:, None]).sum(), out.attentions)
+        return _stack_attentions(out.attentions, self.name), torch.stack(gradients)
+
+    def _forward_with_attentions(self, batch: Batch):
+        raise NotImplementedError
+
+    def _decision_logits(self, out, batch: Batch) -> torch.Tensor:
+        """``(B, classes)`` logits at the decision position from the model's output."""
+        return out.logits
+
 
 class HFTextAdapter(HFAttention, TextAdapter):
     """Shared parts of the HF text adapters (tokenizer, embeddings, attentions)."""
@@ -89,6 +110,10 @@ class HFTextAdapter(HFAttention, TextAdapter):
         """``(layers, B, heads, n, n)`` attention weights (of the perturbed input, if the batch has noise)."""
         with replaced_output(self._embedding_layer(), self.embed(batch)):
             return self._attentions(**self._to_device(batch))
+
+    def _forward_with_attentions(self, batch: Batch):
+        with replaced_output(self._embedding_layer(), self.embed(batch).detach().requires_grad_()):
+            return self.model(**self._to_device(batch), output_attentions=True)
 
 
 class HFSequenceClassifierAdapter(HFTextAdapter):
@@ -133,6 +158,10 @@ class HFMaskedLMAdapter(HFTextAdapter):
         """Attention methods explain the prediction at the mask."""
         return (batch.inputs["input_ids"] == self.tokenizer.mask_token_id).int().argmax(dim=1).tolist()
 
+    def _decision_logits(self, out, batch: Batch) -> torch.Tensor:
+        positions = torch.tensor(self.output_positions(batch), device=out.logits.device)
+        return out.logits[torch.arange(len(positions), device=positions.device), positions]
+
     def _logits(self, inputs: dict[str, torch.Tensor]) -> torch.Tensor:
         """Vocabulary logits at the mask; the LM head runs at that position only when the model has
         one head module beside its encoder (BERT's ``cls``, RoBERTa's ``lm_head``)."""
@@ -176,6 +205,10 @@ class HFImageClassifierAdapter(HFAttention, ImageAdapter):
 
     def attentions(self, batch: Batch) -> torch.Tensor:
         return self._attentions(pixel_values=batch.inputs["pixel_values"].to(self.device))
+
+    def _forward_with_attentions(self, batch: Batch):
+        pixels = batch.inputs["pixel_values"].to(self.device).detach().requires_grad_()
+        return self.model(pixel_values=pixels, output_attentions=True)
 
     def attention_to_units(self, scores: torch.Tensor) -> torch.Tensor:
         """Scores over ``[CLS] + patches`` -> scores over pixels (each patch's score on its pixels)."""

@@ -1,7 +1,9 @@
 """Token and pixel heatmaps as small HTML/SVG fragments (escaped; colour classes keep them small).
 
 Token scores are bucketed into ``BUCKETS`` shades per sign; the CSS classes are generated
-from the same diverging scale as the terminal renderer (red +, blue −).
+from the same diverging scale as the terminal renderer (red +, blue −). Shading is relative
+to the example (:func:`shading`): attention flow saturates, so its values sit close to the
+maximum and a scale from 0 would shade every token alike.
 """
 
 from __future__ import annotations
@@ -23,6 +25,26 @@ def bucket_css() -> str:
     return "".join(rules)
 
 
+SHADING_NOTE = ("Shading is relative to each example: where some scores are negative, by |score| over the "
+                "largest |score| (red raises the explained class, blue lowers it); where all are positive, from "
+                "the example's smallest score (white) to its largest (dark red), because flow values crowd near "
+                "their maximum.")
+
+
+def shading(values: np.ndarray) -> np.ndarray:
+    """Scores scaled into [-1, 1] for shading: signed scores by their largest magnitude; all-positive
+    scores min–max within the example (so saturated attention flows still differ)."""
+    values = np.asarray(values, dtype=np.float64)
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return np.zeros_like(values)
+    low, high = float(finite.min()), float(finite.max())
+    if low >= 0 and high > low:
+        return (values - low) / (high - low)
+    peak = peak_of(finite)
+    return values / peak if peak > 0 else np.zeros_like(values)
+
+
 def _bucket(score: float, peak: float) -> str:
     if peak <= 0 or not np.isfinite(score):
         return ""
@@ -31,13 +53,12 @@ def _bucket(score: float, peak: float) -> str:
 
 
 def token_heatmap(units: list[str], scores: list[float]) -> Markup:
-    """``<span class="pK" title="score" data-v="score">token</span>`` per unit, shade by |score| / max|score|
+    """``<span class="pK" title="score" data-v="score">token</span>`` per unit, shaded by :func:`shading`
     (printed copies show ``data-v`` after each token, where there is no hovering)."""
     values = np.asarray(scores, dtype=np.float64)
-    peak = peak_of(values)
     parts = []
-    for unit, score in zip(units, values):
-        css = _bucket(float(score), peak)
+    for unit, score, shade in zip(units, values, shading(values)):
+        css = _bucket(float(shade), 1.0)
         parts.append(f'<span class="tok {css}" title="{float(score):.4g}" data-v="{float(score):.2g}">'
                      f'{escape(unit)}</span>')
     return Markup(" ".join(parts))
@@ -45,8 +66,8 @@ def token_heatmap(units: list[str], scores: list[float]) -> Markup:
 
 def pixel_heatmap(scores: list[float], shape: tuple[int, int], size: int = 96, label: str = "") -> Markup:
     """An SVG grid of coloured squares, one per pixel (values downsampled to at most 32 per side)."""
-    grid = downsample(np.asarray(scores, dtype=np.float64).reshape(shape))
-    peak = peak_of(grid)
+    grid = shading(downsample(np.asarray(scores, dtype=np.float64).reshape(shape)))
+    peak = 1.0
     cell = size / max(grid.shape)
     rects = []
     for r, row in enumerate(grid):

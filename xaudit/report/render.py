@@ -24,7 +24,7 @@ from ..fairness.result import TESTED_RATES, FairnessResult
 from .charts import bar_chart
 from .document import AuditReport
 from .embed import embedded_view, script_json
-from .heatmaps import bucket_css, grey_image, pixel_heatmap, token_heatmap
+from .heatmaps import SHADING_NOTE, bucket_css, grey_image, pixel_heatmap, token_heatmap
 
 TEMPLATES = Path(__file__).parent / "templates"
 SHOWN_EXAMPLES = 6
@@ -118,7 +118,8 @@ def view_model(report: AuditReport) -> dict[str, Any]:
 def render_html(report: AuditReport) -> str:
     environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]),
                               trim_blocks=True, lstrip_blocks=True)
-    environment.globals.update(fmt=fmt, fmt_pct=fmt_pct, fmt_ci=fmt_ci, fmt_interval=fmt_interval)
+    environment.globals.update(fmt=fmt, fmt_pct=fmt_pct, fmt_ci=fmt_ci, fmt_interval=fmt_interval,
+                               shading_note=SHADING_NOTE)
     template = environment.get_template("report.html.j2")
     rate_columns = [(name, rate.label, name in TESTED_RATES) for name, rate in RATES.items()]
     return template.render(report=view_model(report), rate_columns=rate_columns, bucket_css=Markup(bucket_css()),
