@@ -16,6 +16,8 @@ from .base import AttributionMethod
 from .blankout import BlankoutMethod
 from .flow import FlowMethod
 from .grad_rollout import GradRolloutMethod
+from .kernel_shap import KernelShapMethod
+from .lime import LimeMethod
 from .integrated_gradients import IntegratedGradientsMethod
 from .raw_attention import RawAttentionMethod
 from .rollout import RolloutMethod
@@ -31,6 +33,8 @@ METHODS: dict[str, type[AttributionMethod]] = {method.name: method for method in
     RolloutMethod,
     FlowMethod,
     GradRolloutMethod,
+    KernelShapMethod,
+    LimeMethod,
 )}
 
 
