@@ -22,7 +22,7 @@ from torch import nn
 
 from ..errors import ModelError, ParameterError
 
-Modality = Literal["text", "image"]
+Modality = Literal["text", "image", "tabular"]
 
 
 @dataclass
@@ -79,7 +79,7 @@ class ModelAdapter(Protocol):
     name: str
     """How results name the model (a reference name, folder or hub id)."""
     kind: str
-    """``transformer``, ``recurrent`` or ``conv``."""
+    """``transformer``, ``recurrent``, ``conv`` or ``mlp`` (tabular)."""
     modality: Modality
     labels: list[str]
     """Class names by index (a masked LM's: its vocabulary)."""
@@ -153,15 +153,15 @@ class ModelAdapter(Protocol):
 
 
 def unit_view(x: torch.Tensor, modality: Modality) -> torch.Tensor:
-    """``(B, n, d)`` text stays as is; ``(B, C, H, W)`` images become ``(B, H*W, C)``."""
-    if modality == "text":
+    """``(B, n, d)`` text and tabular rows stay as they are; ``(B, C, H, W)`` images become ``(B, H*W, C)``."""
+    if modality != "image":
         return x
     return x.flatten(2).transpose(1, 2)
 
 
 def from_unit_view(units: torch.Tensor, like: torch.Tensor, modality: Modality) -> torch.Tensor:
     """Inverse of :func:`unit_view` for a tensor shaped like ``like``."""
-    if modality == "text":
+    if modality != "image":
         return units
     return units.transpose(1, 2).reshape(like.shape)
 

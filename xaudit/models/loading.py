@@ -59,6 +59,7 @@ ADAPTERS: dict[str, AdapterKind] = {kind.architecture: kind for kind in (
     AdapterKind("recurrent", ".torch_adapters:RecurrentAdapter", "lstm",
                 network=".architectures:RecurrentClassifier"),
     AdapterKind("conv", ".torch_adapters:ConvAdapter", "cnn", network=".architectures:ConvClassifier"),
+    AdapterKind("tabular", ".tabular:TabularAdapter", "credit", network=".architectures:TabularMLP"),
 )}
 """Every kind of model xaudit loads: the one place a new adapter is added."""
 
@@ -97,7 +98,7 @@ def load_model(spec: str, *, allow_pickle: bool = False, device: str | torch.dev
 
 def load_folder(folder: Path, *, name: str, allow_pickle: bool, device: str | torch.device,
                 weights: Path | None = None) -> ModelAdapter:
-    """A folder holding an xaudit card (recurrent/conv) or a Hugging Face model.
+    """A folder holding an xaudit card (recurrent/conv/tabular) or a Hugging Face model.
 
     ``weights`` names the checkpoint file to read (default: ``model.safetensors``).
     """

@@ -1,0 +1,44 @@
+"""A tiny tabular model on a synthetic applicant table (no shared data needed): the adapter contract's example."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+
+NUMERIC = ("age", "amount")
+CATEGORICAL = ("status", "sex")
+
+
+def synthetic_frame(n: int = 40, seed: int = 0) -> pd.DataFrame:
+    """Applicants with two numeric and two categorical columns (categories as text)."""
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({
+        "age": rng.integers(18, 70, n), "amount": rng.gamma(2.0, 1500.0, n).round(),
+        "status": rng.choice(["A11", "A12", "A14"], n), "sex": rng.choice(["female", "male"], n)})
+
+
+def write_tiny_tabular(folder: Path, seed: int = 0) -> Path:
+    """A random-weight TabularMLP with its schema fitted on ``synthetic_frame``, saved as a model folder."""
+    from safetensors.torch import save_file
+
+    from xaudit.models.architectures import TabularMLP
+    from xaudit.models.cards import write_card
+    from xaudit.models.feature_schema import FeatureSchema
+
+    frame = synthetic_frame()
+    schema = FeatureSchema.fit(frame, np.arange(len(frame)), NUMERIC, CATEGORICAL)
+    config = dict(in_features=schema.n_features, num_labels=2, hidden=[8], dropout=0.0)
+    torch.manual_seed(seed)
+    model = TabularMLP(**config)
+    folder.mkdir(parents=True, exist_ok=True)
+    save_file(dict(model.state_dict()), str(folder / "model.safetensors"))
+    write_card(folder, {"name": "credit", "architecture": "tabular", "config": config, "labels": ["bad", "good"],
+                        "schema": schema.to_dict(), "audit": {"favourable_label": "good"}})
+    return folder
+
+
+def sample_rows(n: int = 3) -> list[dict[str, object]]:
+    return synthetic_frame(n, seed=1).to_dict("records")
