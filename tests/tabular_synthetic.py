@@ -40,5 +40,17 @@ def write_tiny_tabular(folder: Path, seed: int = 0) -> Path:
     return folder
 
 
+def flat_by_hand(schema, frame: pd.DataFrame) -> np.ndarray:
+    """Standardised numbers then one-hot categories, column by column, written out independently."""
+    parts = []
+    for column in schema.columns:
+        if column.kind == "numeric":
+            parts.append(((frame[column.name].astype(float) - column.mean) / column.std).to_numpy()[:, None])
+        else:
+            parts.append(np.stack([(frame[column.name].astype(str) == c).to_numpy() for c in column.categories],
+                                  axis=1).astype(float))
+    return np.concatenate(parts, axis=1)
+
+
 def sample_rows(n: int = 3) -> list[dict[str, object]]:
     return synthetic_frame(n, seed=1).to_dict("records")

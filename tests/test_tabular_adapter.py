@@ -8,7 +8,7 @@ import pytest
 import torch
 from torch import nn
 
-from tests.tabular_synthetic import CATEGORICAL, NUMERIC, sample_rows, synthetic_frame
+from tests.tabular_synthetic import flat_by_hand, sample_rows, synthetic_frame
 from xaudit.attribution import get_method
 from xaudit.errors import DataError, ParameterError
 from xaudit.models.feature_schema import FeatureSchema
@@ -18,18 +18,6 @@ from xaudit.models.tabular import TabularAdapter
 @pytest.fixture
 def adapter(tiny_adapters) -> TabularAdapter:
     return tiny_adapters["credit"]
-
-
-def flat_by_hand(schema: FeatureSchema, frame: pd.DataFrame) -> np.ndarray:
-    """Standardised numbers then one-hot categories, column by column, written out independently."""
-    parts = []
-    for column in schema.columns:
-        if column.kind == "numeric":
-            parts.append(((frame[column.name].astype(float) - column.mean) / column.std).to_numpy()[:, None])
-        else:
-            parts.append(np.stack([(frame[column.name].astype(str) == c).to_numpy() for c in column.categories],
-                                  axis=1).astype(float))
-    return np.concatenate(parts, axis=1)
 
 
 def column_sums(values: np.ndarray, schema: FeatureSchema) -> np.ndarray:

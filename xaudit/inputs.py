@@ -91,6 +91,17 @@ def article(word: str) -> str:
     return "an" if word[:1].lower() in "aeiou" else "a"
 
 
+def check_table_input(adapter: object, data: Path | None, **other_inputs: object) -> Path:
+    """``data`` when ``adapter`` is a tabular model and no text or image input is given, else an error."""
+    from .models.decisions import require_tabular
+
+    require_tabular(adapter)
+    given = [f"`{name}`" for name, value in other_inputs.items() if value not in (None, [])]
+    if given or data is None:
+        raise ParameterError(f"{', '.join(given) or 'no input'} given; a tabular model reads a table: use `data`")
+    return data
+
+
 def collect(
     modality: str,
     *,

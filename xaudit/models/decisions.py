@@ -67,7 +67,7 @@ def favourable_scores(adapter: ModelAdapter, frame: pd.DataFrame, batch_size: in
     for start in range(0, len(frame), batch_size):
         batch = tabular.encode(frame.iloc[start:start + batch_size], first_row=start)
         with torch.no_grad():
-            chunks.append(tabular.predict_proba(batch)[:, favourable].double().cpu().numpy())
+            chunks.append(torch.softmax(tabular.forward(batch).double(), dim=-1)[:, favourable].cpu().numpy())
         progress("predicting", min(start + batch_size, len(frame)), len(frame))
     return np.concatenate(chunks)
 
