@@ -12,12 +12,20 @@ NUMERIC = ("age", "amount")
 CATEGORICAL = ("status", "sex")
 
 
+AUDIT = {"label_col": "repaid", "favourable_value": "yes", "favourable_label": "good", "protected": ["sex", "age"],
+         "groupings": {"gender": {"column": "sex", "map": {"male": "M", "female": "F"}},
+                       "age_group": {"column": "age", "cut": 25, "below": "under 25", "above": "25 and over"}},
+         "group_cols": ["gender"]}
+"""Audit defaults as a card holds them: label, favourable value, groupings by a value map and by a cut."""
+
+
 def synthetic_frame(n: int = 40, seed: int = 0) -> pd.DataFrame:
     """Applicants with two numeric and two categorical columns (categories as text)."""
     rng = np.random.default_rng(seed)
     return pd.DataFrame({
         "age": rng.integers(18, 70, n), "amount": rng.gamma(2.0, 1500.0, n).round(),
-        "status": rng.choice(["A11", "A12", "A14"], n), "sex": rng.choice(["female", "male"], n)})
+        "status": rng.choice(["A11", "A12", "A14"], n), "sex": rng.choice(["female", "male"], n),
+        "repaid": rng.choice(["yes", "no"], n, p=[0.7, 0.3])})
 
 
 def write_tiny_tabular(folder: Path, seed: int = 0) -> Path:
@@ -28,7 +36,7 @@ def write_tiny_tabular(folder: Path, seed: int = 0) -> Path:
     from xaudit.models.cards import write_card
     from xaudit.models.feature_schema import FeatureSchema
 
-    frame = synthetic_frame()
+    frame = synthetic_frame().drop(columns="repaid")
     schema = FeatureSchema.fit(frame, np.arange(len(frame)), NUMERIC, CATEGORICAL)
     config = dict(in_features=schema.n_features, num_labels=2, hidden=[8], dropout=0.0)
     torch.manual_seed(seed)
@@ -36,7 +44,7 @@ def write_tiny_tabular(folder: Path, seed: int = 0) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     save_file(dict(model.state_dict()), str(folder / "model.safetensors"))
     write_card(folder, {"name": "credit", "architecture": "tabular", "config": config, "labels": ["bad", "good"],
-                        "schema": schema.to_dict(), "audit": {"favourable_label": "good"}})
+                        "schema": schema.to_dict(), "audit": AUDIT})
     return folder
 
 

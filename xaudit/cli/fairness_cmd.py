@@ -20,6 +20,8 @@ from .options import (Define, Device, DeviceOption, Format, GroupCols, Groups, L
                       OutputFormat, PredCol, Positive, ScoreCol, Seed, Threshold, command, explicit)
 
 CLOZE_OPTIONS = ("mozart", "model", "k", "languages", "predictions", "save_predictions", "device")
+DECISION_OPTIONS = ("model", "save_predictions", "device")
+"""Options that, with a tabular --model, belong to the audit of the model's decisions on --data."""
 TABLE_OPTIONS = ("counts", "example", "label_col", "pred_col", "score_col", "threshold", "positive", "group_cols",
                  "define", "define_file", "fail_on", "reference", "four_fifths", "n_boot", "confidence", "seed",
                  "strict")
@@ -76,11 +78,15 @@ def fairness(
 
     \b
     Examples: xaudit fairness --data preds.csv --label-col y --pred-col yhat --group-cols sex,race
+              xaudit fairness --model credit --data german.csv
               xaudit fairness --groups MN,FN,MNN,FNN --k 1,5
     """
     from ..cloze import GROUPS, is_cloze_audit
+    from ..models.decisions import is_tabular_model
 
-    cloze_given, table_given = explicit(ctx, CLOZE_OPTIONS), explicit(ctx, TABLE_OPTIONS)
+    decision_model = model is not None and is_tabular_model(model)
+    cloze_given = explicit(ctx, [o for o in CLOZE_OPTIONS if not (decision_model and o in DECISION_OPTIONS)])
+    table_given = explicit(ctx, TABLE_OPTIONS)
     if mozart is not None and data is not None:
         raise ParameterError("give --data (a predictions table) or --mozart (the cloze audit), not both")
     if mozart is not None or is_cloze_audit(data=data, tabular_input=counts is not None or example is not None,
@@ -102,7 +108,8 @@ def fairness(
                 score_col=score_col, threshold=threshold, positive=positive, group_cols=group_cols, groups=groups,
                 define=define or [], define_file=define_file, fail_on=fail_on or [], strict=strict, format=format,
                 output=output, settings=dict(reference=reference, four_fifths=four_fifths, n_boot=n_boot,
-                                             confidence=confidence, seed=seed))
+                                             confidence=confidence, seed=seed),
+                model=model if decision_model else None, save_predictions=save_predictions, device=device.value)
 
 
 def audit_table(*, define: list[str], define_file: Path | None, fail_on: list[str], group_cols: str | None,

@@ -28,6 +28,13 @@ DEFAULT_THRESHOLD = 0.5
 BATCH_ROWS = 4096
 
 
+def is_tabular_model(spec: str) -> bool:
+    """Whether the model ``spec`` names has a tabular card (read without loading the model)."""
+    from .registry import card_of
+
+    return card_of(spec).get("architecture") == "tabular"
+
+
 def require_tabular(adapter: ModelAdapter) -> Any:
     """``adapter`` if it reads tables, else a ModelError naming its kind."""
     from .tabular import TabularAdapter
@@ -115,11 +122,13 @@ class Decisions(JsonResult):
 
 
 def decide(adapter: ModelAdapter, source: str | Path | pd.DataFrame, *, threshold: float = DEFAULT_THRESHOLD,
-           batch_size: int = BATCH_ROWS, progress: ProgressFn = silent) -> tuple[Decisions, pd.DataFrame]:
-    """Decisions of a tabular model on every row of ``source``, and the rows it read (its columns, as read)."""
+           extra_columns: Sequence[str] = (), batch_size: int = BATCH_ROWS, progress: ProgressFn = silent,
+           ) -> tuple[Decisions, pd.DataFrame]:
+    """Decisions of a tabular model on every row of ``source``, and the rows it read: the model's
+    columns and ``extra_columns`` (such as the label and group columns), as text from text files."""
     tabular = require_tabular(adapter)
     threshold = check_float("threshold", threshold, minimum=0, maximum=1)
-    frame = read_rows(source, tabular.schema.names, progress)
+    frame = read_rows(source, list(dict.fromkeys([*tabular.schema.names, *extra_columns])), progress)
     scores = favourable_scores(tabular, frame, batch_size, progress)
     favourable = tabular.labels[tabular.favourable_index()]
     other = next(label for label in tabular.labels if label != favourable)

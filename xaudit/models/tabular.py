@@ -47,7 +47,8 @@ def as_frame(inputs: Sequence[object] | pd.DataFrame) -> pd.DataFrame:
 class TabularAdapter(AdapterBase):
     """A classifier called as ``module(features) -> logits`` on the encoded vector ``(B, n_features)``.
 
-    ``favourable`` names the favourable class (a label), when the card says which one is.
+    ``favourable`` names the favourable class (a label), when the card says which one is;
+    ``audit`` holds the card's audit defaults (``xaudit fairness --model``).
     """
 
     kind = "mlp"
@@ -56,8 +57,9 @@ class TabularAdapter(AdapterBase):
     default_baseline = "typical"
 
     def __init__(self, model: nn.Module, schema: FeatureSchema, labels: Sequence[str], name: str,
-                 favourable: str | None = None):
+                 favourable: str | None = None, audit: dict[str, Any] | None = None):
         self.model = model
+        self.audit = dict(audit or {})
         self.schema = schema
         self.labels = list(labels)
         self.name = name
@@ -70,8 +72,9 @@ class TabularAdapter(AdapterBase):
         """The adapter of a network saved in ``folder`` with a card holding ``schema`` and ``labels``."""
         if "schema" not in card:
             raise ModelError(f"tabular model card in {folder} has no feature schema")
+        audit = card.get("audit") or {}
         return cls(model, FeatureSchema.from_dict(card["schema"]), list(card["labels"]), name,
-                   favourable=(card.get("audit") or {}).get("favourable_label"))
+                   favourable=audit.get("favourable_label"), audit=audit)
 
     def encode(self, inputs: Sequence[object] | pd.DataFrame, first_row: int = 0) -> Batch:
         """Rows as one batch; DataError naming the column and row (counted from ``first_row``) of a bad value."""
