@@ -43,6 +43,10 @@ class TableSpec:
     groupings: dict[str, dict[str, Any]] = field(default_factory=dict)
     group_cols: tuple[str, ...] = ()
     description: str = ""
+    counterfactuals: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Per protected input, the value each category changes to in a counterfactual copy (two-category
+    columns need none: their values swap)."""
+    counterfactual_note: str = ""
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -53,7 +57,8 @@ class TableSpec:
         return {"label_col": self.label, "favourable_value": self.favourable_value,
                 "favourable_label": self.labels[1], "protected": list(self.protected),
                 "protected_are_inputs": [c for c in self.protected if c in self.columns],
-                "groupings": self.groupings, "group_cols": list(self.group_cols)}
+                "groupings": self.groupings, "group_cols": list(self.group_cols),
+                "counterfactuals": self.counterfactuals, "counterfactual_note": self.counterfactual_note}
 
 
 GERMAN = TableSpec(
@@ -69,6 +74,10 @@ GERMAN = TableSpec(
                "age_group": {"column": "age", "cut": 25, "below": "under 25", "above": "25 and over"}},
     group_cols=("sex",),
     description="UCI Statlog German credit (1,000 applicants; credit 1 = good risk, 2 = bad)",
+    counterfactuals={"personal_status": {"A91": "A92", "A93": "A92", "A94": "A92", "A92": "A91"}},
+    counterfactual_note="sex swapped, marital status kept where german.txt allows: the data holds no A95 (female "
+                        "single), so every male code becomes A92 (female divorced/separated/married); A92 has no "
+                        "exact male counterpart and becomes A91 (male divorced/separated)",
 )
 ADULT = TableSpec(
     "adult", "adult/adult.csv", "income-per-year", ">50K", ("<=50K", ">50K"),

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -26,6 +26,9 @@ from .groups import Definition, Grouping
 from .loading import PredictionColumns, load_predictions
 from .result import FairnessResult
 from .tables import FORMATS
+
+if TYPE_CHECKING:
+    from ..models.decisions import Decisions
 
 SAVED_COLUMNS = ("row", "prediction", "score")
 
@@ -62,27 +65,34 @@ def derive(frame: pd.DataFrame, name: str, rule: dict[str, Any]) -> pd.Series:
     raise ModelError(f"the model card's grouping {name!r} has neither a 'map' nor a 'cut'")
 
 
-def run_model_fairness(
+@dataclass(frozen=True)
+class ModelDecisions:
+    """A tabular model's decisions on a table, with what an audit of them needs.
+
+    ``inputs``: the rows as the model read them; ``table``: ``row``, ``prediction``, ``score``,
+    the label and the group columns (derived ones included), as ``save_predictions`` writes it.
+    """
+
+    adapter: Any
+    decisions: Decisions
+    inputs: pd.DataFrame
+    table: pd.DataFrame
+    grouping: Grouping
+    columns: PredictionColumns
+
+
+def model_decisions(
     *, model: str, data: str | Path | pd.DataFrame | None, label_col: str | None = None,
     positive: str | None = None, threshold: float | None = None, group_cols: Sequence[str] = (),
-    definitions: Sequence[Definition] = (), groups: Sequence[str] = (), strict: bool = False,
-    settings: AuditSettings | None = None, save_predictions: str | Path | None = None, device: str = "cpu",
-    progress: ProgressFn = silent,
-) -> tuple[FairnessResult, list[str]]:
-    """Run tabular ``model`` on ``data`` and audit its decisions (``score >= threshold`` is favourable).
-
-    Defaults from the card: ``label_col``, ``positive`` (the label's favourable value) and the
-    groups (``group_cols``, unless ``group_cols`` or ``definitions`` are given).
-    ``save_predictions`` writes the decisions with the label and group columns (CSV, Parquet
-    or JSONL by suffix) once the audit has succeeded. Returns the result and warnings.
-    """
+    definitions: Sequence[Definition] = (), device: str = "cpu", progress: ProgressFn = silent,
+) -> ModelDecisions:
+    """Run tabular ``model`` on ``data``; the card fills in the label column, favourable value and groups
+    that are not given (``group_cols`` only when neither ``group_cols`` nor ``definitions`` are)."""
     from ..models import load_model
     from ..models.decisions import DEFAULT_THRESHOLD, decide, require_tabular
 
     if data is None:
         raise ParameterError("`model` needs `data`: the table of rows the model decides on")
-    if save_predictions is not None and Path(save_predictions).suffix.lower() not in FORMATS:
-        raise ParameterError(f"`save_predictions` must end in one of: {', '.join(sorted(FORMATS))}")
     adapter = require_tabular(load_model(model, device=device))
     defaults = AuditDefaults.from_card(adapter.audit)
     label_col = label_col or defaults.label_col
@@ -100,15 +110,41 @@ def run_model_fairness(
         if name in defaults.groupings:
             table[name] = derive(frame, name, defaults.groupings[name])
     table = pd.concat([decisions.to_frame(), table.drop(columns=[*SAVED_COLUMNS], errors="ignore")], axis=1)
-    loaded = load_predictions(table, PredictionColumns(label_col, score="score", threshold=threshold,
-                                                       positive=positive),
-                              grouping, groups=groups, strict=strict, progress=progress)
-    source = loaded.describe() | {"data": str(data) if not isinstance(data, pd.DataFrame) else "the table",
-                                  "input": "model decisions", "model": adapter.name}
+    columns = PredictionColumns(label_col, score="score", threshold=threshold, positive=positive)
+    return ModelDecisions(adapter, decisions, frame, table, grouping, columns)
+
+
+def run_model_fairness(
+    *, model: str, data: str | Path | pd.DataFrame | None, groups: Sequence[str] = (), strict: bool = False,
+    settings: AuditSettings | None = None, save_predictions: str | Path | None = None,
+    progress: ProgressFn = silent, **choices: Any,
+) -> tuple[FairnessResult, list[str]]:
+    """Run tabular ``model`` on ``data`` and audit its decisions (``score >= threshold`` is favourable).
+
+    ``choices`` (label_col, positive, threshold, group_cols, definitions, device) go to
+    :func:`model_decisions`; the card fills in those not given. ``save_predictions`` writes
+    the decisions with the label and group columns (CSV, Parquet or JSONL by suffix) once the
+    audit has succeeded. Returns the result and warnings.
+    """
+    check_table_path("save_predictions", save_predictions)
+    made = model_decisions(model=model, data=data, progress=progress, **choices)
+    loaded = load_predictions(made.table, made.columns, made.grouping, groups=groups, strict=strict,
+                              progress=progress)
+    source = loaded.describe() | describe_source(made, data)
     result = group_fairness(loaded.counts, settings, source=source)
     if save_predictions is not None:
-        write_table(table, Path(save_predictions))
+        write_table(made.table, Path(save_predictions))
     return result, loaded.report.warnings() + _training_data_note(model, data)
+
+
+def describe_source(made: ModelDecisions, data: object) -> dict[str, object]:
+    return {"data": "the table" if isinstance(data, pd.DataFrame) else str(data), "input": "model decisions",
+            "model": made.adapter.name}
+
+
+def check_table_path(name: str, path: str | Path | None) -> None:
+    if path is not None and Path(path).suffix.lower() not in FORMATS:
+        raise ParameterError(f"`{name}` must end in one of: {', '.join(sorted(FORMATS))}")
 
 
 def _training_data_note(model: str, data: object) -> list[str]:

@@ -34,10 +34,10 @@ def run_group_fairness(
                                          ("`score_col`", score_col)) if value is not None]
         if used:
             raise ParameterError(f"{used[0]} does not apply to `model` (the model makes the decisions)")
-        return run_model_fairness(model=model, data=data, label_col=label_col, positive=positive,
-                                  threshold=threshold, group_cols=group_cols, definitions=definitions, groups=groups,
-                                  strict=strict, settings=settings, save_predictions=save_predictions,
-                                  device=device, progress=progress)
+        return run_model_fairness(model=model, data=data, groups=groups, strict=strict, settings=settings,
+                                  save_predictions=save_predictions, progress=progress, label_col=label_col,
+                                  positive=positive, threshold=threshold, group_cols=group_cols,
+                                  definitions=definitions, device=device)
     given = [name for name, value in (("`data`", data), ("`counts`", counts), ("`example`", example)) if value]
     if len(given) != 1:
         raise ParameterError("give exactly one of `data`, `counts` and `example`")
