@@ -60,5 +60,16 @@ def flat_by_hand(schema, frame: pd.DataFrame) -> np.ndarray:
     return np.concatenate(parts, axis=1)
 
 
+def favourable_scores_by_hand(model: str, frame: pd.DataFrame) -> np.ndarray:
+    """P(favourable class) from the model's network run on ``flat_by_hand``'s encoding (not through the adapter)."""
+    from xaudit.models import load_model
+
+    adapter = load_model(model)
+    x = torch.from_numpy(flat_by_hand(adapter.schema, frame)).float()
+    with torch.no_grad():
+        probabilities = torch.softmax(adapter.model.eval()(x).double(), -1)
+    return probabilities[:, adapter.labels.index(adapter.favourable)].numpy()
+
+
 def sample_rows(n: int = 3) -> list[dict[str, object]]:
     return synthetic_frame(n, seed=1).to_dict("records")

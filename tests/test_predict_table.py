@@ -7,10 +7,9 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-import torch
 from typer.testing import CliRunner
 
-from tests.tabular_synthetic import flat_by_hand, synthetic_frame
+from tests.tabular_synthetic import favourable_scores_by_hand, synthetic_frame
 from xaudit.cli import app
 from xaudit.models import load_model
 from xaudit.models.decisions import Decisions, decide
@@ -18,13 +17,6 @@ from xaudit.models.decisions import Decisions, decide
 
 def run(*args: str):
     return CliRunner().invoke(app, list(args))
-
-
-def scores_by_hand(adapter, frame: pd.DataFrame) -> np.ndarray:
-    """P(favourable) from the network on an encoding written out independently."""
-    x = torch.from_numpy(flat_by_hand(adapter.schema, frame)).float()
-    with torch.no_grad():
-        return torch.softmax(adapter.model.eval()(x).double(), -1)[:, adapter.labels.index("good")].numpy()
 
 
 @pytest.fixture
@@ -47,7 +39,7 @@ def test_predict_writes_one_decision_per_row(tiny_tabular_dir, table, tmp_path, 
         payload = json.loads(out.read_text())
         assert payload["kind"] == "decisions" and payload["favourable_label"] == "good"
         written = pd.DataFrame(payload["decisions"])
-    expected = scores_by_hand(load_model(str(tiny_tabular_dir)), frame)
+    expected = favourable_scores_by_hand(str(tiny_tabular_dir), frame)
     assert written["row"].tolist() == list(range(len(frame)))
     np.testing.assert_allclose(written["score"], expected, rtol=1e-6, atol=1e-9)
     assert written["prediction"].tolist() == np.where(expected >= 0.5, "good", "bad").tolist()
@@ -105,9 +97,6 @@ def test_predict_credit_on_german_credit(data_dir, tmp_path):
     assert result.exit_code == 0, result.output
     written = pd.read_csv(out)
     frame = pd.read_csv(data_dir / "german" / "german.csv")
-    adapter = load_model("credit")
-    x = torch.from_numpy(flat_by_hand(adapter.schema, frame)).float()
-    with torch.no_grad():
-        expected = torch.softmax(adapter.model.eval()(x).double(), -1)[:, 1].numpy()
+    expected = favourable_scores_by_hand("credit", frame)
     assert len(written) == len(frame) == 1000
     np.testing.assert_allclose(written["score"], expected, rtol=1e-6)

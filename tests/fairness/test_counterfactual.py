@@ -8,23 +8,15 @@ import shutil
 import numpy as np
 import pandas as pd
 import pytest
-import torch
 from scipy.stats import binomtest, chi2
 from typer.testing import CliRunner
 
-from tests.tabular_synthetic import flat_by_hand, synthetic_frame
+from tests.tabular_synthetic import favourable_scores_by_hand, synthetic_frame
 from xaudit.cli import app
 from xaudit.errors import ParameterError
 from xaudit.fairness import AuditSettings
 from xaudit.fairness.counterfactual import CounterfactualResult, parse_counterfactual, run_counterfactual
 from xaudit.models import load_model
-
-
-def scores(model: str, frame: pd.DataFrame) -> np.ndarray:
-    adapter = load_model(model)
-    x = torch.from_numpy(flat_by_hand(adapter.schema, frame)).float()
-    with torch.no_grad():
-        return torch.softmax(adapter.model.eval()(x).double(), -1)[:, adapter.labels.index(adapter.favourable)].numpy()
 
 
 def mcnemar_by_hand(b: int, c: int) -> float:
@@ -36,7 +28,7 @@ def mcnemar_by_hand(b: int, c: int) -> float:
 
 def assert_matches_recomputation(result: CounterfactualResult, model: str, frame: pd.DataFrame,
                                  changed: pd.DataFrame, group: np.ndarray, threshold: float = 0.5) -> None:
-    before, after = scores(model, frame), scores(model, changed)
+    before, after = favourable_scores_by_hand(model, frame), favourable_scores_by_hand(model, changed)
     for row in result.groups:
         members = group == row.group
         was, now = before[members] >= threshold, after[members] >= threshold

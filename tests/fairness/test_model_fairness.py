@@ -7,12 +7,10 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-import torch
 from typer.testing import CliRunner
 
-from tests.tabular_synthetic import flat_by_hand, synthetic_frame
+from tests.tabular_synthetic import favourable_scores_by_hand, synthetic_frame
 from xaudit.cli import app
-from xaudit.models import load_model
 
 SHARED = ("selection_rate", "tpr", "fpr", "accuracy")
 PARITY_OF = {"statistical_parity": "selection_rate", "performance_parity": "tpr", "predictive_equality": "fpr",
@@ -28,13 +26,6 @@ def run(*args: str) -> dict:
 def audited(payload: dict) -> dict:
     """Everything an audit computes (not where its input came from)."""
     return {key: payload[key] for key in ("groups", "overall", "parity", "equalized_odds", "reference_group")}
-
-
-def scores_by_hand(model: str, frame: pd.DataFrame, favourable: str) -> np.ndarray:
-    adapter = load_model(model)
-    x = torch.from_numpy(flat_by_hand(adapter.schema, frame)).float()
-    with torch.no_grad():
-        return torch.softmax(adapter.model.eval()(x).double(), -1)[:, adapter.labels.index(favourable)].numpy()
 
 
 def same(ours: float | None, theirs: float) -> bool:
@@ -71,7 +62,7 @@ def applicants(tmp_path) -> tuple[pd.DataFrame, object]:
 def test_model_decisions_equal_fairlearn(tiny_tabular_dir, applicants, fairlearn, options, threshold, groups_of):
     frame, path = applicants
     payload = run("fairness", "--model", str(tiny_tabular_dir), "--data", str(path), *options)
-    score = scores_by_hand(str(tiny_tabular_dir), frame, "good")
+    score = favourable_scores_by_hand(str(tiny_tabular_dir), frame)
     y, y_hat = (frame["repaid"] == "yes").to_numpy().astype(int), (score >= threshold).astype(int)
     assert 0 < y_hat.sum() < len(y_hat)  # both decisions occur, so the audit compares something
     assert_equals_fairlearn(payload, fairlearn, y, y_hat, groups_of(frame))
@@ -104,7 +95,7 @@ def test_save_predictions_holds_decisions_label_and_groups(tiny_tabular_dir, app
     assert result.exit_code == 0, result.output
     table = pd.read_parquet(saved)
     assert list(table.columns) == ["row", "prediction", "score", "repaid", "sex", "gender"]
-    np.testing.assert_allclose(table["score"], scores_by_hand(str(tiny_tabular_dir), frame, "good"), rtol=1e-6)
+    np.testing.assert_allclose(table["score"], favourable_scores_by_hand(str(tiny_tabular_dir), frame), rtol=1e-6)
     assert table["repaid"].tolist() == frame["repaid"].tolist()
 
 
@@ -141,7 +132,7 @@ def test_credit_on_german_credit_equals_predict_route_and_fairlearn(data_dir, fa
     assert audited(direct) == audited(via_predict)
     # german.txt: A91, A93, A94 male; A92, A95 female
     sex_of = np.where(frame["personal_status"].isin(["A91", "A93", "A94"]), "male", "female")
-    y_hat = (scores_by_hand("credit", frame, "good") >= 0.5).astype(int)
+    y_hat = (favourable_scores_by_hand("credit", frame) >= 0.5).astype(int)
     assert_equals_fairlearn(direct, fairlearn, (frame["credit"] == "1").to_numpy().astype(int), y_hat, sex_of)
 
 

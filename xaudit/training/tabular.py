@@ -19,6 +19,7 @@ from ..models.architectures import TabularMLP
 from ..models.feature_schema import FeatureSchema
 from ..progress import ProgressFn
 from .loop import LoopSettings, TensorData, seed_everything, train_classifier
+from .recipes import _count
 
 
 def train_credit(p: dict[str, Any], seed: int, device: torch.device, out: Path, progress: ProgressFn, *,
@@ -78,7 +79,3 @@ def held_out_metrics(adapter: Any, frame: Any, y: np.ndarray) -> dict[str, float
     predicted = (scores >= 0.5).astype(int)
     return {"test_accuracy": float((predicted == y).mean()), "test_auc": float(roc_auc_score(y, scores)),
             "test_majority_rate": float(max(y.mean(), 1 - y.mean())), "test_n": int(len(y))}
-
-
-def _count(model: torch.nn.Module) -> int:
-    return sum(p.numel() for p in model.parameters())
