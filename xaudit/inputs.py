@@ -102,6 +102,25 @@ def check_table_input(adapter: object, data: Path | None, **other_inputs: object
     return data
 
 
+def table_rows(adapter: object, data: Path | None, rows: str | None, **other_inputs: object) -> Inputs:
+    """Rows of ``data`` (0-based positions in ``rows``, comma separated; default all) for a tabular model,
+    each checked against the model's schema with its own row number in errors."""
+    from .models.decisions import read_rows
+
+    path = check_table_input(adapter, data, **other_inputs)
+    frame = read_rows(path, adapter.schema.names)  # type: ignore[attr-defined]
+    try:
+        chosen = [int(part) for part in rows.split(",") if part.strip()] if rows else list(range(len(frame)))
+    except ValueError:
+        raise ParameterError(f"`rows` must be comma-separated row numbers; got {rows!r}") from None
+    outside = [r for r in chosen if not 0 <= r < len(frame)]
+    if outside:
+        raise ParameterError(f"`rows` {outside[0]} is outside the table's rows 0..{len(frame) - 1}")
+    for row in chosen:
+        adapter.encode(frame.iloc[[row]], first_row=row)  # type: ignore[attr-defined]
+    return Inputs(frame.iloc[chosen].to_dict("records"), [str(r) for r in chosen], [None] * len(chosen))
+
+
 def collect(
     modality: str,
     *,
