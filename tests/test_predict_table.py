@@ -60,7 +60,8 @@ def test_batched_equals_row_by_row_and_formats_agree(tiny_tabular_dir, table, tm
 
 @pytest.mark.parametrize(("change", "message"), [
     (lambda f: f.drop(columns="amount"), "column 'amount' not found"),
-    (lambda f: f.assign(status=["A11"] * 30 + ["A19"] + ["A12"] * 19), "column 'status', row 30: unseen category 'A19'"),
+    (lambda f: f.assign(status=["A11"] * 30 + ["A19"] + ["A12"] * 19),
+     "column 'status', row 30: unseen category 'A19'"),
     (lambda f: f.assign(age=[30] * 44 + ["old"] + [30] * 5), "column 'age', row 44: 'old' is not a number"),
     (lambda f: f.assign(sex=["male"] * 7 + [None] + ["female"] * 42), "column 'sex', row 7: missing value"),
 ])

@@ -63,7 +63,8 @@ def test_baselines(adapter):
     np.testing.assert_allclose(typical, flat_by_hand(adapter.schema, adapter.schema.typical_frame()).repeat(2, 0),
                                atol=1e-6)
     assert torch.equal(adapter.baseline(batch, "zero"), torch.zeros_like(adapter.embed(batch)))
-    with pytest.raises(ParameterError, match="unknown baseline 'unk' for a tabular model; choose one of: typical, zero"):
+    with pytest.raises(ParameterError, match="unknown baseline 'unk' for a tabular model; choose one of: typical, "
+                                             "zero"):
         adapter.baseline(batch, "unk")
 
 
@@ -139,7 +140,8 @@ def test_second_order_taylor_is_exact_on_a_quadratic(adapter):
 
 def test_rows_as_mappings_or_frame_agree_and_other_inputs_are_refused(adapter):
     rows = sample_rows(3)
-    torch.testing.assert_close(adapter.forward(adapter.encode(rows)), adapter.forward(adapter.encode(pd.DataFrame(rows))))
+    torch.testing.assert_close(adapter.forward(adapter.encode(rows)),
+                               adapter.forward(adapter.encode(pd.DataFrame(rows))))
     with pytest.raises(DataError, match="input 0 is a str; a tabular model takes rows"):
         adapter.encode(["a text"])
     with pytest.raises(DataError, match="no input rows"):

@@ -111,9 +111,20 @@ def test_bad_options(tiny_tabular_dir, applicants, args, code, message):
     assert result.exit_code == code and message in result.output, result.output
 
 
-def test_model_without_data(tiny_tabular_dir):
+def test_model_without_data(tiny_tabular_dir, tmp_path, monkeypatch):
     result = CliRunner().invoke(app, ["fairness", "--model", str(tiny_tabular_dir)])
-    assert result.exit_code == 2 and "--model needs --data" in result.output, result.output
+    assert result.exit_code == 2 and "--model needs --data" in result.output, result.output  # its card names none
+    monkeypatch.setenv("XAUDIT_DATA_DIR", str(tmp_path))
+    result = CliRunner().invoke(app, ["fairness", "--model", "credit"])
+    assert result.exit_code == 3, result.output
+    assert "give --data, or put german/german.csv in the shared data folder" in result.output
+
+
+@pytest.mark.data
+def test_model_defaults_to_the_table_it_was_trained_on(data_dir, monkeypatch):
+    monkeypatch.setenv("XAUDIT_DATA_DIR", str(data_dir))
+    assert audited(run("fairness", "--model", "credit")) == audited(
+        run("fairness", "--model", "credit", "--data", str(data_dir / "german" / "german.csv")))
 
 
 @pytest.mark.data

@@ -209,4 +209,4 @@ def run_counterfactual(
     rows, overall = flip_rows(chosen, cells, sums, settings)
     return CounterfactualResult(made.adapter.name, attribute, swap, made.decisions.threshold, rows, overall,
                                 {**asdict(settings), "groups": list(chosen)},
-                                describe_source(made, data) | {"columns": made.columns.describe()})
+                                describe_source(made) | {"columns": made.columns.describe()})

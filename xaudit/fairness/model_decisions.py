@@ -79,6 +79,8 @@ class ModelDecisions:
     table: pd.DataFrame
     grouping: Grouping
     columns: PredictionColumns
+    data: str | Path | pd.DataFrame
+    """The table read (the card's training table when none was given)."""
 
 
 def model_decisions(
@@ -91,9 +93,8 @@ def model_decisions(
     from ..models import load_model
     from ..models.decisions import DEFAULT_THRESHOLD, decide, require_tabular
 
-    if data is None:
-        raise ParameterError("`model` needs `data`: the table of rows the model decides on")
     adapter = require_tabular(load_model(model, device=device))
+    data = data if data is not None else trained_on_table(model)
     defaults = AuditDefaults.from_card(adapter.audit)
     label_col = label_col or defaults.label_col
     if label_col is None:
@@ -111,7 +112,7 @@ def model_decisions(
             table[name] = derive(frame, name, defaults.groupings[name])
     table = pd.concat([decisions.to_frame(), table.drop(columns=[*SAVED_COLUMNS], errors="ignore")], axis=1)
     columns = PredictionColumns(label_col, score="score", threshold=threshold, positive=positive)
-    return ModelDecisions(adapter, decisions, frame, table, grouping, columns)
+    return ModelDecisions(adapter, decisions, frame, table, grouping, columns, data)
 
 
 def run_model_fairness(
@@ -130,21 +131,37 @@ def run_model_fairness(
     made = model_decisions(model=model, data=data, progress=progress, **choices)
     loaded = load_predictions(made.table, made.columns, made.grouping, groups=groups, strict=strict,
                               progress=progress)
-    source = loaded.describe() | describe_source(made, data)
+    source = loaded.describe() | describe_source(made)
     result = group_fairness(loaded.counts, settings, source=source)
     if save_predictions is not None:
         write_table(made.table, Path(save_predictions))
-    return result, loaded.report.warnings() + _training_data_note(model, data)
+    return result, loaded.report.warnings() + _training_data_note(model, made.data)
 
 
-def describe_source(made: ModelDecisions, data: object) -> dict[str, object]:
-    return {"data": "the table" if isinstance(data, pd.DataFrame) else str(data), "input": "model decisions",
+def describe_source(made: ModelDecisions) -> dict[str, object]:
+    return {"data": "the table" if isinstance(made.data, pd.DataFrame) else str(made.data), "input": "model decisions",
             "model": made.adapter.name}
 
 
 def check_table_path(name: str, path: str | Path | None) -> None:
     if path is not None and Path(path).suffix.lower() not in FORMATS:
         raise ParameterError(f"`{name}` must end in one of: {', '.join(sorted(FORMATS))}")
+
+
+def trained_on_table(model: str) -> Path:
+    """The table the model's card says it was trained on, in the shared data folder; else a DataError
+    saying where to put it (or to give `data`)."""
+    from ..models.registry import card_of
+    from ..paths import DATA_DIR_ENV, default_data_dir
+
+    file = (card_of(model).get("data") or {}).get("file")
+    if file is None:
+        raise ParameterError("`model` needs `data`: the table of rows the model decides on")
+    root = default_data_dir()
+    if root is None or not (root / file).is_file():
+        raise DataError(f"give `data`, or put {file} in the shared data folder (../shared/data, or set "
+                        f"{DATA_DIR_ENV}): model {model!r} was trained on it")
+    return root / file
 
 
 def _training_data_note(model: str, data: object) -> list[str]:
