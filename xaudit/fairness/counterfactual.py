@@ -185,12 +185,14 @@ def run_counterfactual(
     ``choices`` (label_col, positive, threshold, group_cols, definitions, device) are those
     of :func:`~xaudit.fairness.model_decisions.model_decisions`; groups come from the card by default.
     """
-    from ..models.decisions import favourable_scores
+    from ..models import load_model
+    from ..models.decisions import favourable_scores, require_tabular
 
     settings = settings or AuditSettings()
     attribute, given = parse_counterfactual(counterfactual)
-    made = model_decisions(model=model, data=data, progress=progress, **choices)
-    swap = swap_for(made.adapter, attribute, made.adapter.audit.get("counterfactuals") or {}, given)
+    adapter = require_tabular(load_model(model, device=choices.get("device", "cpu")))
+    swap = swap_for(adapter, attribute, adapter.audit.get("counterfactuals") or {}, given)  # before reading data
+    made = model_decisions(model=model, data=data, progress=progress, adapter=adapter, **choices)
     changed = made.inputs.assign(**{attribute: made.inputs[attribute].astype(str).map(swap)})
     changed_scores = favourable_scores(made.adapter, changed, progress=progress)
     before, after = made.decisions.favourable, changed_scores >= made.decisions.threshold

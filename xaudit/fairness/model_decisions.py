@@ -87,13 +87,15 @@ def model_decisions(
     *, model: str, data: str | Path | pd.DataFrame | None, label_col: str | None = None,
     positive: str | None = None, threshold: float | None = None, group_cols: Sequence[str] = (),
     definitions: Sequence[Definition] = (), device: str = "cpu", progress: ProgressFn = silent,
+    adapter: Any = None,
 ) -> ModelDecisions:
-    """Run tabular ``model`` on ``data``; the card fills in the label column, favourable value and groups
-    that are not given (``group_cols`` only when neither ``group_cols`` nor ``definitions`` are)."""
+    """Run tabular ``model`` (or its already loaded ``adapter``) on ``data``; the card fills in the label
+    column, favourable value and groups that are not given (``group_cols`` only when neither
+    ``group_cols`` nor ``definitions`` are)."""
     from ..models import load_model
     from ..models.decisions import DEFAULT_THRESHOLD, decide, require_tabular
 
-    adapter = require_tabular(load_model(model, device=device))
+    adapter = require_tabular(adapter or load_model(model, device=device))
     data = data if data is not None else trained_on_table(model)
     defaults = AuditDefaults.from_card(adapter.audit)
     label_col = label_col or defaults.label_col
