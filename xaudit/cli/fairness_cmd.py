@@ -24,7 +24,7 @@ DECISION_OPTIONS = ("model", "save_predictions", "device", "counterfactual")
 """Options that, with a tabular --model, belong to the audit of the model's decisions on --data."""
 TABLE_OPTIONS = ("counts", "example", "label_col", "pred_col", "score_col", "threshold", "positive", "group_cols",
                  "define", "define_file", "fail_on", "reference", "four_fifths", "n_boot", "confidence", "seed",
-                 "strict")
+                 "strict", "counterfactual")
 
 
 def register(app: typer.Typer) -> None:
@@ -104,10 +104,8 @@ def fairness(
     if cloze_given:
         raise ParameterError(f"{cloze_given[0]} applies to the cloze audit only: give --mozart FOLDER")
     if counterfactual is not None:
-        audit_flips(model=model, data=data, counterfactual=counterfactual, label_col=label_col, positive=positive,
-                    threshold=threshold, group_cols=group_cols, define=define or [], groups=groups,
-                    given=explicit(ctx, ("counts", "example", "pred_col", "score_col", "fail_on", "save_predictions",
-                                         "define_file", "strict", "reference", "four_fifths")),
+        audit_flips(ctx, model=model, data=data, counterfactual=counterfactual, label_col=label_col,
+                    positive=positive, threshold=threshold, group_cols=group_cols, define=define or [], groups=groups,
                     settings=dict(n_boot=n_boot, confidence=confidence, seed=seed), device=device, format=format,
                     output=output)
         return
@@ -149,7 +147,12 @@ def audit_table(*, define: list[str], define_file: Path | None, fail_on: list[st
     exit_if_breached(breaches(conditions, result.summary()))
 
 
-def audit_flips(*, model: str | None, given: list[str], define: list[str], group_cols: str | None,
+FLIP_REFUSED = ("counts", "example", "pred_col", "score_col", "fail_on", "save_predictions", "define_file", "strict",
+                "reference", "four_fifths")
+"""Options of the group audit that the counterfactual flips do not take."""
+
+
+def audit_flips(ctx: typer.Context, *, model: str | None, define: list[str], group_cols: str | None,
                 groups: str | None, settings: dict[str, object], device: Device, format: Format,
                 output: Path | None, **choices: object) -> None:
     """Counterfactual flips of a tabular model's decisions per group, written as table, JSON or CSV."""
@@ -162,6 +165,7 @@ def audit_flips(*, model: str | None, given: list[str], define: list[str], group
     if model is None or not is_tabular_model(model):
         raise ParameterError("--counterfactual needs a tabular --model (credit, income, or a folder whose card has "
                              "a feature schema)")
+    given = explicit(ctx, FLIP_REFUSED)
     if given:
         raise ParameterError(f"{given[0]} does not apply to --counterfactual")
     with RichProgress() as progress:
