@@ -100,7 +100,7 @@ class ModelAdapter(Protocol):
         ...
 
     def encode(self, inputs: Sequence[object]) -> Batch:
-        """Texts or images as one padded batch (DataError for unusable inputs)."""
+        """Texts, images or table rows as one (padded) batch (DataError for unusable inputs)."""
         ...
 
     def forward(self, batch: Batch) -> torch.Tensor:
@@ -116,7 +116,8 @@ class ModelAdapter(Protocol):
         ...
 
     def embed(self, batch: Batch) -> torch.Tensor:
-        """The differentiable input: token embeddings ``(B, n, d)`` or pixels ``(B, C, H, W)``."""
+        """The differentiable input: token embeddings ``(B, n, d)``, pixels ``(B, C, H, W)`` or encoded table
+        rows ``(B, columns, width)``."""
         ...
 
     def forward_from_embeddings(self, embeddings: torch.Tensor, batch: Batch) -> torch.Tensor:
@@ -136,7 +137,8 @@ class ModelAdapter(Protocol):
         ...
 
     def blank_value(self, batch: Batch) -> torch.Tensor:
-        """What blank-out puts in place of a unit, per feature: [UNK]'s embedding or black."""
+        """What blank-out puts in place of a unit, per feature: [UNK]'s embedding, black, or a column's typical
+        value."""
         ...
 
     def attention_to_units(self, scores: torch.Tensor) -> torch.Tensor:
