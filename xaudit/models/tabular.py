@@ -127,7 +127,7 @@ class TabularAdapter(AdapterBase):
         return replace(batch, inputs={**batch.inputs, "features": features + noise})
 
     def _dtype(self) -> torch.dtype:
-        return next(self.model.parameters()).dtype if any(True for _ in self.model.parameters()) else torch.float32
+        return next(self.model.parameters(), torch.empty(0)).dtype
 
     def favourable_index(self) -> int:
         """Index of the favourable class (the card's ``favourable_label``; else the last class)."""
