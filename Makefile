@@ -31,12 +31,14 @@ chromium:
 	  { [ "$$(id -u)" = 0 ] && (apt-get update -qq && apt-get install -y -qq chromium poppler-utils >/dev/null) || \
 	    echo "chromium/poppler-utils not installed (needs root): browser tests will be skipped"; }
 
-# Retrain the shipped reference models (CPU unless DEVICE=cuda); mlm reads DATA/corpus.
+# Retrain the shipped reference models (CPU unless DEVICE=cuda); mlm reads DATA/corpus, credit and income
+# DATA/german and DATA/adult.
 DEVICE ?= cpu
 DATA ?= $(or $(XAUDIT_DATA_DIR),../shared/data)
 models: $(STAMP)
 	for m in bert lstm cnn vit; do $(BIN)/xaudit train $$m --device $(DEVICE) --out xaudit/models/shipped/$$m || exit 1; done
 	$(BIN)/xaudit train mlm --device $(DEVICE) --data-dir $(DATA) --out xaudit/models/shipped/mlm
+	for m in credit income; do $(BIN)/xaudit train $$m --device $(DEVICE) --data-dir $(DATA) --out xaudit/models/shipped/$$m || exit 1; done
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -28,11 +28,20 @@ def tiny_models_dir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def tiny_adapters(tiny_models_dir, tiny_mlm_dir):
+def tiny_tabular_dir(tmp_path_factory) -> Path:
+    """A random-weight tabular MLP over a synthetic applicant table (``tests/tabular_synthetic.py``)."""
+    from tests.tabular_synthetic import write_tiny_tabular
+
+    return write_tiny_tabular(tmp_path_factory.mktemp("models") / "credit")
+
+
+@pytest.fixture(scope="session")
+def tiny_adapters(tiny_models_dir, tiny_mlm_dir, tiny_tabular_dir):
     """One tiny model of every kind in ``loading.ADAPTERS``, by its example reference name."""
     from xaudit.models.loading import ADAPTERS, load_folder
 
-    folders = {name: tiny_models_dir / name for name in ("bert", "lstm", "cnn", "vit")} | {"mlm": tiny_mlm_dir}
+    folders = {name: tiny_models_dir / name for name in ("bert", "lstm", "cnn", "vit")} | {
+        "mlm": tiny_mlm_dir, "credit": tiny_tabular_dir}
     assert {kind.example for kind in ADAPTERS.values()} <= set(folders)
     return {name: load_folder(folder, name=name, allow_pickle=False, device="cpu") for name, folder in folders.items()}
 

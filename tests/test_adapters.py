@@ -13,6 +13,7 @@ from xaudit.errors import DataError, ModelError
 from xaudit.models.base import ModelAdapter, unit_view
 from xaudit.models.hf import HFMaskedLMAdapter
 from xaudit.models.loading import ADAPTERS, load_model
+from tests.tabular_synthetic import sample_rows
 
 TEXTS = ["the keys to the old cabinet", "my dog", "the author that the senators admire near our city"]
 KINDS = [kind.example for kind in ADAPTERS.values()]
@@ -23,6 +24,8 @@ def sample_inputs(adapter):
         return ["the keys to the [MASK] cabinet", "[MASK] dog", "the author that the senators admire near our [MASK]"]
     if adapter.modality == "text":
         return TEXTS
+    if adapter.modality == "tabular":
+        return sample_rows(3)
     return list(digits.splits(0).test.images[:3])
 
 
@@ -68,11 +71,12 @@ def test_forward_from_embeddings_reproduces_forward(tiny_adapters, name):
     torch.testing.assert_close(stacked, torch.cat([adapter.forward(batch)] * 2))
 
 
-@pytest.mark.parametrize("name", ["bert", "lstm"])
-def test_batched_text_equals_one_by_one(tiny_adapters, name):
+@pytest.mark.parametrize("name", ["bert", "lstm", "credit"])
+def test_batched_equals_one_by_one(tiny_adapters, name):
     adapter = tiny_adapters[name]
-    together = adapter.forward(adapter.encode(TEXTS))
-    alone = torch.cat([adapter.forward(adapter.encode([t])) for t in TEXTS])
+    inputs = sample_inputs(adapter)
+    together = adapter.forward(adapter.encode(inputs))
+    alone = torch.cat([adapter.forward(adapter.encode([t])) for t in inputs])
     torch.testing.assert_close(together, alone, atol=1e-5, rtol=1e-5)
 
 
@@ -86,7 +90,7 @@ def test_attentions_are_row_stochastic(tiny_adapters, name):
     torch.testing.assert_close(attn.sum(-1), torch.ones(layers, 1, heads, n))
 
 
-@pytest.mark.parametrize("name", ["lstm", "cnn"])
+@pytest.mark.parametrize("name", ["lstm", "cnn", "credit"])
 def test_attentions_missing_is_a_clear_error(tiny_adapters, name):
     adapter = tiny_adapters[name]
     with pytest.raises(ModelError, match=f"{name!r} is a .* model and has no attention weights"):

@@ -12,7 +12,8 @@ from xaudit.models.loading import load_folder, load_model
 
 
 def test_unknown_name_lists_registered_models():
-    with pytest.raises(ParameterError, match="unknown model 'brt'; choose one of: bert, cnn, lstm, mlm, vit"):
+    with pytest.raises(ParameterError, match="unknown model 'brt'; choose one of: bert, cnn, credit, income, lstm, "
+                                             "mlm, vit"):
         load_model("brt")
 
 

@@ -87,16 +87,50 @@ def read_image_file(path: Path, channels: int) -> np.ndarray:
         raise DataError(f"cannot read image {path}: {exc}") from None
 
 
+INPUT_OPTIONS = {"text": ("texts", "input_file"), "image": ("image", "digit", "input_file"), "tabular": ("data",)}
+"""The input options that fit each modality."""
+
+
 def check_input_options(modality: str, **options: object) -> None:
     """ParameterError unless some input option is given and every one given fits ``modality``."""
-    given = [f"`{name}`" for name, value in options.items() if value not in (None, [])]
+    allowed = INPUT_OPTIONS[modality]
+    given = [name for name, value in options.items() if value not in (None, [])]
+    wrong = [f"`{name}`" for name in given if name not in allowed]
+    if modality == "tabular" and (wrong or not given):
+        raise ParameterError(f"{', '.join(wrong) or 'no input'} given; a tabular model reads a table: use `data`")
     if not given:
-        wanted = "`texts` or `input_file`" if modality == "text" else "`image`, `digit` or `input_file`"
-        raise ParameterError(f"no input given; use {wanted}")
-    allowed = {"`texts`", "`input_file`"} if modality == "text" else {"`image`", "`digit`", "`input_file`"}
-    wrong = [g for g in given if g not in allowed]
+        raise ParameterError(f"no input given; use {', '.join(f'`{name}`' for name in allowed[:-1])} or "
+                             f"`{allowed[-1]}`")
     if wrong:
         raise ParameterError(f"{', '.join(wrong)} does not fit {article(modality)} {modality} model")
+
+
+def check_table_input(adapter: object, data: Path | None, **other_inputs: object) -> Path:
+    """``data`` when ``adapter`` is a tabular model and no text or image input is given, else an error."""
+    from .models.decisions import require_tabular
+
+    require_tabular(adapter)
+    check_input_options("tabular", data=data, **other_inputs)
+    return data  # type: ignore[return-value]
+
+
+def table_rows(adapter: object, data: Path | None, rows: str | None, **other_inputs: object) -> Inputs:
+    """Rows of ``data`` (0-based positions in ``rows``, comma separated; default all) for a tabular model,
+    each checked against the model's schema with its own row number in errors."""
+    from .models.decisions import read_rows
+
+    path = check_table_input(adapter, data, **other_inputs)
+    frame = read_rows(path, adapter.schema.names)  # type: ignore[attr-defined]
+    try:
+        chosen = [int(part) for part in rows.split(",") if part.strip()] if rows else list(range(len(frame)))
+    except ValueError:
+        raise ParameterError(f"`rows` must be comma-separated row numbers; got {rows!r}") from None
+    outside = [r for r in chosen if not 0 <= r < len(frame)]
+    if outside:
+        raise ParameterError(f"`rows` {outside[0]} is outside the table's rows 0..{len(frame) - 1}")
+    for row in chosen:
+        adapter.encode(frame.iloc[[row]], first_row=row)  # type: ignore[attr-defined]
+    return Inputs(frame.iloc[chosen].to_dict("records"), [str(r) for r in chosen], [None] * len(chosen))
 
 
 def collect(

@@ -63,14 +63,16 @@ def test_first_order_taylor_is_exact_on_a_linear_model():
         assert abs(result.extras["remainder"]) < 1e-12
 
 
-@pytest.mark.parametrize("name", ["bert", "lstm", "cnn", "vit"])
+@pytest.mark.parametrize("name", ["bert", "lstm", "cnn", "vit", "credit"])
 def test_integrated_gradients_completeness(tiny_adapters, name):
     import numpy as np
 
+    from tests.tabular_synthetic import sample_rows
     from xaudit.datasets import digits
 
     adapter = tiny_adapters[name]
-    inputs = ["the keys to the old cabinet"] if adapter.modality == "text" else [digits.splits(0).test.images[0]]
+    inputs = {"text": ["the keys to the old cabinet"], "tabular": sample_rows(1)}.get(
+        adapter.modality, [digits.splits(0).test.images[0]])
     batch = adapter.encode(inputs)
     (result,) = get_method("ig", n_steps=64).attribute(adapter, batch)
     x, b = adapter.embed(batch), adapter.baseline(batch)

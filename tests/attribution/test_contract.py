@@ -11,12 +11,15 @@ import torch
 from xaudit.attribution import METHODS, get_method
 from xaudit.datasets import digits
 from xaudit.errors import ModelError
+from tests.tabular_synthetic import sample_rows
 
-KINDS = ["bert", "lstm", "cnn", "vit"]
+KINDS = ["bert", "lstm", "cnn", "vit", "credit"]
 TEXTS = ["the keys to the old cabinet", "my dog", "the author that the senators admire near our city"]
 
 
 def inputs_for(adapter):
+    if adapter.modality == "tabular":
+        return sample_rows(3)
     return TEXTS if adapter.modality == "text" else list(digits.splits(0).test.images[:3])
 
 
@@ -42,17 +45,18 @@ def test_method_contract(tiny_adapters, kind, method_name):
             assert a.layer_scores.shape[1] == len(batch.units[row]) and a.layer == a.layer_scores.shape[0]
 
 
-TEXT_PAIRS = [("bert", m) for m in sorted(METHODS)] + [
-    ("lstm", m) for m in sorted(METHODS) if "attentions" not in METHODS[m].requires
+BATCH_PAIRS = [("bert", m) for m in sorted(METHODS)] + [
+    (kind, m) for kind in ("lstm", "credit") for m in sorted(METHODS) if "attentions" not in METHODS[m].requires
 ]
 
 
-@pytest.mark.parametrize(("kind", "method_name"), TEXT_PAIRS)
+@pytest.mark.parametrize(("kind", "method_name"), BATCH_PAIRS)
 def test_batch_equals_one_by_one(tiny_adapters, kind, method_name):
     adapter = tiny_adapters[kind]
     method = get_method(method_name)
-    together = method.attribute(adapter, adapter.encode(TEXTS))
-    for text, batched in zip(TEXTS, together):
+    inputs = inputs_for(adapter)
+    together = method.attribute(adapter, adapter.encode(inputs))
+    for text, batched in zip(inputs, together):
         (alone,) = method.attribute(adapter, adapter.encode([text]))
         scale = max(1e-6, float(np.abs(alone.scores).max()))
         np.testing.assert_allclose(batched.scores, alone.scores, atol=1e-4 * scale + 1e-7, rtol=1e-3)
@@ -73,7 +77,8 @@ def test_predicted_class_found_in_the_scoring_pass_equals_an_explicit_target(tin
         np.testing.assert_allclose(a.scores, b.scores, rtol=1e-5, atol=1e-7)
 
 
-@pytest.mark.parametrize(("kind", "expected"), [("bert", "unk"), ("lstm", "unk"), ("cnn", "black")])
+@pytest.mark.parametrize(("kind", "expected"), [("bert", "unk"), ("lstm", "unk"), ("cnn", "black"),
+                                               ("credit", "typical")])
 def test_the_baseline_used_is_recorded(tiny_adapters, kind, expected):
     adapter = tiny_adapters[kind]
     batch = adapter.encode(inputs_for(adapter)[:1])

@@ -30,22 +30,24 @@ def chosen_logits(logits: torch.Tensor, targets: torch.Tensor | None) -> torch.T
 
 
 def per_unit(values: torch.Tensor, adapter: ModelAdapter, reduce: str) -> torch.Tensor:
-    """Reduce input-shaped values to ``(B, units)``: ``sum``, ``l2`` or ``max_abs`` over features."""
+    """Reduce input-shaped values to ``(B, units)``: ``sum``, ``sum_abs``, ``l2`` or ``max_abs`` over features."""
     from ..models.base import unit_view
 
     units = unit_view(values, adapter.modality)
     if reduce == "sum":
         return units.sum(dim=-1)
+    if reduce == "sum_abs":
+        return units.abs().sum(dim=-1)
     if reduce == "l2":
         return units.norm(dim=-1)
     return units.abs().amax(dim=-1)
 
 
 def unit_feature_mask(embeddings: torch.Tensor, adapter: ModelAdapter) -> torch.Tensor:
-    """Integer mask giving every feature the id of its unit (token position or pixel)."""
+    """Integer mask giving every feature the id of its unit (token position, table column or pixel)."""
     import torch
 
-    if adapter.modality == "text":
+    if adapter.modality != "image":
         _, n, _ = embeddings.shape
         return torch.arange(n, device=embeddings.device).view(1, n, 1)
     _, _, height, width = embeddings.shape

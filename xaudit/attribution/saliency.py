@@ -1,7 +1,8 @@
 """Gradient saliency (Simonyan, Vedaldi & Zisserman 2014) on token embeddings or pixels.
 
 ``|∂f_t/∂e_i|`` reduced over the embedding dimension with the L2 norm (tokens) or the
-maximum over channels (pixels); ``f_t`` is the target class's logit. Uses captum's
+maximum over channels (pixels), summed in absolute value over a table column's encoded
+(one-hot) parts; ``f_t`` is the target class's logit. Uses captum's
 ``Saliency``.
 """
 
@@ -18,11 +19,17 @@ if TYPE_CHECKING:
     from ..models.base import Batch, ModelAdapter
 
 
+REDUCE = {"text": "l2", "image": "max_abs", "tabular": "sum_abs"}
+"""How a unit's gradient is reduced: L2 over a token's embedding, the largest channel of a pixel,
+the sum of |gradient| over a table column's encoded parts (one-hot parts summed)."""
+
+
 class SaliencyMethod(AttributionMethod):
     name = "saliency"
     title = "Gradient saliency"
     definition = ("|∂f_t/∂e_i|: L2 norm over the embedding of the gradient of the explained class's logit f_t "
-                  "with respect to token i's embedding; for images the maximum over channels.")
+                  "with respect to token i's embedding; for images the maximum over channels; for a table column "
+                  "the sum over its encoded (one-hot) parts.")
     citation = "Simonyan, Vedaldi & Zisserman (2014), Deep Inside Convolutional Networks."
     requires = frozenset({"gradients"})
     finds_prediction = True
@@ -39,5 +46,5 @@ class SaliencyMethod(AttributionMethod):
             return logits if targets is not None else chosen_logits(logits, None)
 
         gradients = Saliency(forward).attribute(embeddings, target=targets, abs=False)
-        reduce = "l2" if adapter.modality == "text" else "max_abs"
+        reduce = REDUCE[adapter.modality]
         return RawScores(split_rows(per_unit(gradients, adapter, reduce), batch.lengths), logits=seen[0])

@@ -30,6 +30,10 @@ def attribute(
     input_file: InputFile = None,
     image: Image = None,
     digit: Digit = None,
+    data: Annotated[Optional[Path], typer.Option("--data", dir_okay=False, help="Table (.csv, .parquet or .jsonl) "
+                                                 "for a tabular model; scores per column.")] = None,
+    rows: Annotated[Optional[str], typer.Option("--rows", help="Rows of --data to explain (0-based, comma "
+                                                "separated; default all).")] = None,
     target: Target = None,
     layer: Layer = None,
     words: Annotated[bool, typer.Option("--words/--tokens", help="Sum subword scores into words (text "
@@ -44,10 +48,11 @@ def attribute(
     output: Output = None,
     method_params: dict[str, Any] | None = None,
 ) -> None:
-    """Explain predictions: token (or pixel) scores from each method, coloured by magnitude.
+    """Explain predictions: token (pixel, table column) scores from each method, coloured by magnitude.
 
     \b
-    Example: xaudit attribute --model bert --method flow,saliency --text "the keys to the cabinet"
+    Examples: xaudit attribute --model bert --method flow,saliency --text "the keys to the cabinet"
+              xaudit attribute --model credit --method ig,blankout --data german.csv --rows 1,7
     """
     from .. import inputs as input_reading
     from ..attribution.explain import Explanations, explain
@@ -59,12 +64,16 @@ def attribute(
     params = method_params or {}
     methods = build_methods(split_csv(method), params, explicit(ctx, params, as_flags=False))
     check_explanation(summary_of(model), methods, layer=layer, target=target, texts=texts, input_file=input_file,
-                      image=image, digit=digit)
+                      image=image, digit=digit, data=data)
     from ..models import load_model  # torch: after the checks
 
     adapter = load_model(model, allow_pickle=allow_pickle, device=device.value)
-    given = input_reading.collect(adapter.modality, texts=texts, input_file=input_file, image=image, digit=digit,
-                                  channels=getattr(adapter, "channels", 1))
+    if data is not None or adapter.modality == "tabular":
+        given = input_reading.table_rows(adapter, data, rows, texts=texts, input_file=input_file, image=image,
+                                         digit=digit)
+    else:
+        given = input_reading.collect(adapter.modality, texts=texts, input_file=input_file, image=image,
+                                      digit=digit, channels=getattr(adapter, "channels", 1))
     with RichProgress() as progress:
         explanations = explain(adapter, given.items, methods, ids=given.ids, true_labels=given.true_labels,
                                target=target, layer=layer, words=words, batch_size=batch_size, seed=seed,

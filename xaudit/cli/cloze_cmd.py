@@ -23,7 +23,9 @@ Languages = Annotated[str, typer.Option("--languages", metavar="<language,...>",
 Predictions = Annotated[Optional[Path], typer.Option("--predictions", help="Audit saved top-k predictions (JSONL) "
                                                      "instead of running a model.", dir_okay=False, exists=True)]
 SavePredictions = Annotated[Optional[Path], typer.Option("--save-predictions", help="Also write the model's "
-                                                         "top-k words per sentence (JSONL).", dir_okay=False)]
+                                                         "top-k words per sentence (JSONL); for a tabular --model, "
+                                                         "its decisions with the label and group columns (.csv, "
+                                                         ".parquet or .jsonl).", dir_okay=False)]
 
 
 def register(app: typer.Typer) -> None:

@@ -20,9 +20,11 @@ from .options import (Define, Device, DeviceOption, Format, GroupCols, Groups, L
                       OutputFormat, PredCol, Positive, ScoreCol, Seed, Threshold, command, explicit)
 
 CLOZE_OPTIONS = ("mozart", "model", "k", "languages", "predictions", "save_predictions", "device")
+DECISION_OPTIONS = ("model", "save_predictions", "device", "counterfactual")
+"""Options that, with a tabular --model, belong to the audit of the model's decisions on --data."""
 TABLE_OPTIONS = ("counts", "example", "label_col", "pred_col", "score_col", "threshold", "positive", "group_cols",
                  "define", "define_file", "fail_on", "reference", "four_fifths", "n_boot", "confidence", "seed",
-                 "strict")
+                 "strict", "counterfactual")
 
 
 def register(app: typer.Typer) -> None:
@@ -67,6 +69,10 @@ def fairness(
     languages: Languages = "en,es,de,fr",
     predictions: Predictions = None,
     save_predictions: SavePredictions = None,
+    counterfactual: Annotated[Optional[str], typer.Option("--counterfactual", help="With a tabular --model: "
+                                                          "change only this protected input (ATTR, or "
+                                                          "ATTR=FROM:TO,FROM:TO) and report decision flips per "
+                                                          "group instead of the group audit.")] = None,
     device: DeviceOption = Device.cpu,
     format: OutputFormat = Format.table,
     output: Output = None,
@@ -76,11 +82,15 @@ def fairness(
 
     \b
     Examples: xaudit fairness --data preds.csv --label-col y --pred-col yhat --group-cols sex,race
+              xaudit fairness --model credit --data german.csv
               xaudit fairness --groups MN,FN,MNN,FNN --k 1,5
     """
     from ..cloze import GROUPS, is_cloze_audit
+    from ..models.decisions import is_tabular_model
 
-    cloze_given, table_given = explicit(ctx, CLOZE_OPTIONS), explicit(ctx, TABLE_OPTIONS)
+    decision_model = model is not None and is_tabular_model(model)
+    cloze_given = explicit(ctx, [o for o in CLOZE_OPTIONS if not (decision_model and o in DECISION_OPTIONS)])
+    table_given = explicit(ctx, TABLE_OPTIONS)
     if mozart is not None and data is not None:
         raise ParameterError("give --data (a predictions table) or --mozart (the cloze audit), not both")
     if mozart is not None or is_cloze_audit(data=data, tabular_input=counts is not None or example is not None,
@@ -93,6 +103,12 @@ def fairness(
         return
     if cloze_given:
         raise ParameterError(f"{cloze_given[0]} applies to the cloze audit only: give --mozart FOLDER")
+    if counterfactual is not None:
+        audit_flips(ctx, model=model, data=data, counterfactual=counterfactual, label_col=label_col,
+                    positive=positive, threshold=threshold, group_cols=group_cols, define=define or [], groups=groups,
+                    settings=dict(n_boot=n_boot, confidence=confidence, seed=seed), device=device, format=format,
+                    output=output)
+        return
     if data is not None and not (group_cols or define or define_file) and split_csv(groups) \
             and set(split_csv(groups)) <= set(GROUPS):
         raise ParameterError(f"{data} is not a MozArt folder (one holding en_data_with_annotations.jsonl, ...); "
@@ -102,7 +118,8 @@ def fairness(
                 score_col=score_col, threshold=threshold, positive=positive, group_cols=group_cols, groups=groups,
                 define=define or [], define_file=define_file, fail_on=fail_on or [], strict=strict, format=format,
                 output=output, settings=dict(reference=reference, four_fifths=four_fifths, n_boot=n_boot,
-                                             confidence=confidence, seed=seed))
+                                             confidence=confidence, seed=seed),
+                model=model if decision_model else None, save_predictions=save_predictions, device=device.value)
 
 
 def audit_table(*, define: list[str], define_file: Path | None, fail_on: list[str], group_cols: str | None,
@@ -132,3 +149,33 @@ def audit_table(*, define: list[str], define_file: Path | None, fail_on: list[st
     emit_formatted(format, output, payload=result.to_dict, frame=result.to_frame,
                    tables=lambda: fairness_tables(result))
     exit_if_breached(breaches(conditions, result.summary()))
+
+
+FLIP_REFUSED = ("counts", "example", "pred_col", "score_col", "fail_on", "save_predictions", "define_file", "strict",
+                "reference", "four_fifths")
+"""Options of the group audit that the counterfactual flips do not take."""
+
+
+def audit_flips(ctx: typer.Context, *, model: str | None, define: list[str], group_cols: str | None,
+                groups: str | None, settings: dict[str, object], device: Device, format: Format,
+                output: Path | None, **choices: object) -> None:
+    """Counterfactual flips of a tabular model's decisions per group, written as table, JSON or CSV."""
+    from ..fairness import AuditSettings
+    from ..fairness.counterfactual import run_counterfactual
+    from ..fairness.groups import parse_definition
+    from ..models.decisions import is_tabular_model
+    from ..render.counterfactual_terminal import counterfactual_tables
+
+    if model is None or not is_tabular_model(model):
+        raise ParameterError("--counterfactual needs a tabular --model (credit, income, or a folder whose card has "
+                             "a feature schema)")
+    given = explicit(ctx, FLIP_REFUSED)
+    if given:
+        raise ParameterError(f"{given[0]} does not apply to --counterfactual")
+    with RichProgress() as progress:
+        result = run_counterfactual(model=model, group_cols=split_csv(group_cols), groups=split_csv(groups),
+                                    definitions=[parse_definition(text) for text in define],
+                                    settings=AuditSettings(**settings), device=device.value, progress=progress,
+                                    **choices)
+    emit_formatted(format, output, payload=result.to_dict, frame=result.to_frame,
+                   tables=lambda: counterfactual_tables(result))

@@ -89,25 +89,38 @@ def predict(
     input_file: InputFile = None,
     image: Image = None,
     digit: Digit = None,
+    data: Annotated[Optional[Path], typer.Option("--data", dir_okay=False, help="Table of rows (.csv, .parquet "
+                                                 "or .jsonl) for a tabular model (credit, income).")] = None,
     allow_pickle: AllowPickle = False,
     device: DeviceOption = Device.cpu,
     format: OutputFormat = Format.table,
     output: Output = None,
 ) -> None:
-    """Predict with a model: label and probability for each input.
+    """Predict with a model: label and probability for each input; for a tabular model, one decision
+    (row, prediction, score = probability of the favourable class) per row of --data.
 
     \b
-    Example: xaudit predict --model bert --text "the keys to the cabinet"
+    Examples: xaudit predict --model bert --text "the keys to the cabinet"
+              xaudit predict --model credit --data german.csv --format csv -o decisions.csv
     """
     from ..checks import check_explanation, summary_of
 
-    check_explanation(summary_of(model), texts=texts, input_file=input_file, image=image, digit=digit)
+    check_explanation(summary_of(model), texts=texts, input_file=input_file, image=image, digit=digit, data=data)
     from .. import inputs as input_reading  # torch from here on: after the checks
     from ..models import load_model
+    from ..models.decisions import decide
     from ..models.predict import predict as run_prediction
-    from ..render.prediction_terminal import render
+    from ..render.prediction_terminal import render, render_decisions
 
     adapter = load_model(model, allow_pickle=allow_pickle, device=device.value)
+    if data is not None or adapter.modality == "tabular":
+        table = input_reading.check_table_input(adapter, data, texts=texts, input_file=input_file, image=image,
+                                                digit=digit)
+        with RichProgress() as progress:
+            decisions, _ = decide(adapter, table, progress=progress)
+        emit_formatted(format, output, payload=decisions.to_dict, frame=decisions.to_frame,
+                       tables=lambda: render_decisions(decisions))
+        return
     given = input_reading.collect(adapter.modality, texts=texts, input_file=input_file, image=image, digit=digit,
                                   channels=getattr(adapter, "channels", 1))
     with RichProgress() as progress:

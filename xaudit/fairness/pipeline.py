@@ -1,4 +1,5 @@
-"""Read decisions (a predictions table, per-group counts, or a built-in example) and audit them.
+"""Read decisions (a predictions table, per-group counts, a built-in example, or a tabular model's
+decisions on a table) and audit them.
 
 The one entry point shared by ``xaudit fairness`` and the HTML report.
 """
@@ -13,6 +14,7 @@ from ..validation import check_choice
 from .audit import AuditSettings, group_fairness
 from .groups import Definition, Grouping
 from .loading import PredictionColumns, load_counts, load_predictions
+from .model_decisions import run_model_fairness
 from .result import FairnessResult
 from .examples import EXAMPLES
 
@@ -21,8 +23,21 @@ def run_group_fairness(
     *, data: Path | None, counts: Path | None, example: str | None, label_col: str | None, pred_col: str | None,
     score_col: str | None, threshold: float | None, positive: str | None, group_cols: list[str],
     definitions: list[Definition], groups: list[str], strict: bool, settings: AuditSettings, progress: ProgressFn,
+    model: str | None = None, save_predictions: Path | None = None, device: str = "cpu",
 ) -> tuple[FairnessResult, list[str]]:
-    """Read predictions (or counts, or a built-in example) and audit them; also returns warnings."""
+    """Read predictions (or counts, or a built-in example) and audit them; also returns warnings.
+
+    With a tabular ``model``, ``data`` is the table it decides on (:func:`run_model_fairness`).
+    """
+    if model is not None:
+        used = [name for name, value in (("`counts`", counts), ("`example`", example), ("`pred_col`", pred_col),
+                                         ("`score_col`", score_col)) if value is not None]
+        if used:
+            raise ParameterError(f"{used[0]} does not apply to `model` (the model makes the decisions)")
+        return run_model_fairness(model=model, data=data, groups=groups, strict=strict, settings=settings,
+                                  save_predictions=save_predictions, progress=progress, label_col=label_col,
+                                  positive=positive, threshold=threshold, group_cols=group_cols,
+                                  definitions=definitions, device=device)
     given = [name for name, value in (("`data`", data), ("`counts`", counts), ("`example`", example)) if value]
     if len(given) != 1:
         raise ParameterError("give exactly one of `data`, `counts` and `example`")

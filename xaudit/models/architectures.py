@@ -1,4 +1,4 @@
-"""Plain-torch reference architectures: a recurrent text classifier and a small CNN."""
+"""Plain-torch reference architectures: a recurrent text classifier, a small CNN and a tabular MLP."""
 
 from __future__ import annotations
 
@@ -75,3 +75,25 @@ class ConvClassifier(nn.Module):
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         return self.head(self.features(images))
+
+
+class TabularMLP(nn.Module):
+    """A feed-forward classifier over an encoded feature vector: Linear -> GELU -> Dropout per hidden layer.
+
+    GELU rather than ReLU keeps the network smooth, so second-order Taylor attributions see
+    a nonzero Hessian.
+    """
+
+    def __init__(self, in_features: int, num_labels: int = 2, hidden: tuple[int, ...] = (32, 16),
+                 dropout: float = 0.1):
+        super().__init__()
+        layers: list[nn.Module] = []
+        width = in_features
+        for size in hidden:
+            layers += [nn.Linear(width, size), nn.GELU(), nn.Dropout(dropout)]
+            width = size
+        layers.append(nn.Linear(width, num_labels))
+        self.layers = nn.Sequential(*layers)
+
+    def forward(self, features: torch.Tensor) -> torch.Tensor:
+        return self.layers(features)

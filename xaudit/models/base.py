@@ -22,7 +22,7 @@ from torch import nn
 
 from ..errors import ModelError
 
-Modality = Literal["text", "image"]
+Modality = Literal["text", "image", "tabular"]
 
 
 @dataclass
@@ -79,7 +79,7 @@ class ModelAdapter(Protocol):
     name: str
     """How results name the model (a reference name, folder or hub id)."""
     kind: str
-    """``transformer``, ``recurrent`` or ``conv``."""
+    """``transformer``, ``recurrent``, ``conv`` or ``mlp`` (tabular)."""
     modality: Modality
     labels: list[str]
     """Class names by index (a masked LM's: its vocabulary)."""
@@ -100,7 +100,7 @@ class ModelAdapter(Protocol):
         ...
 
     def encode(self, inputs: Sequence[object]) -> Batch:
-        """Texts or images as one padded batch (DataError for unusable inputs)."""
+        """Texts, images or table rows as one (padded) batch (DataError for unusable inputs)."""
         ...
 
     def forward(self, batch: Batch) -> torch.Tensor:
@@ -116,7 +116,8 @@ class ModelAdapter(Protocol):
         ...
 
     def embed(self, batch: Batch) -> torch.Tensor:
-        """The differentiable input: token embeddings ``(B, n, d)`` or pixels ``(B, C, H, W)``."""
+        """The differentiable input: token embeddings ``(B, n, d)``, pixels ``(B, C, H, W)`` or encoded table
+        rows ``(B, columns, width)``."""
         ...
 
     def forward_from_embeddings(self, embeddings: torch.Tensor, batch: Batch) -> torch.Tensor:
@@ -136,7 +137,8 @@ class ModelAdapter(Protocol):
         ...
 
     def blank_value(self, batch: Batch) -> torch.Tensor:
-        """What blank-out puts in place of a unit, per feature: [UNK]'s embedding or black."""
+        """What blank-out puts in place of a unit, per feature: [UNK]'s embedding, black, or a column's typical
+        value."""
         ...
 
     def attention_to_units(self, scores: torch.Tensor) -> torch.Tensor:
@@ -153,15 +155,15 @@ class ModelAdapter(Protocol):
 
 
 def unit_view(x: torch.Tensor, modality: Modality) -> torch.Tensor:
-    """``(B, n, d)`` text stays as is; ``(B, C, H, W)`` images become ``(B, H*W, C)``."""
-    if modality == "text":
+    """``(B, n, d)`` text and tabular rows stay as they are; ``(B, C, H, W)`` images become ``(B, H*W, C)``."""
+    if modality != "image":
         return x
     return x.flatten(2).transpose(1, 2)
 
 
 def from_unit_view(units: torch.Tensor, like: torch.Tensor, modality: Modality) -> torch.Tensor:
     """Inverse of :func:`unit_view` for a tensor shaped like ``like``."""
-    if modality == "text":
+    if modality != "image":
         return units
     return units.transpose(1, 2).reshape(like.shape)
 

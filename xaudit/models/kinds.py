@@ -17,7 +17,7 @@ class AdapterKind:
     ``architecture`` is a card's ``architecture`` (xaudit's own networks, built from
     ``network``) or the suffix of a Hugging Face config's ``architectures`` entry (loaded
     with ``auto_class``). ``example`` is the reference model of this kind, on which the
-    adapter contract tests run. ``modality`` is what it reads (``text`` or ``image``) and
+    adapter contract tests run. ``modality`` is what it reads (``text``, ``image`` or ``tabular``) and
     ``kind`` how messages name it.
     """
 
@@ -49,6 +49,8 @@ ADAPTERS: dict[str, AdapterKind] = {kind.architecture: kind for kind in (
     AdapterKind("recurrent", ".torch_adapters:RecurrentAdapter", "lstm", "text", "recurrent",
                 network=".architectures:RecurrentClassifier"),
     AdapterKind("conv", ".torch_adapters:ConvAdapter", "cnn", "image", "conv", network=".architectures:ConvClassifier"),
+    AdapterKind("tabular", ".tabular:TabularAdapter", "credit", "tabular", "mlp",
+                network=".architectures:TabularMLP"),
 )}
 """The one place a new adapter is added."""
 

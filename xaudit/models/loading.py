@@ -60,7 +60,7 @@ def load_model(spec: str, *, allow_pickle: bool = False, device: str | torch.dev
 
 def load_folder(folder: Path, *, name: str, allow_pickle: bool, device: str | torch.device,
                 weights: Path | None = None) -> ModelAdapter:
-    """A folder holding an xaudit card (recurrent/conv) or a Hugging Face model.
+    """A folder holding an xaudit card (recurrent/conv/tabular) or a Hugging Face model.
 
     ``weights`` names the checkpoint file to read (default: ``model.safetensors``).
     """

@@ -33,6 +33,7 @@ class ReferenceModel:
     trainer: str
     presets: dict[str, dict[str, Any]]
     reads_corpus: bool = False
+    reads_tables: bool = False
 
     def recipe(self) -> Callable[..., dict[str, Any]]:
         module, function = self.trainer.split(":")
@@ -40,6 +41,8 @@ class ReferenceModel:
 
 
 _RECIPES = "xaudit.training.recipes"
+_TABULAR = "xaudit.training.tabular"
+_TABULAR_TINY = dict(hidden=(8,), dropout=0.0, epochs=1, batch_size=256, lr=3e-3, weight_decay=0.0)
 _AGREEMENT = "subject-verb number agreement sentences from a documented English grammar (xaudit.datasets.agreement)"
 _DIGITS = "scikit-learn's 8x8 handwritten digits (xaudit.datasets.digits)"
 
@@ -81,6 +84,20 @@ REFERENCE_MODELS: dict[str, ReferenceModel] = {model.name: model for model in (
             "tiny": dict(vocab=300, block=128, hidden=16, layers=1, heads=2, intermediate=32, steps=6,
                          batch_size=8, lr=1e-3, segments_per_language=400)},
         reads_corpus=True),
+    ReferenceModel(
+        "credit", "mlp", "credit risk", "MLP on UCI German credit: good or bad credit risk (sex and age are inputs)",
+        "UCI Statlog German credit, german/german.csv in the shared data folder (xaudit.datasets.decision_data)",
+        f"{_TABULAR}:train_credit", {
+            "full": dict(hidden=(32, 16), dropout=0.2, epochs=30, batch_size=32, lr=3e-3, weight_decay=0.05),
+            "tiny": _TABULAR_TINY},
+        reads_tables=True),
+    ReferenceModel(
+        "income", "mlp", "income", "MLP on UCI Adult: income above $50K (sex, race and age are inputs)",
+        "UCI Adult, adult/adult.csv in the shared data folder (xaudit.datasets.decision_data)",
+        f"{_TABULAR}:train_income", {
+            "full": dict(hidden=(64, 32), dropout=0.1, epochs=8, batch_size=256, lr=3e-3, weight_decay=0.01),
+            "tiny": _TABULAR_TINY},
+        reads_tables=True),
 )}
 
 

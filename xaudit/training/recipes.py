@@ -239,7 +239,8 @@ def train(name: str, out_dir: str | Path, *, seed: int = 0, device: str = "cpu",
           progress: ProgressFn = silent, data_dir: str | Path | None = None) -> dict[str, Any]:
     """Train reference model ``name`` into ``out_dir`` (replaced only once training succeeded).
 
-    ``data_dir`` (else ``paths.default_data_dir()``) is read only by recipes that read the corpus.
+    ``data_dir`` (else ``paths.default_data_dir()``) is read only by recipes that read the corpus
+    or the decision tables.
     """
     from ..models.registry import reference_model
 
@@ -247,6 +248,8 @@ def train(name: str, out_dir: str | Path, *, seed: int = 0, device: str = "cpu",
     if device == "cuda" and not torch.cuda.is_available():
         raise ParameterError("`device` cuda was asked for, but no CUDA device is available")
     inputs = {"corpus_dir": _corpus_dir(data_dir)} if model.reads_corpus else {}
+    if model.reads_tables:
+        inputs = {"data_dir": Path(data_dir) if data_dir is not None else default_data_dir()}
     torch_device = torch.device(device)
     params = model.presets[preset]
     out_dir = Path(out_dir)

@@ -1,0 +1,195 @@
+"""Audit a tabular model's own decisions: run it on a table, then audit those decisions by group.
+
+model + table ─► decisions (label, score) ─► GroupCounts ─► ``group_fairness`` (DESIGN.md §2).
+
+The model card's ``audit`` section gives the defaults, each of which a caller may override:
+the label column and its favourable value, and the groups. Group columns may be table
+columns or groupings the card derives from one (``{"column": "personal_status", "map":
+{...}}`` or ``{"column": "age", "cut": 25, "below": ..., "above": ...}``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from .. import atomic
+from ..errors import DataError, ModelError, ParameterError
+from ..progress import ProgressFn, silent
+from .audit import AuditSettings, group_fairness
+from .groups import Definition, Grouping
+from .loading import PredictionColumns, load_predictions
+from .result import FairnessResult
+from .tables import FORMATS
+
+if TYPE_CHECKING:
+    from ..models.decisions import Decisions
+
+SAVED_COLUMNS = ("row", "prediction", "score")
+
+
+@dataclass(frozen=True)
+class AuditDefaults:
+    """A card's ``audit`` section: label column, favourable value, derived groupings, default groups."""
+
+    label_col: str | None = None
+    favourable_value: str | None = None
+    groupings: dict[str, dict[str, Any]] = field(default_factory=dict)
+    group_cols: tuple[str, ...] = ()
+
+    @classmethod
+    def from_card(cls, audit: dict[str, Any] | None) -> AuditDefaults:
+        audit = audit or {}
+        return cls(audit.get("label_col"), audit.get("favourable_value"), dict(audit.get("groupings") or {}),
+                   tuple(audit.get("group_cols") or ()))
+
+    def source_columns(self, group_cols: Sequence[str]) -> list[str]:
+        """The table columns that ``group_cols`` (table columns or derived groupings) are read from."""
+        return [self.groupings[c]["column"] if c in self.groupings else c for c in group_cols]
+
+
+def derive(frame: pd.DataFrame, name: str, rule: dict[str, Any]) -> pd.Series:
+    """A group column from a value ``map`` or a numeric ``cut`` (``below`` / ``above``); None where unmapped."""
+    values = frame[rule["column"]]
+    if "map" in rule:
+        return values.astype("string").map(rule["map"]).astype(object).where(lambda s: s.notna(), None)
+    if "cut" in rule:
+        numbers = pd.to_numeric(values, errors="coerce")
+        labels = np.where(numbers < rule["cut"], rule["below"], rule["above"]).astype(object)
+        return pd.Series(np.where(numbers.isna(), None, labels), index=frame.index, name=name)
+    raise ModelError(f"the model card's grouping {name!r} has neither a 'map' nor a 'cut'")
+
+
+@dataclass(frozen=True)
+class ModelDecisions:
+    """A tabular model's decisions on a table, with what an audit of them needs.
+
+    ``inputs``: the rows as the model read them; ``table``: ``row``, ``prediction``, ``score``,
+    the label and the group columns (derived ones included), as ``save_predictions`` writes it.
+    """
+
+    adapter: Any
+    decisions: Decisions
+    inputs: pd.DataFrame
+    table: pd.DataFrame
+    grouping: Grouping
+    columns: PredictionColumns
+    data: str | Path | pd.DataFrame
+    """The table read (the card's training table when none was given)."""
+
+
+def model_decisions(
+    *, model: str, data: str | Path | pd.DataFrame | None, label_col: str | None = None,
+    positive: str | None = None, threshold: float | None = None, group_cols: Sequence[str] = (),
+    definitions: Sequence[Definition] = (), device: str = "cpu", progress: ProgressFn = silent,
+    adapter: Any = None,
+) -> ModelDecisions:
+    """Run tabular ``model`` (or its already loaded ``adapter``) on ``data``; the card fills in the label
+    column, favourable value and groups that are not given (``group_cols`` only when neither
+    ``group_cols`` nor ``definitions`` are)."""
+    from ..models import load_model
+    from ..models.decisions import DEFAULT_THRESHOLD, decide, require_tabular
+
+    adapter = require_tabular(adapter or load_model(model, device=device))
+    data = data if data is not None else trained_on_table(model)
+    defaults = AuditDefaults.from_card(adapter.audit)
+    label_col = label_col or defaults.label_col
+    if label_col is None:
+        raise ParameterError(f"the card of model {model!r} names no label column; give `label_col`")
+    positive = positive if positive is not None else defaults.favourable_value
+    chosen = list(group_cols) or ([] if definitions else list(defaults.group_cols))
+    grouping = Grouping(columns=tuple(chosen), definitions=tuple(definitions))
+    needed = [label_col, *defaults.source_columns(chosen),
+              *(c for c in grouping.needed_columns if c not in defaults.groupings)]
+    threshold = DEFAULT_THRESHOLD if threshold is None else threshold
+    decisions, frame = decide(adapter, data, threshold=threshold, extra_columns=needed, progress=progress)
+    table = frame[list(dict.fromkeys(needed))].copy()
+    for name in chosen:
+        if name in defaults.groupings:
+            table[name] = derive(frame, name, defaults.groupings[name])
+    table = pd.concat([decisions.to_frame(), table.drop(columns=[*SAVED_COLUMNS], errors="ignore")], axis=1)
+    columns = PredictionColumns(label_col, score="score", threshold=threshold, positive=positive)
+    return ModelDecisions(adapter, decisions, frame, table, grouping, columns, data)
+
+
+def run_model_fairness(
+    *, model: str, data: str | Path | pd.DataFrame | None, groups: Sequence[str] = (), strict: bool = False,
+    settings: AuditSettings | None = None, save_predictions: str | Path | None = None,
+    progress: ProgressFn = silent, **choices: Any,
+) -> tuple[FairnessResult, list[str]]:
+    """Run tabular ``model`` on ``data`` and audit its decisions (``score >= threshold`` is favourable).
+
+    ``choices`` (label_col, positive, threshold, group_cols, definitions, device) go to
+    :func:`model_decisions`; the card fills in those not given. ``save_predictions`` writes
+    the decisions with the label and group columns (CSV, Parquet or JSONL by suffix) once the
+    audit has succeeded. Returns the result and warnings.
+    """
+    check_table_path("save_predictions", save_predictions)
+    made = model_decisions(model=model, data=data, progress=progress, **choices)
+    loaded = load_predictions(made.table, made.columns, made.grouping, groups=groups, strict=strict,
+                              progress=progress)
+    source = loaded.describe() | describe_source(made)
+    result = group_fairness(loaded.counts, settings, source=source)
+    if save_predictions is not None:
+        write_table(made.table, Path(save_predictions))
+    return result, loaded.report.warnings() + _training_data_note(model, made.data)
+
+
+def describe_source(made: ModelDecisions) -> dict[str, object]:
+    return {"data": "the table" if isinstance(made.data, pd.DataFrame) else str(made.data), "input": "model decisions",
+            "model": made.adapter.name}
+
+
+def check_table_path(name: str, path: str | Path | None) -> None:
+    if path is not None and Path(path).suffix.lower() not in FORMATS:
+        raise ParameterError(f"`{name}` must end in one of: {', '.join(sorted(FORMATS))}")
+
+
+def trained_on_table(model: str) -> Path:
+    """The table the model's card says it was trained on, in the shared data folder; else a DataError
+    saying where to put it (or to give `data`)."""
+    from ..models.registry import card_of
+    from ..paths import DATA_DIR_ENV, default_data_dir
+
+    file = (card_of(model).get("data") or {}).get("file")
+    if file is None:
+        raise ParameterError("`model` needs `data`: the table of rows the model decides on")
+    root = default_data_dir()
+    if root is None or not (root / file).is_file():
+        raise DataError(f"give `data`, or put {file} in the shared data folder (../shared/data, or set "
+                        f"{DATA_DIR_ENV}): model {model!r} was trained on it")
+    return root / file
+
+
+def _training_data_note(model: str, data: object) -> list[str]:
+    """A warning when ``data`` is the very file the model was trained on (the card's sha256)."""
+    from ..datasets.decision_data import SPLIT, sha256
+    from ..models.registry import card_of
+
+    recorded = (card_of(model).get("data") or {}).get("sha256")
+    if not recorded or isinstance(data, pd.DataFrame) or sha256(Path(data)) != recorded:
+        return []
+    return [f"{data} is the table model {model!r} was trained on ({SPLIT['train']:.0%} of its rows were training "
+            "rows), so accuracy-based rates are optimistic"]
+
+
+def write_table(frame: pd.DataFrame, path: Path) -> None:
+    """``frame`` as CSV, Parquet or JSONL (by suffix), written atomically."""
+    kind = FORMATS.get(path.suffix.lower())
+    if kind == "csv":
+        atomic.write_text(path, frame.to_csv(index=False))
+    elif kind == "jsonl":
+        atomic.write_text(path, frame.to_json(orient="records", lines=True, force_ascii=False))
+    elif kind == "parquet":
+        import io
+
+        buffer = io.BytesIO()
+        frame.to_parquet(buffer, index=False)
+        atomic.write_all({path: buffer.getvalue()})
+    else:
+        raise DataError(f"cannot write {path}: unknown table type")
