@@ -37,12 +37,12 @@ def test_each_kind_loads_to_its_adapter(tiny_adapters, name):
 
 @pytest.mark.parametrize("name", KINDS)
 def test_the_summary_read_before_loading_matches_the_loaded_adapter(tiny_adapters, tiny_models_dir, tiny_mlm_dir,
-                                                                     name):
+                                                                     tiny_tabular_dir, name):
     """What usage checks read from the JSON files is what the adapter reports once loaded."""
     from xaudit.models.summary import summarize
 
     adapter = tiny_adapters[name]
-    folder = tiny_mlm_dir if name == "mlm" else tiny_models_dir / name
+    folder = {"mlm": tiny_mlm_dir, "credit": tiny_tabular_dir}.get(name, tiny_models_dir / name)
     summary = summarize(str(folder))
     (kind,) = [k for k in ADAPTERS.values() if k.example == name]
     assert (summary.kind, summary.modality) == (adapter.kind, adapter.modality) == (kind.kind, kind.modality)

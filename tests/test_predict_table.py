@@ -83,11 +83,13 @@ def test_batches_number_rows_from_the_start_of_the_table(tiny_tabular_dir, tmp_p
         decide(load_model(str(tiny_tabular_dir)), frame, batch_size=8)
 
 
-def test_tabular_model_takes_a_table_only(tiny_tabular_dir):
+def test_tabular_model_takes_a_table_only(tiny_tabular_dir, tmp_path, monkeypatch):
     result = run("predict", "--model", str(tiny_tabular_dir), "--text", "hello")
     assert result.exit_code == 2 and "--text given; a tabular model reads a table: use --data" in result.output
-    result = run("predict", "--model", "cnn", "--data", "x.csv")
-    assert result.exit_code == 3 and "is a conv model; decisions on a table need a tabular model" in result.output
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "x.csv").write_text("a\n1\n")
+    result = run("predict", "--model", "cnn", "--data", "x.csv")  # found from the card, before loading
+    assert result.exit_code == 2 and "--data does not fit an image model" in result.output
 
 
 @pytest.mark.data

@@ -22,7 +22,8 @@ WORK = [("xaudit.models.loading", "load_model"), ("xaudit.cloze.audit", "load_mo
         ("xaudit.report.build", "build_report"), ("xaudit.fairness.pipeline", "run_group_fairness"),
         ("xaudit.training.recipes", "train")]
 NAMED_FILES = ["sentences.txt", "predictions.csv", "answers.csv", "answers.jsonl", "preds.csv", "preds.parquet",
-               "counts.parquet", "audit.toml", "mbert.jsonl"]
+               "counts.parquet", "audit.toml", "mbert.jsonl", "german.csv", "adult.csv"]
+SHARED_FILES = ["german/german.csv", "adult/adult.csv"]
 
 
 class WorkStarted(Exception):
@@ -59,6 +60,9 @@ def test_readme_command_parses_and_passes_its_checks(command, tmp_path, monkeypa
     mozart.mkdir(parents=True)
     for language in ("en", "es", "de", "fr"):
         (mozart / f"{language}_data_with_annotations.jsonl").write_text("")
+    for name in SHARED_FILES:
+        (mozart.parent / name).parent.mkdir(exist_ok=True)
+        (mozart.parent / name).write_text("")
     (checkout / "reports").mkdir(parents=True)
     for name in NAMED_FILES:
         (checkout / name).write_text("")

@@ -20,7 +20,7 @@ def test_rows_explained_per_column_equal_the_library(tiny_tabular_dir, tmp_path)
     result = CliRunner().invoke(app, ["attribute", "--model", str(tiny_tabular_dir), "--method", "ig,blankout",
                                       "--data", str(path), "--rows", "7,2", "-f", "json"])
     assert result.exit_code == 0, result.output
-    payload = json.loads(result.stdout)
+    payload = json.loads(result.stdout)["examples"]
     adapter = load_model(str(tiny_tabular_dir))
     assert [e["id"] for e in payload] == ["7", "2"]
     for explanation, row in zip(payload, (7, 2)):

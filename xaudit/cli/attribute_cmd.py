@@ -25,14 +25,17 @@ def register(app: typer.Typer) -> None:
 def attribute(
     ctx: typer.Context,
     model: Model,
-    method: Annotated[str, typer.Option("--method", metavar="<method,...>", help=method_list_help("to run"))] = "saliency",
+    method: Annotated[str, typer.Option("--method", metavar="<method,...>",
+                                        help=method_list_help("to run"))] = "saliency",
     texts: Texts = None,
     input_file: InputFile = None,
     image: Image = None,
     digit: Digit = None,
-    data: Annotated[Optional[Path], typer.Option("--data", dir_okay=False, help="Table (.csv, .parquet or .jsonl) "
+    data: Annotated[Optional[Path], typer.Option("--data", dir_okay=False, exists=True,
+                                                 help="Table (.csv, .parquet or .jsonl) "
                                                  "for a tabular model; scores per column.")] = None,
-    rows: Annotated[Optional[str], typer.Option("--rows", help="Rows of --data to explain (0-based, comma "
+    rows: Annotated[Optional[str], typer.Option("--rows", metavar="<row,...>",
+                                                help="Rows of --data to explain (0-based, comma "
                                                 "separated; default all).")] = None,
     target: Target = None,
     layer: Layer = None,

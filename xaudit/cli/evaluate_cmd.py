@@ -24,7 +24,8 @@ def evaluate(
     against: Annotated[str, typer.Option("--against", metavar="<method,...>", help="Reference explanations for rank "
                                          "correlation.")] = "blankout,saliency",
     n_evaluate: NEvaluate = 200,
-    layers: Annotated[Optional[str], typer.Option("--layers", metavar="<layer,...>", help="Layers of attention methods, e.g. 1,2,6 "
+    layers: Annotated[Optional[str], typer.Option("--layers", metavar="<layer,...>",
+                                                  help="Layers of attention methods, e.g. 1,2,6 "
                                                   "(default: all).")] = None,
     target: Target = "true",
     input_file: Annotated[Optional[Path], typer.Option("--input", help="jsonl with text and label fields "
@@ -35,7 +36,8 @@ def evaluate(
     noise: Annotated[float, typer.Option("--noise", help="Noise scale for max-sensitivity.")] = 0.05,
     removal: Annotated[bool, typer.Option("--removal/--no-removal", help="Compute AOPC and deletion "
                                           "curves.")] = True,
-    removal_layers: Annotated[str, typer.Option("--removal-layers", metavar="<last|all|layer,...>", help="Layers of attention methods for AOPC "
+    removal_layers: Annotated[str, typer.Option("--removal-layers", metavar="<last|all|layer,...>",
+                                                help="Layers of attention methods for AOPC "
                                                 "and deletion curves: last, all, or e.g. 1,6 (each costs many "
                                                 "forward passes).")] = "last",
     batch_size: BatchSize = 64,

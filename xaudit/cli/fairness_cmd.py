@@ -37,9 +37,11 @@ def fairness(
     data: Annotated[Optional[Path], typer.Option("--data", help="Predictions table (.csv, .parquet or .jsonl); a "
                                                  "MozArt folder here is read as --mozart.", exists=True)] = None,
     mozart: MozartFolder = None,
-    counts: Annotated[Optional[Path], typer.Option("--counts", dir_okay=False, exists=True, help="Per-group confusion counts "
+    counts: Annotated[Optional[Path], typer.Option("--counts", dir_okay=False, exists=True,
+                                                   help="Per-group confusion counts "
                                                    "instead of --data: group columns plus tp, fp, tn, fn.")] = None,
-    example: Annotated[Optional[str], typer.Option("--example", metavar="<" + "|".join(EXAMPLES) + ">", help="Built-in dataset instead of --data: " + "; ".join(
+    example: Annotated[Optional[str], typer.Option("--example", metavar="<" + "|".join(EXAMPLES) + ">",
+                                                   help="Built-in dataset instead of --data: " + "; ".join(
         f"{name} ({e.description})" for name, e in EXAMPLES.items()) + ".")] = None,
     label_col: LabelCol = None,
     pred_col: PredCol = None,
@@ -49,9 +51,11 @@ def fairness(
     group_cols: GroupCols = None,
     groups: Groups = None,
     define: Define = None,
-    define_file: Annotated[Optional[Path], typer.Option("--define-file", dir_okay=False, exists=True, help="Group definitions "
+    define_file: Annotated[Optional[Path], typer.Option("--define-file", dir_okay=False, exists=True,
+                                                        help="Group definitions "
                                                         "as TOML or JSON: {name: {column: value}}.")] = None,
-    reference: Annotated[str, typer.Option("--reference", metavar="<highest|largest|group>", help="Reference group: highest (selection rate), "
+    reference: Annotated[str, typer.Option("--reference", metavar="<highest|largest|group>",
+                                           help="Reference group: highest (selection rate), "
                                            "largest, or a group name.")] = "highest",
     four_fifths: Annotated[float, typer.Option("--four-fifths", help="Flag impact ratios below this.")] = 0.8,
     n_boot: Annotated[int, typer.Option("--n-boot", help="Bootstrap resamples for the intervals (0: "
@@ -61,7 +65,8 @@ def fairness(
     seed: Seed = 0,
     strict: Annotated[bool, typer.Option("--strict", help="Fail on missing values instead of dropping the "
                                          "rows.")] = False,
-    fail_on: Annotated[Optional[list[str]], typer.Option("--fail-on", metavar="<condition>", help="Exit 1 when a condition holds, e.g. "
+    fail_on: Annotated[Optional[list[str]], typer.Option("--fail-on", metavar="<condition>",
+                                                         help="Exit 1 when a condition holds, e.g. "
                                                          "'statistical_parity_ratio<0.8' (repeatable, comma "
                                                          "separated).")] = None,
     model: OptionalModel = None,
@@ -69,7 +74,8 @@ def fairness(
     languages: Languages = "en,es,de,fr",
     predictions: Predictions = None,
     save_predictions: SavePredictions = None,
-    counterfactual: Annotated[Optional[str], typer.Option("--counterfactual", help="With a tabular --model: "
+    counterfactual: Annotated[Optional[str], typer.Option("--counterfactual", metavar="<attribute[=from:to,...]>",
+                                                          help="With a tabular --model: "
                                                           "change only this protected input (ATTR, or "
                                                           "ATTR=FROM:TO,FROM:TO) and report decision flips per "
                                                           "group instead of the group audit.")] = None,

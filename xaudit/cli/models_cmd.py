@@ -57,7 +57,8 @@ def train(
                                                   "models`).")],
     device: DeviceOption = Device.cpu,
     seed: Seed = 0,
-    preset: Annotated[str, typer.Option("--preset", metavar="<full|tiny>", help="full (the shipped size) or tiny (seconds, for "
+    preset: Annotated[str, typer.Option("--preset", metavar="<full|tiny>",
+                                        help="full (the shipped size) or tiny (seconds, for "
                                         "tests).")] = "full",
     out: Annotated[Optional[Path], typer.Option("--out", help="Folder to write (default: checkpoints/NAME).",
                                                 file_okay=False)] = None,
@@ -89,7 +90,8 @@ def predict(
     input_file: InputFile = None,
     image: Image = None,
     digit: Digit = None,
-    data: Annotated[Optional[Path], typer.Option("--data", dir_okay=False, help="Table of rows (.csv, .parquet "
+    data: Annotated[Optional[Path], typer.Option("--data", dir_okay=False, exists=True,
+                                                 help="Table of rows (.csv, .parquet "
                                                  "or .jsonl) for a tabular model (credit, income).")] = None,
     allow_pickle: AllowPickle = False,
     device: DeviceOption = Device.cpu,

@@ -35,9 +35,11 @@ class Device(str, Enum):
     cuda = "cuda"
 
 
-Model = Annotated[str, typer.Option("--model", "-m", metavar="<name|dir|hub-id>", help="Reference model name (see `xaudit models`), model "
+Model = Annotated[str, typer.Option("--model", "-m", metavar="<name|dir|hub-id>",
+                                    help="Reference model name (see `xaudit models`), model "
                                     "folder or org/name hub id.")]
-OptionalModel = Annotated[Optional[str], typer.Option("--model", "-m", metavar="<name|dir|hub-id>", help="Reference model name, model "
+OptionalModel = Annotated[Optional[str], typer.Option("--model", "-m", metavar="<name|dir|hub-id>",
+                                                      help="Reference model name, model "
                                                       "folder or org/name hub id.")]
 OutputFormat = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
 SmallOutputFormat = Annotated[TableOrJson, typer.Option("--format", "-f", help="Output format.")]
@@ -56,14 +58,16 @@ Image = Annotated[Optional[Path], typer.Option("--image", help="PNG or .npy imag
                                                dir_okay=False, exists=True)]
 Digit = Annotated[Optional[int], typer.Option("--digit", help="Index into the bundled digits test split.")]
 BatchSize = Annotated[int, typer.Option("--batch-size", help="Examples per batch.", min=1)]
-Target = Annotated[Optional[str], typer.Option("--target", metavar="<label|index|predicted|true>", help="Class to explain: a label or class index, "
+Target = Annotated[Optional[str], typer.Option("--target", metavar="<label|index|predicted|true>",
+                                               help="Class to explain: a label or class index, "
                                                "'predicted' (the model's prediction) or 'true' (the input's "
                                                "label).")]
 Layer = Annotated[Optional[int], typer.Option("--layer", help="Layer of attention methods (1-based; default: the "
                                               "last).")]
 NEvaluate = Annotated[int, typer.Option("--n-evaluate", help="Held-out examples to evaluate explanations on.",
                                         min=0)]
-Groups = Annotated[Optional[str], typer.Option("--groups", metavar="<group,...>", help="Groups to report, comma separated, in this "
+Groups = Annotated[Optional[str], typer.Option("--groups", metavar="<group,...>",
+                                               help="Groups to report, comma separated, in this "
                                                "order.")]
 
 
@@ -151,13 +155,19 @@ def flag_names(message: str, flags: dict[str, str]) -> str:
 
 
 Column = Optional[str]
-LabelCol = Annotated[Column, typer.Option("--label-col", metavar="<column>", help="True label column of the predictions table.")]
-PredCol = Annotated[Column, typer.Option("--pred-col", metavar="<column>", help="Prediction column (0/1, or see --positive).")]
-ScoreCol = Annotated[Column, typer.Option("--score-col", metavar="<column>", help="Score column, used with --threshold.")]
+LabelCol = Annotated[Column, typer.Option("--label-col", metavar="<column>",
+                                          help="True label column of the predictions table.")]
+PredCol = Annotated[Column, typer.Option("--pred-col", metavar="<column>",
+                                         help="Prediction column (0/1, or see --positive).")]
+ScoreCol = Annotated[Column, typer.Option("--score-col", metavar="<column>",
+                                          help="Score column, used with --threshold.")]
 Threshold = Annotated[Optional[float], typer.Option("--threshold", help="Scores >= this are positive (default "
                                                     "0.5).")]
-Positive = Annotated[Column, typer.Option("--positive", metavar="<label>", help="The favourable label when labels are not 0/1.")]
-GroupCols = Annotated[Column, typer.Option("--group-cols", metavar="<column,...>", help="Group column(s), comma separated; several form "
+Positive = Annotated[Column, typer.Option("--positive", metavar="<label>",
+                                          help="The favourable label when labels are not 0/1.")]
+GroupCols = Annotated[Column, typer.Option("--group-cols", metavar="<column,...>",
+                                           help="Group column(s), comma separated; several form "
                                            "intersectional groups such as Female/Black.")]
-Define = Annotated[Optional[list[str]], typer.Option("--define", metavar="<name=column:value&...>", help="Group from several columns, repeatable: "
+Define = Annotated[Optional[list[str]], typer.Option("--define", metavar="<name=column:value&...>",
+                                                     help="Group from several columns, repeatable: "
                                                      "'MN=sex:male&native:1' ('|' between accepted values).")]

@@ -24,7 +24,8 @@ def report(
                                                    "groups.", dir_okay=False, exists=True)] = None,
     json_output: Annotated[Optional[Path], typer.Option("--json", help="JSON file to write (default: beside the "
                                                         "HTML).", dir_okay=False)] = None,
-    models: Annotated[Optional[str], typer.Option("--model", "-m", metavar="<model,...>", help="Comma-separated models to explain "
+    models: Annotated[Optional[str], typer.Option("--model", "-m", metavar="<model,...>",
+                                                  help="Comma-separated models to explain "
                                                   "(default: the reference classifiers bert, lstm, cnn, "
                                                   "vit).")] = None,
     methods: Annotated[Optional[str], typer.Option("--method", metavar="<method,...>", help=method_list_help(
@@ -33,7 +34,8 @@ def report(
     input: InputFile = None,
     data: Annotated[Optional[Path], typer.Option("--data", help="Predictions table for group fairness (as in "
                                                  "`xaudit fairness`); default: UCI Adult and German credit from "
-                                                 "the shared data, else a built-in synthetic example.", exists=True)] = None,
+                                                 "the shared data, else a built-in synthetic example.",
+                                                 exists=True)] = None,
     label_col: LabelCol = None,
     pred_col: PredCol = None,
     score_col: ScoreCol = None,
@@ -43,7 +45,8 @@ def report(
     groups: Groups = None,
     define: Define = None,
     data_dir: DataDir = None,
-    cloze_model: Annotated[Optional[str], typer.Option("--cloze-model", metavar="<name|dir|hub-id>", help="Masked LM for the cloze section on "
+    cloze_model: Annotated[Optional[str], typer.Option("--cloze-model", metavar="<name|dir|hub-id>",
+                                                       help="Masked LM for the cloze section on "
                                                        "MozArt (default: mlm).")] = None,
     no_cloze: Annotated[bool, typer.Option("--no-cloze", help="Leave out the cloze-fairness section.")] = False,
     n_evaluate: Annotated[Optional[int], typer.Option("--n-evaluate", help="Held-out examples for explanation "
