@@ -117,11 +117,27 @@ class HFTextAdapter(HFAttention, TextAdapter):
 
 
 class HFSequenceClassifierAdapter(HFTextAdapter):
-    """A ``*ForSequenceClassification`` model (BERT family) with its tokenizer."""
+    """A ``*ForSequenceClassification`` model with its tokenizer: an encoder that decides at its
+    first token ([CLS]), or a decoder (GPT-2, Llama, Mistral, Qwen, ...) that decides at the last
+    non-padding token, as transformers pools them (decoders have a ``score`` head, encoders a
+    ``classifier``). A decoder tokenizer without a padding token pads with its end-of-text token,
+    which the model's config then names as its padding token, so batches pool where single texts do.
+    """
 
     def __init__(self, model: nn.Module, tokenizer, name: str):
         super().__init__(model, tokenizer, name)
         self.labels = _labels_from_config(model)
+        self.decides_at_last_token = hasattr(model, "score") and not hasattr(model, "classifier")
+        if self.decides_at_last_token and tokenizer.pad_token is None and tokenizer.eos_token is not None:
+            tokenizer.pad_token = tokenizer.eos_token
+        if self.decides_at_last_token and model.config.pad_token_id is None:
+            model.config.pad_token_id = tokenizer.pad_token_id
+
+    def output_positions(self, batch: Batch) -> list[int]:
+        """The decision position: the last non-padding token of a decoder, else the first token."""
+        if not self.decides_at_last_token:
+            return super().output_positions(batch)
+        return (batch.inputs["attention_mask"].sum(dim=1) - 1).tolist()
 
     def _logits(self, inputs: dict[str, torch.Tensor]) -> torch.Tensor:
         return self.model(**inputs).logits
