@@ -1,5 +1,6 @@
-"""Shared fixtures: tiny reference models trained in seconds (a tiny ``mlm`` on a synthetic corpus), and the
-shared data folder."""
+"""Shared fixtures: tiny reference models trained in seconds (a tiny ``mlm`` on a synthetic corpus), the shipped
+reference models (which learned their tasks), and the shared data folder; ``require`` for tests that need
+something the machine may lack."""
 
 from __future__ import annotations
 
@@ -14,6 +15,24 @@ transformers.utils.logging.disable_progress_bar()
 from tests.cloze.synthetic import LEIPZIG_CODES, WORDS, gutenberg_book, sentences
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+def on_ci() -> bool:
+    """True where the environment says CI (``CI=true``, as GitHub Actions, GitLab and most runners set it)."""
+    return os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}
+
+
+def require(available: bool, reason: str) -> None:
+    """Skip the calling test when ``available`` is false, with ``reason``; on CI fail instead.
+
+    Every test that needs something a machine may lack (the shared data folder, Chromium) asks
+    through here, so that CI cannot be green without running the real-data and browser tests.
+    """
+    if available:
+        return
+    if on_ci():
+        pytest.fail(f"CI=true, but this test cannot run: {reason}", pytrace=False)
+    pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")
@@ -37,13 +56,16 @@ def tiny_adapters(tiny_models_dir, tiny_mlm_dir):
     return {name: load_folder(folder, name=name, allow_pickle=False, device="cpu") for name, folder in folders.items()}
 
 
+def shared_data_dir() -> Path:
+    """The shared data folder (``$XAUDIT_DATA_DIR`` or ../shared/data); skip when absent (fail on CI)."""
+    chosen = Path(os.environ.get("XAUDIT_DATA_DIR", SHARED_DATA))
+    require(chosen.is_dir(), f"shared data folder not found at {chosen} (set XAUDIT_DATA_DIR)")
+    return chosen
+
+
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
-    """The shared data folder (``$XAUDIT_DATA_DIR`` or ../shared/data); skip when absent."""
-    chosen = Path(os.environ.get("XAUDIT_DATA_DIR", SHARED_DATA))
-    if not chosen.is_dir():
-        pytest.skip(f"shared data folder not found at {chosen} (set XAUDIT_DATA_DIR)")
-    return chosen
+    return shared_data_dir()
 
 
 @pytest.fixture(scope="session")
