@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from tests.conftest import require, shared_data_dir
 from tests.report.conftest import chromium
+
+SKIP, FAIL = pytest.skip.Exception, pytest.fail.Exception
+
+
+def outcome(call: Callable[[], object]) -> tuple[type[BaseException] | None, str]:
+    """What ``call`` raised (skip or fail; caught here, so a wrong one fails this test) and its message."""
+    try:
+        call()
+    except (SKIP, FAIL) as exc:
+        return type(exc), str(exc)
+    return None, ""
 
 
 @pytest.fixture
@@ -23,43 +36,40 @@ def test_available_passes_everywhere(ci):
 
 
 def test_missing_skips_locally_with_the_reason(local):
-    with pytest.raises(pytest.skip.Exception, match="no widget here"):
-        require(False, "no widget here")
+    assert outcome(lambda: require(False, "no widget here")) == (SKIP, "no widget here")
 
 
 def test_missing_fails_on_ci(ci):
-    with pytest.raises(pytest.fail.Exception, match="CI=true, but this test cannot run: no widget here"):
-        require(False, "no widget here")
+    assert outcome(lambda: require(False, "no widget here")) == (FAIL, "CI=true, but this test cannot run: no widget here")
 
 
 @pytest.mark.parametrize("value", ["false", "0", ""])
 def test_ci_false_still_skips(monkeypatch, value):
     monkeypatch.setenv("CI", value)
-    with pytest.raises(pytest.skip.Exception):
-        require(False, "no widget here")
+    assert outcome(lambda: require(False, "no widget here"))[0] is SKIP
 
 
 def test_missing_shared_data_fails_on_ci(ci, monkeypatch, tmp_path):
     monkeypatch.setenv("XAUDIT_DATA_DIR", str(tmp_path / "absent"))
-    with pytest.raises(pytest.fail.Exception, match="shared data folder not found"):
-        shared_data_dir()
+    kind, message = outcome(shared_data_dir)
+    assert kind is FAIL and "shared data folder not found" in message
 
 
 def test_missing_shared_data_skips_locally(local, monkeypatch, tmp_path):
     monkeypatch.setenv("XAUDIT_DATA_DIR", str(tmp_path / "absent"))
-    with pytest.raises(pytest.skip.Exception, match="shared data folder not found"):
-        shared_data_dir()
+    kind, message = outcome(shared_data_dir)
+    assert kind is SKIP and "shared data folder not found" in message
     monkeypatch.setenv("XAUDIT_DATA_DIR", str(tmp_path))
     assert shared_data_dir() == tmp_path
 
 
 def test_missing_chromium_fails_on_ci(ci, monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", str(tmp_path))
-    with pytest.raises(pytest.fail.Exception, match="Chromium is not installed"):
-        chromium()
+    kind, message = outcome(chromium)
+    assert kind is FAIL and "Chromium is not installed" in message
 
 
 def test_missing_chromium_skips_locally(local, monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", str(tmp_path))
-    with pytest.raises(pytest.skip.Exception, match="Chromium is not installed"):
-        chromium()
+    kind, message = outcome(chromium)
+    assert kind is SKIP and "Chromium is not installed" in message
