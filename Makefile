@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.xaudit-installed
 
-.PHONY: install demo test models chromium clean
+.PHONY: install demo test mutation models chromium clean
 
 $(STAMP): pyproject.toml setup.py xaudit/attribution/_maxflow.c
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,13 @@ demo: $(STAMP)
 
 test: $(STAMP) chromium
 	$(BIN)/python -m pytest -q
+
+# Mutation testing of a few core modules ([tool.mutmut] in pyproject.toml; slow, not run in CI).
+# Score and survivors: tests/MUTATION.md.
+mutation: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[mutation]'
+	$(BIN)/mutmut run --max-children 2
+	$(BIN)/mutmut results
 
 # The report's browser tests use Debian's Chromium; install it when missing and possible.
 chromium:
