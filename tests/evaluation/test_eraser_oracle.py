@@ -13,10 +13,7 @@ import math
 
 import numpy as np
 import pytest
-import torch
-from torch import nn
-
-from tests.evaluation.test_measures import Fixed
+from tests.evaluation.test_measures import BagOfWords, Fixed
 from xaudit.attribution import get_method
 from xaudit.datasets.reference import held_out_examples
 from xaudit.evaluation.perturbation import candidate_units
@@ -28,26 +25,12 @@ from xaudit.models.torch_adapters import RecurrentAdapter
 WORDS = [f"w{i}" for i in range(10)]
 
 
-class SignedBag(nn.Module):
-    """logit_1 = Σ_i w[token_i] with small signed weights (no saturation); logit_0 = 0; [UNK] weighs 0."""
-
-    def __init__(self, weights: np.ndarray):
-        super().__init__()
-        self.embedding = nn.Embedding(len(weights), 1)
-        with torch.no_grad():
-            self.embedding.weight.copy_(torch.from_numpy(weights).view(-1, 1))
-
-    def forward(self, input_ids, attention_mask):
-        value = (self.embedding(input_ids).squeeze(-1) * attention_mask).sum(dim=1)
-        return torch.stack([torch.zeros_like(value), value], dim=1)
-
-
 @pytest.fixture
 def signed_bag():
     vocab = WordVocab(list(SPECIAL_TOKENS) + WORDS)
     weights = np.random.default_rng(3).normal(0, 0.4, len(vocab))
     weights[vocab.unk_id] = weights[vocab.pad_id] = 0.0
-    model = SignedBag(weights).double()
+    model = BagOfWords(len(vocab), weights).double()  # small signed weights: no saturation
     return RecurrentAdapter(model, vocab, ["no", "yes"], "signed-bag"), {w: weights[vocab.index[w]] for w in WORDS}
 
 

@@ -20,14 +20,20 @@ WORDS = ["a", "b", "c", "d", "e", "f"]
 
 
 class BagOfWords(nn.Module):
-    """logit_1 = Σ_i w·e_i: each token's contribution is known exactly; logit_0 = 0."""
+    """logit_1 = Σ_i w·e_i: each token's contribution is known exactly; logit_0 = 0.
 
-    def __init__(self, vocab_size: int):
+    Default weights 0.5·id ([UNK] 0), or the given ``weights`` (one per vocabulary entry).
+    """
+
+    def __init__(self, vocab_size: int, weights: np.ndarray | None = None):
         super().__init__()
         self.embedding = nn.Embedding(vocab_size, 1)
         with torch.no_grad():
-            self.embedding.weight.copy_(torch.arange(vocab_size, dtype=torch.float32).view(-1, 1) * 0.5)
-            self.embedding.weight[1] = 0.0  # [UNK] contributes nothing
+            if weights is None:
+                self.embedding.weight.copy_(torch.arange(vocab_size, dtype=torch.float32).view(-1, 1) * 0.5)
+                self.embedding.weight[1] = 0.0  # [UNK] contributes nothing
+            else:
+                self.embedding.weight.copy_(torch.as_tensor(weights, dtype=torch.float32).view(-1, 1))
 
     def forward(self, input_ids, attention_mask):
         value = (self.embedding(input_ids).squeeze(-1) * attention_mask).sum(dim=1)

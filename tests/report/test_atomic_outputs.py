@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -44,20 +45,11 @@ def leftovers(folder) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
 
 
-@pytest.mark.parametrize("call", [1, 2])
-def test_failure_while_writing_keeps_both_old_files(monkeypatch, old_outputs, call):
+@pytest.mark.parametrize(("target", "name", "call"), [(Path, "write_text", 1), (Path, "write_text", 2),
+                                                     (os, "replace", 1), (os, "replace", 2)])
+def test_failure_while_writing_or_renaming_keeps_both_old_files(monkeypatch, old_outputs, target, name, call):
     html, json_path = old_outputs
-    fail_on_call(monkeypatch, type(html), "write_text", call)
-    with pytest.raises(Boom):
-        atomic.write_all({json_path: "new json", html: "new html"})
-    assert contents(html, json_path) == ["old html", "old json"]
-    assert leftovers(html.parent) == []
-
-
-@pytest.mark.parametrize("call", [1, 2])
-def test_failure_while_renaming_keeps_both_old_files(monkeypatch, old_outputs, call):
-    html, json_path = old_outputs
-    fail_on_call(monkeypatch, os, "replace", call)
+    fail_on_call(monkeypatch, target, name, call)
     with pytest.raises(Boom):
         atomic.write_all({json_path: "new json", html: "new html"})
     assert contents(html, json_path) == ["old html", "old json"]
