@@ -28,10 +28,11 @@ WORDS = [f"w{i}" for i in range(10)]
 @pytest.fixture
 def signed_bag():
     vocab = WordVocab(list(SPECIAL_TOKENS) + WORDS)
-    weights = np.random.default_rng(3).normal(0, 0.4, len(vocab))
-    weights[vocab.unk_id] = weights[vocab.pad_id] = 0.0
+    weights = np.random.default_rng(3).normal(0, 0.3, (len(vocab), 3))  # three embedding dimensions
+    weights[[vocab.unk_id, vocab.pad_id]] = 0.0
     model = BagOfWords(len(vocab), weights).double()  # small signed weights: no saturation
-    return RecurrentAdapter(model, vocab, ["no", "yes"], "signed-bag"), {w: weights[vocab.index[w]] for w in WORDS}
+    per_word = {w: float(weights[vocab.index[w]] @ [1.0, 2.0, 3.0]) for w in WORDS}  # the model's (d+1) mix
+    return RecurrentAdapter(model, vocab, ["no", "yes"], "signed-bag"), per_word
 
 
 def p_yes(weights: dict[str, float], tokens: list[str | None]) -> float:
