@@ -27,7 +27,7 @@ test: $(STAMP) chromium
 # Score and survivors: tests/MUTATION.md.
 mutation: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[mutation]'
-	$(BIN)/mutmut run --max-children 2
+	OMP_NUM_THREADS=1 $(BIN)/mutmut run --max-children 2
 	$(BIN)/mutmut results
 
 # The report's browser tests use Debian's Chromium; install it when missing and possible.

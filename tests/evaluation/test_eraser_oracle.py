@@ -89,6 +89,13 @@ def test_special_tokens_are_never_removal_candidates(trained_adapters, name):
         assert candidate_units(batch, row).tolist() == [i for i, u in enumerate(units) if u not in specials]
 
 
+def test_every_pixel_is_a_removal_candidate(trained_adapters):
+    adapter = trained_adapters["cnn"]
+    batch = adapter.encode(held_out_examples(card_of("cnn"), 2).inputs)
+    for row, units in enumerate(batch.units):
+        assert candidate_units(batch, row).tolist() == list(range(len(units))) and len(units) == 64
+
+
 def test_max_sensitivity_is_zero_without_noise_and_grows_with_it(trained_adapters):
     adapter = trained_adapters["lstm"]
     split = held_out_examples(card_of("lstm"), 4)
