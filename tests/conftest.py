@@ -97,24 +97,29 @@ LEARNED = {"bert": 0.95, "lstm": 0.95, "cnn": 0.9, "vit": 0.9}
 """The accuracy each shipped classifier must reach on its first held-out examples (chance: 0.5, 0.5, 0.1, 0.1)."""
 
 
+def assert_learned(name: str, adapter) -> float:
+    """Accuracy of ``adapter`` on the first 200 held-out examples of reference model ``name``'s task,
+    asserted to reach ``LEARNED[name]``."""
+    import torch
+
+    from xaudit.datasets.reference import held_out_examples
+    from xaudit.models.registry import card_of
+
+    split = held_out_examples(card_of(name), 200)
+    predicted = adapter.predict_proba(adapter.encode(split.inputs)).argmax(dim=-1)
+    accuracy = float((predicted == torch.tensor(split.labels)).double().mean())
+    assert accuracy >= LEARNED[name], f"{name} reaches {accuracy:.3f} < {LEARNED[name]} on held-out examples"
+    return accuracy
+
+
 @pytest.fixture(scope="session")
 def trained_adapters():
     """The shipped reference models, which learned their tasks (tests that compare values need signal:
     the tiny models are at chance). Each classifier's accuracy on 200 held-out examples is checked
     here, so a silent regression to chance fails every test that uses them; ``mlm`` is the masked LM."""
-    import torch
-
-    from xaudit.datasets.reference import held_out_examples
     from xaudit.models import load_model
-    from xaudit.models.registry import card_of
 
-    adapters = {}
-    for name, goal in LEARNED.items():
-        adapter = load_model(name)
-        split = held_out_examples(card_of(name), 200)
-        predicted = adapter.predict_proba(adapter.encode(split.inputs)).argmax(dim=-1)
-        accuracy = float((predicted == torch.tensor(split.labels)).double().mean())
-        assert accuracy >= goal, f"shipped {name} reaches {accuracy:.3f} < {goal} on held-out examples"
-        adapters[name] = adapter
-    adapters["mlm"] = load_model("mlm")
+    adapters = {name: load_model(name) for name in [*LEARNED, "mlm"]}
+    for name in LEARNED:
+        assert_learned(name, adapters[name])
     return adapters
