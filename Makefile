@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.xaudit-installed
 
-.PHONY: install demo test models chromium clean
+.PHONY: install demo test mutation models chromium clean
 
 $(STAMP): pyproject.toml setup.py xaudit/attribution/_maxflow.c
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,13 @@ demo: $(STAMP)
 
 test: $(STAMP) chromium
 	$(BIN)/python -m pytest -q
+
+# Mutation testing of a few core modules ([tool.mutmut] in pyproject.toml; slow, not run in CI).
+# Score and survivors: tests/MUTATION.md.
+mutation: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[mutation]'
+	OMP_NUM_THREADS=1 $(BIN)/mutmut run --max-children 2
+	$(BIN)/mutmut results
 
 # The report's browser tests use Debian's Chromium (and poppler's pdftotext to read its printed
 # PDF); install them when missing and possible.

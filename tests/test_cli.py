@@ -106,9 +106,24 @@ def test_long_text_warns_about_truncation(models_env):
     assert json.loads(result.stdout)["examples"][0]["truncated_tokens"] == 90 + 2 - 64
 
 
-def test_debug_shows_the_traceback(models_env):
-    result = runner.invoke(app, ["--debug", "attribute", "-m", "lstm", "--method", "flow", "--text", "x"])
-    assert result.exit_code != 0 and result.exception is not None
+def run_process(*args: str):
+    """The installed entry point in a child process: what a user's terminal shows, tracebacks included."""
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-c", "from xaudit.cli import main; main()", *args],
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_debug_prints_the_traceback_and_only_with_debug():
+    args = ["attribute", "-m", "brt", "--text", "x"]
+    quiet = run_process(*args)
+    assert quiet.returncode == 2 and "unknown model 'brt'" in quiet.stderr
+    assert "Traceback" not in quiet.stderr and len(quiet.stderr.strip().splitlines()) == 1
+    for loud in (run_process("--debug", *args), run_process(*args, "--debug")):
+        assert loud.returncode != 0
+        assert "Traceback (most recent call last)" in loud.stderr
+        assert "xaudit.errors.ParameterError: unknown model 'brt'" in loud.stderr
 
 
 def test_predict_and_train_tiny(tmp_path, models_env):

@@ -46,3 +46,12 @@ def test_card_accuracy_is_reproduced_and_meets_the_goal(name):
     # The same data and weights: equal up to a prediction flipped by floating-point differences.
     assert measured["test_accuracy"] == pytest.approx(card["metrics"]["test_accuracy"], abs=2 / measured["test_n"])
     assert measured["test_accuracy"] >= GOALS[name]
+
+
+@pytest.mark.parametrize("name", ["bert", "cnn"])
+def test_the_signal_check_refuses_a_model_at_chance(tiny_adapters, name):
+    """What guards the value tests: the tiny models (at chance) fail the check the shipped ones pass."""
+    from tests.conftest import assert_learned
+
+    with pytest.raises(AssertionError, match=f"{name} reaches"):
+        assert_learned(name, tiny_adapters[name])

@@ -20,17 +20,26 @@ WORDS = ["a", "b", "c", "d", "e", "f"]
 
 
 class BagOfWords(nn.Module):
-    """logit_1 = Σ_i w·e_i: each token's contribution is known exactly; logit_0 = 0."""
+    """logit_1 = Σ_i Σ_d (d+1)·e_id: each token's contribution is known exactly; logit_0 = 0.
 
-    def __init__(self, vocab_size: int):
+    Default: one dimension, weights 0.5·id ([UNK] 0); or the given ``weights``, ``(vocab,)`` or
+    ``(vocab, dims)`` (dimensions weighted differently, so mixing up positions and dimensions shows).
+    """
+
+    def __init__(self, vocab_size: int, weights: np.ndarray | None = None):
         super().__init__()
-        self.embedding = nn.Embedding(vocab_size, 1)
+        if weights is None:
+            weights = np.arange(vocab_size) * 0.5
+            weights[1] = 0.0  # [UNK] contributes nothing
+        weights = np.asarray(weights, dtype=np.float64).reshape(vocab_size, -1)
+        self.embedding = nn.Embedding(vocab_size, weights.shape[1])
+        self.register_buffer("mix", torch.arange(1, weights.shape[1] + 1, dtype=torch.float32))
         with torch.no_grad():
-            self.embedding.weight.copy_(torch.arange(vocab_size, dtype=torch.float32).view(-1, 1) * 0.5)
-            self.embedding.weight[1] = 0.0  # [UNK] contributes nothing
+            self.embedding.weight.copy_(torch.as_tensor(weights, dtype=torch.float32))
 
     def forward(self, input_ids, attention_mask):
-        value = (self.embedding(input_ids).squeeze(-1) * attention_mask).sum(dim=1)
+        value = (self.embedding(input_ids) * attention_mask.unsqueeze(-1)).sum(dim=1) @ self.mix.to(
+            self.embedding.weight.dtype)
         return torch.stack([torch.zeros_like(value), value], dim=1)
 
 
@@ -70,6 +79,8 @@ def test_spearman_cases():
     assert spearman(scores, scores * 10 + 1) == pytest.approx(1.0)  # a perfectly faithful attribution
     assert spearman(scores, -scores) == pytest.approx(-1.0)
     assert spearman(np.full(4, 0.25), scores) is None  # constant: undefined, not 0
+    assert spearman(scores, np.full(4, 0.25)) is None  # on either side
+    assert spearman(np.array([]), np.array([])) is None
     assert spearman(np.array([1.0]), np.array([2.0])) is None
 
 
@@ -85,6 +96,13 @@ def test_spearman_equals_scipy_with_ties():
             assert len(set(a)) == 1
             continue
         assert ours == pytest.approx(spearmanr(a, b).statistic, abs=1e-12)
+
+
+def test_rounding_is_relative_to_the_largest_magnitude():
+    np.testing.assert_array_equal(rank_ready(np.array([2e3, 2e3 * (1 + 1e-10), 1e3])), [1.0, 1.0, 0.5])
+    tiny = rank_ready(np.array([1e-9, 2e-9, 4e-9]))  # tiny scores keep their order
+    assert len(set(tiny)) == 3 and tiny[2] == 1.0
+    assert rank_ready(np.array([])).size == 0
 
 
 def test_saturated_flow_values_tie_after_rounding():

@@ -14,15 +14,18 @@ ATTRIBUTE_PAYLOAD = "\"><img src=x onerror=\"document.body.dataset.pwned='img'\"
 FOLDER_PAYLOAD = "\"><img src=x onerror=alert(1)>"  # no slash: it is a folder name
 
 
-def chromium() -> str | None:
-    return shutil.which("chromium") or shutil.which("chromium-browser")
+def chromium() -> str:
+    """Debian's Chromium; skip when absent (fail on CI)."""
+    from tests.conftest import require
+
+    binary = shutil.which("chromium") or shutil.which("chromium-browser")
+    require(binary is not None, "Chromium is not installed (make test installs Debian's chromium when run as root)")
+    return binary
 
 
 def browser(*args: str, timeout: int = 120) -> subprocess.CompletedProcess:
     """Headless Chromium without network chatter (flags as the machine notes recommend)."""
     binary = chromium()
-    if binary is None:
-        pytest.skip("Chromium is not installed (make test installs Debian's chromium when run as root)")
     profile = Path(subprocess.check_output(["mktemp", "-d"], text=True).strip())
     flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
              "--disable-background-networking", "--disable-component-update", "--disable-sync",

@@ -9,6 +9,7 @@ import subprocess
 
 import pytest
 
+from tests.conftest import require
 from tests.report.conftest import browser
 
 PAGE_SIZES = ["A4", "Letter"]
@@ -16,8 +17,8 @@ PAGE_SIZES = ["A4", "Letter"]
 
 def pdf_words(pdf) -> list[tuple[int, float, float, str]]:
     """(page, xMin, yMin, word) of every word, from poppler's ``pdftotext -bbox``."""
-    if shutil.which("pdftotext") is None:
-        pytest.skip("poppler's pdftotext is not installed (make test installs Debian's poppler-utils as root)")
+    require(shutil.which("pdftotext") is not None,
+            "poppler's pdftotext is not installed (make test installs Debian's poppler-utils as root)")
     html = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     words = []
     for page, body in enumerate(re.findall(r"<page [^>]*>(.*?)</page>", html, re.S)):

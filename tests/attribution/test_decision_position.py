@@ -1,0 +1,64 @@
+"""Attention methods read the model's own attention at its decision position ([CLS], or the mask of a
+masked LM), checked against the Hugging Face model run with ``output_attentions=True``, one text at a time."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from tests.oracles import flow_networkx, rollout_loop
+from xaudit.attribution import get_method
+from xaudit.datasets.reference import held_out_examples
+from xaudit.models.registry import card_of
+
+MLM_TEXTS = ["the cat [MASK] on the mat .", "we [MASK] the old house near the river in the summer ."]
+
+
+def model_attention(adapter, text: str, masked: bool) -> tuple[np.ndarray, int]:
+    """``(layers, heads, n, n)`` from the HF model itself, and the decision position read off the ids:
+    the mask's for a masked LM, else [CLS]'s."""
+    encoded = adapter.tokenizer(text, return_tensors="pt")
+    with torch.no_grad():
+        out = adapter.model(**encoded, output_attentions=True)
+    ids = encoded["input_ids"][0].tolist()
+    assert ids[0] == adapter.tokenizer.cls_token_id and ids[-1] == adapter.tokenizer.sep_token_id
+    position = ids.index(adapter.tokenizer.mask_token_id) if masked else 0
+    return torch.stack(out.attentions)[:, 0].double().numpy(), position
+
+
+def cases(trained_adapters) -> list[tuple[object, list[str], bool]]:
+    """(adapter, texts of different lengths, whether it is a masked LM); short texts first (flow is slow)."""
+    texts = sorted(held_out_examples(card_of("bert"), 40).inputs, key=len)
+    return [(trained_adapters["bert"], [texts[0], texts[-1], texts[20]], False),
+            (trained_adapters["mlm"], MLM_TEXTS, True)]
+
+
+def test_decision_positions_are_cls_and_the_mask(trained_adapters):
+    bert, mlm = trained_adapters["bert"], trained_adapters["mlm"]
+    assert bert.output_positions(bert.encode(["his road", "the dogs outside his school"])) == [0, 0]
+    batch = mlm.encode(MLM_TEXTS)
+    assert mlm.output_positions(batch) == [units.index("[MASK]") for units in batch.units] == [3, 2]
+
+
+def test_raw_attention_is_the_models_own_row_at_the_decision_position(trained_adapters):
+    for adapter, texts, masked in cases(trained_adapters):
+        results = get_method("attention").attribute(adapter, adapter.encode(texts))
+        for text, result in zip(texts, results):
+            attn, position = model_attention(adapter, text, masked)
+            expected = attn.mean(axis=1)[:, position, :]  # heads averaged, the output token's row
+            assert not np.allclose(expected, attn.mean(axis=1)[:, :, position], atol=1e-3)  # a row, not a column
+            np.testing.assert_allclose(result.layer_scores, expected, atol=1e-5)
+            np.testing.assert_allclose(result.scores, expected[-1], atol=1e-5)
+
+
+def test_rollout_and_flow_explain_the_decision_position(trained_adapters):
+    for adapter, texts, masked in cases(trained_adapters):
+        batch = adapter.encode(texts[:2])
+        rollout = get_method("rollout").attribute(adapter, batch)
+        (flow,) = get_method("flow").attribute(adapter, adapter.encode(texts[:1]))  # networkx is slow: the shortest
+        for row, text in enumerate(texts[:2]):
+            attn, position = model_attention(adapter, text, masked)
+            np.testing.assert_allclose(rollout[row].layer_scores, rollout_loop(attn, position), atol=1e-5)
+            if row == 0:
+                np.testing.assert_allclose(flow.layer_scores, flow_networkx(attn, position), atol=1e-5)
