@@ -86,6 +86,19 @@ class WordVocab:
         )
 
 
+def _join_blank_words(word_ids: list[int | None], spans: dict[int, str]) -> list[int | None]:
+    """Give the tokens of a word that is only white space (a byte-level BPE ``Ġ`` before ``<mask>``)
+    to the next word (else the previous one), and drop it from ``spans``; texts are already stripped."""
+    blank = [w for w, text in spans.items() if not text]
+    kept = sorted(w for w in spans if spans[w])
+    for w in blank:
+        del spans[w]
+    if not kept:
+        return [None] * len(word_ids)
+    home = {w: next((k for k in kept if k > w), kept[-1]) for w in blank}
+    return [home.get(w, w) if w is not None else None for w in word_ids]
+
+
 def encode_with_tokenizer(tokenizer, texts: Sequence[object], max_length: int) -> Batch:
     """Encode with a Hugging Face fast tokenizer, keeping word alignment for aggregation."""
     texts = check_texts(texts)
@@ -106,7 +119,8 @@ def encode_with_tokenizer(tokenizer, texts: Sequence[object], max_length: int) -
         spans = {}
         for w in sorted({w for w in word_ids if w is not None}):
             span = enc.word_to_chars(row, w)
-            spans[w] = text[span.start : span.end] if span is not None else str(w)
+            spans[w] = text[span.start : span.end].strip() if span is not None else str(w)
+        word_ids = _join_blank_words(word_ids, spans)
         # Re-number words 0..k-1 in order of appearance so indices address word_texts.
         order = {w: i for i, w in enumerate(sorted(spans))}
         words[-1] = [order[w] if w is not None else None for w in word_ids]
