@@ -92,7 +92,7 @@ def fairness(
               xaudit fairness --groups MN,FN,MNN,FNN --k 1,5
     """
     from ..cloze import GROUPS, is_cloze_audit
-    from ..models.decisions import is_tabular_model
+    from ..models.summary import is_tabular_model
 
     decision_model = model is not None and is_tabular_model(model)
     cloze_given = explicit(ctx, [o for o in CLOZE_OPTIONS if not (decision_model and o in DECISION_OPTIONS)])
@@ -169,7 +169,7 @@ def audit_flips(ctx: typer.Context, *, model: str | None, define: list[str], gro
     from ..fairness import AuditSettings
     from ..fairness.counterfactual import run_counterfactual
     from ..fairness.groups import parse_definition
-    from ..models.decisions import is_tabular_model
+    from ..models.summary import is_tabular_model
     from ..render.counterfactual_terminal import counterfactual_tables
 
     if model is None or not is_tabular_model(model):

@@ -28,13 +28,6 @@ DEFAULT_THRESHOLD = 0.5
 BATCH_ROWS = 4096
 
 
-def is_tabular_model(spec: str) -> bool:
-    """Whether the model ``spec`` names has a tabular card (read without loading the model)."""
-    from .registry import card_of
-
-    return card_of(spec).get("architecture") == "tabular"
-
-
 def require_tabular(adapter: ModelAdapter) -> Any:
     """``adapter`` if it reads tables, else a ModelError naming its kind."""
     from .tabular import TabularAdapter

@@ -59,6 +59,12 @@ def summarize(spec: str) -> ModelSummary | None:
     return ModelSummary(spec, kind.kind, kind.modality, labels or None, int(layers or 0))
 
 
+def is_tabular_model(spec: str) -> bool:
+    """Whether ``spec`` names a model that reads tables (from its card; nothing loads)."""
+    summary = summarize(spec)
+    return summary is not None and summary.modality == "tabular"
+
+
 def _read_json(path: Path) -> dict[str, Any]:
     if not path.exists():
         return {}
