@@ -56,6 +56,9 @@ class AttributionMethod(ABC):
     parameters: ClassVar[tuple[Param, ...]] = ()
     layered: ClassVar[bool] = False
     """Scores per layer (``layer_scores``), one layer chosen for ``scores``."""
+    in_defaults: ClassVar[bool] = True
+    """Whether "every method the model supports" (``xaudit evaluate`` without ``--method``) includes
+    it; sampling methods, hundreds of forward passes per example, are run only when named."""
     finds_prediction: ClassVar[bool] = False
     """``_scores`` accepts ``targets=None`` (explain the predicted class) and returns the input's
     logits from its own forward pass, which saves a separate prediction pass."""

@@ -23,6 +23,7 @@ class KernelShapMethod(AttributionMethod):
                   "regression on sampled coalitions; absent units take the blank-out value.")
     citation = "Lundberg & Lee (2017), A Unified Approach to Interpreting Model Predictions, NeurIPS."
     requires: frozenset[str] = frozenset()
+    in_defaults = False
     parameters = (Param("n_samples", int, 200, "Sampled coalitions per example for kernel-shap and lime.",
                         minimum=2),)
 

@@ -23,6 +23,7 @@ class LimeMethod(AttributionMethod):
                   "switched off, weighted by exp(−d²/w²) for the cosine distance d to the input (w = 1).")
     citation = "Ribeiro, Singh & Guestrin (2016), \"Why Should I Trust You?\", KDD."
     requires: frozenset[str] = frozenset()
+    in_defaults = False
     parameters = KernelShapMethod.parameters
 
     def _scores(self, adapter: ModelAdapter, batch: Batch, targets: torch.Tensor | None) -> RawScores:

@@ -62,10 +62,12 @@ def method_options() -> dict[str, Param]:
     return options
 
 
-def supported(adapter: object) -> list[str]:
-    """Names of the registered methods that ``adapter`` can provide what they require for."""
+def supported(adapter: object, defaults_only: bool = False) -> list[str]:
+    """Names of the registered methods that ``adapter`` can provide what they require for (with
+    ``defaults_only``, those among them that run when no method is named)."""
     has_attentions = getattr(adapter, "has_attentions", False)
-    return [name for name, m in METHODS.items() if "attentions" not in m.requires or has_attentions]
+    return [name for name, m in METHODS.items()
+            if ("attentions" not in m.requires or has_attentions) and (m.in_defaults or not defaults_only)]
 
 
 def build_methods(names: Sequence[str], params: Mapping[str, object], given: Collection[str] = ()) -> list[

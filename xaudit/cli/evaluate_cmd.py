@@ -20,7 +20,7 @@ def register(app: typer.Typer) -> None:
 def evaluate(
     model: Model,
     method: Annotated[Optional[str], typer.Option("--method", metavar="<method,...>", help=method_list_help(
-        "to evaluate (default: every one the model supports)"))] = None,
+        "to evaluate (default: every one the model supports but {named_only})"))] = None,
     against: Annotated[str, typer.Option("--against", metavar="<method,...>", help="Reference explanations for rank "
                                          "correlation.")] = "blankout,saliency",
     n_evaluate: NEvaluate = 200,

@@ -72,9 +72,11 @@ Groups = Annotated[Optional[str], typer.Option("--groups", metavar="<group,...>"
 
 
 def method_list_help(what: str) -> str:
+    """Help listing the registered methods; ``{named_only}`` in ``what`` names those run only when asked for."""
     from ..attribution.registry import METHODS
 
-    return f"Comma-separated attribution methods {what}: {', '.join(METHODS)}."
+    named_only = " and ".join(name for name, m in METHODS.items() if not m.in_defaults) or "none"
+    return f"Comma-separated attribution methods {what.format(named_only=named_only)}: {', '.join(METHODS)}."
 
 
 class XauditCommand(TyperCommand):

@@ -81,7 +81,7 @@ def evaluate_model(
 
     adapter = load_model(model, allow_pickle=allow_pickle, device=device)
     check_evaluation(adapter, layers=[*layers, *removal_list], paper_tables=paper_tables, input_file=input_file)
-    chosen = requested or build_methods(supported(adapter), {})
+    chosen = requested or build_methods(supported(adapter, defaults_only=True), {})
     card = card_of(model)
     if input_file is not None:
         items, labels = read_labelled_texts(input_file, adapter.labels)
