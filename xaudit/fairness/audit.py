@@ -27,7 +27,7 @@ from ..errors import DataError, unknown_choice
 from ..validation import check_float, check_int
 from .bootstrap import DEFAULT_RESAMPLES
 from .counts import GroupCounts
-from .intervals import gap_interval, wilson
+from .intervals import Bounds, gap_interval, wilson
 from .metrics import (PARITY, RATES, ParityMeasure, divide, equalized_odds, impact_ratios, proportion, spread,
                       worst_group)
 from .power import minimum_detectable_difference
@@ -94,20 +94,19 @@ def group_fairness(counts: GroupCounts, settings: AuditSettings | None = None, *
     ref = choose_reference(settings.reference, counts.groups, selection_rate, counts.n, too_small)
     tests = {rate: compare_to_reference(*proportion(counts.cells, RATES[rate]), ref, settings.alpha)
              for rate in TESTED_RATES}
-    confidence = settings.confidence
-
+    values, bounds = _rates(counts.cells, settings.confidence)
     groups = tuple(
         GroupRow(group=name, n=int(counts.n[g]), share=float(share[g]),
                  counts={cell: int(counts[cell][g]) for cell in COUNT_CELLS},
-                 rates={rate: float(value[g]) for rate, value in _rates(counts.cells).items()},
-                 intervals=_rate_intervals(counts.cells, confidence, g), too_small=bool(too_small[g]),
+                 rates={rate: float(value[g]) for rate, value in values.items()},
+                 intervals=_at(bounds, g), too_small=bool(too_small[g]),
                  tests={rate: tests[rate][g] for rate in TESTED_RATES})
         for g, name in enumerate(counts.groups))
-    pooled = counts.cells.sum(axis=0)
+    values, bounds = _rates(counts.cells.sum(axis=0), settings.confidence)
     overall = GroupRow(group="overall", n=counts.total, share=1.0,
                        counts={cell: int(counts[cell].sum()) for cell in COUNT_CELLS},
-                       rates={rate: float(value) for rate, value in _rates(pooled).items()},
-                       intervals=_rate_intervals(pooled, confidence, ()), too_small=False, tests=None)
+                       rates={rate: float(value) for rate, value in values.items()},
+                       intervals=_at(bounds, ()), too_small=False, tests=None)
     odds_difference, odds_ratio = equalized_odds(rate_of("tpr")(counts.cells), rate_of("fpr")(counts.cells))
     return FairnessResult(
         groups=groups,
@@ -142,17 +141,18 @@ def choose_reference(rule: str, groups: Sequence[str], selection_rate: np.ndarra
     raise unknown_choice("reference", rule, [*REFERENCE_RULES, *groups])
 
 
-def _rates(cells: np.ndarray) -> dict[str, np.ndarray]:
-    return {rate: rate_of(rate)(cells) for rate in RATES}
-
-
-def _rate_intervals(cells: np.ndarray, confidence: float, index: int | tuple[()]) -> dict[str, Interval]:
-    """Wilson interval of every rate at ``index`` (a group, or ``()`` for pooled counts)."""
-    intervals = {}
+def _rates(cells: np.ndarray, confidence: float) -> tuple[dict[str, np.ndarray], dict[str, Bounds]]:
+    """Every rate of counts (..., 4), and its Wilson interval."""
+    values, bounds = {}, {}
     for name, rate in RATES.items():
-        low, high = wilson(*proportion(cells, rate), confidence)
-        intervals[name] = (float(low[index]), float(high[index]))
-    return intervals
+        successes, trials = proportion(cells, rate)
+        values[name], bounds[name] = divide(successes, trials), wilson(successes, trials, confidence)
+    return values, bounds
+
+
+def _at(bounds: dict[str, Bounds], index: int | tuple[()]) -> dict[str, Interval]:
+    """The intervals at ``index`` (a group, or ``()`` for pooled counts)."""
+    return {rate: (float(low[index]), float(high[index])) for rate, (low, high) in bounds.items()}
 
 
 def _parity_row(measure: ParityMeasure, counts: GroupCounts, ref: int, settings: AuditSettings) -> ParityRow:

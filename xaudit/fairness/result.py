@@ -10,6 +10,7 @@ import math
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..errors import DataError
 from ..schema import JsonResult, check_envelope, envelope
 from .counts import CELLS
 from .metrics import PARITY, RATES
@@ -120,6 +121,9 @@ class ParityRow:
 
     @classmethod
     def from_dict(cls, key: str, data: dict[str, Any]) -> ParityRow:
+        if "difference_to_reference" not in data:
+            raise DataError(f"parity {key!r} has no 'difference_to_reference': the document predates the gap "
+                            "intervals (written by an older xaudit); rerun the audit")
         return cls(key, data["rate"], data["definition"], data["higher_is_better"], _float(data["difference"]),
                    _float(data["ratio"]), data["worst_group"], _float(data["worst_value"]),
                    _floats(data["impact_ratio"]), _from_intervals(data["impact_ratio_interval"]),
