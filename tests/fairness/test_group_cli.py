@@ -162,3 +162,20 @@ def test_example_and_definitions(tmp_path):
     assert groups == ["young women", "others"]
     unknown = _run("fairness", "--example", "debit")
     assert unknown.exit_code == 2 and "unknown example 'debit'; choose one of: credit" in unknown.stderr
+
+
+def test_table_and_csv_show_each_group_against_the_reference_with_methods(rows_csv):
+    table = _run(*BASE, "--data", rows_csv)
+    assert table.exit_code == 0, table.output
+    flowing = " ".join(table.stdout.split())  # the notes wrap at the terminal's width
+    for text in ("Each group against", "detectable", "Wilson score", "Newcombe hybrid score", "MOVER-R",
+                 "point summaries, no interval"):
+        assert text in flowing, text
+    frame = pd.read_csv(pd.io.common.StringIO(_run(*BASE, "--data", rows_csv, "--format", "csv").stdout))
+    for column in ("statistical_parity_difference_to_reference", "statistical_parity_difference_to_reference_low",
+                   "statistical_parity_difference_to_reference_high", "statistical_parity_detectable_difference"):
+        assert column in frame.columns, column
+    others = frame[(frame.kind == "group") & frame.statistical_parity_difference_to_reference_low.notna()]
+    assert len(others) == 3  # every group but the reference
+    assert (others.statistical_parity_difference_to_reference_low
+            <= others.statistical_parity_difference_to_reference).all()

@@ -104,7 +104,7 @@ def test_audit_from_counts_equals_audit_from_rows_with_intervals(predictions, tm
     assert from_rows.group("a").intervals["tpr"] == from_counts.group("a").intervals["tpr"]
     assert from_rows.to_frame().equals(from_counts.to_frame())
     other_seed = group_fairness(counts.counts, AuditSettings(n_boot=300, seed=12))
-    assert other_seed.group("a").intervals["tpr"] != from_counts.group("a").intervals["tpr"]
+    assert other_seed.group("a").intervals["tpr"] == from_counts.group("a").intervals["tpr"]  # score, not bootstrap
 
 
 def test_intervals_contain_the_estimate_and_shrink_with_more_data():
@@ -121,5 +121,6 @@ def test_intervals_contain_the_estimate_and_shrink_with_more_data():
         for row in result.groups:
             low, high = row.intervals["selection_rate"]
             assert low <= row.rates["selection_rate"] <= high
-    width = lambda r: np.subtract(*reversed(r.parity["statistical_parity"].difference_interval))  # noqa: E731
+    width = lambda r: np.subtract(*reversed(r.parity["statistical_parity"].difference_to_reference_interval[  # noqa: E731
+        next(g.group for g in r.groups if g.group != r.reference_group)]))
     assert width(large) < width(small) / 5

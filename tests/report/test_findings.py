@@ -69,3 +69,20 @@ def test_messages_read_as_written_english():
     assert [article(w) for w in ("accuracy", "image", "selection rate", "true positive rate")] == ["an", "an", "a", "a"]
     assert [count(1, "group"), count(3, "group"), count(1200, "row")] == ["1 group", "3 groups", "1,200 rows"]
 
+
+
+def test_a_group_too_small_to_judge_says_what_it_could_have_detected():
+    import numpy as np
+
+    from xaudit.fairness import AuditSettings, GroupCounts, group_fairness
+    from xaudit.fairness.power import minimum_detectable_difference
+    from xaudit.report.document import GroupFairnessAudit
+    from xaudit.report.findings import fairness_findings
+
+    counts = GroupCounts(("big", "small"), np.array([[200, 300, 59, 400], [10, 10, 5, 16]]))  # small: 41 of 1,000
+    result = group_fairness(counts, AuditSettings(min_share=0.05))
+    audit = GroupFairnessAudit("credit by age", "data", ["age"], "", result)
+    (finding,) = [f for f in fairness_findings(audit) if "too small" in f.text]
+    gap = minimum_detectable_difference(result.group("big").rates["selection_rate"], 41, 959, 0.05)
+    assert f"small (n = 41: could detect a selection-rate gap of {gap:.2f} or more)" in finding.text
+    assert 0.15 < gap < 0.25

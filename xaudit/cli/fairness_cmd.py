@@ -58,8 +58,9 @@ def fairness(
                                            help="Reference group: highest (selection rate), "
                                            "largest, or a group name.")] = "highest",
     four_fifths: Annotated[float, typer.Option("--four-fifths", help="Flag impact ratios below this.")] = 0.8,
-    n_boot: Annotated[int, typer.Option("--n-boot", help="Bootstrap resamples for the intervals (0: "
-                                        "none).")] = 1000,
+    n_boot: Annotated[int, typer.Option("--n-boot", help="Bootstrap resamples for the "
+                                        "counterfactual flip-rate intervals (0: none); group intervals are "
+                                        "score intervals.")] = 1000,
     confidence: Annotated[float, typer.Option("--confidence", help="Interval level; tests use 1 - "
                                               "this.")] = 0.95,
     seed: Seed = 0,

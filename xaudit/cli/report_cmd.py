@@ -51,8 +51,9 @@ def report(
     no_cloze: Annotated[bool, typer.Option("--no-cloze", help="Leave out the cloze-fairness section.")] = False,
     n_evaluate: Annotated[Optional[int], typer.Option("--n-evaluate", help="Held-out examples for explanation "
                                                       "quality (default 100).")] = None,
-    n_boot: Annotated[Optional[int], typer.Option("--n-boot", help="Bootstrap resamples for group-fairness "
-                                                  "intervals (default 1000).")] = None,
+    n_boot: Annotated[Optional[int], typer.Option("--n-boot", help="Bootstrap resamples where a bootstrap "
+                                                  "is used (default 1000); group-fairness intervals are score "
+                                                  "intervals.")] = None,
     seed: Annotated[Optional[int], typer.Option("--seed", help="Seed for everything random (default 0).")] = None,
     title: Annotated[Optional[str], typer.Option("--title", metavar="<text>", help="Report title.")] = None,
 ) -> None:

@@ -3,17 +3,21 @@
 ``group_fairness(counts)`` computes, per group and overall, the rates in ``metrics.RATES``;
 per criterion in ``metrics.PARITY`` the difference and ratio between groups, each group's
 impact ratio against the reference group, the four-fifths flags (EEOC Uniform Guidelines,
-29 CFR 1607.4(D)) and the worst-off group (Rawlsian view, Jørgensen & Søgaard); percentile
-bootstrap intervals for all of these; and a Holm-corrected test of each group against the
-reference. Groups under ``min_share`` of the rows or with fewer than ``min_rows`` rows are
-flagged as too small to judge, and still reported (as NYC Local Law 144 audits require).
+29 CFR 1607.4(D)) and the worst-off group (Rawlsian view, Jørgensen & Søgaard); a
+Holm-corrected test of each group against the reference. Groups under ``min_share`` of the
+rows or with fewer than ``min_rows`` rows are flagged as too small to judge, and still
+reported (as NYC Local Law 144 audits require).
 
-Every statistic is a function of counts shaped (..., groups, 4), so the same function gives
-the point estimate (on the counts) and the interval (on all resampled counts at once).
+Intervals (``intervals.py``): Wilson for each rate, and for each group's signed difference to
+the reference (Newcombe) and its impact ratio (score), which can cover "no gap"; the
+between-group max − min and min / max are point summaries without an interval (a percentile
+bootstrap of a maximum never covers 0). Each comparison also has its minimum detectable
+difference (``power.py``): what the test could have found with power 0.8.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 
@@ -21,10 +25,12 @@ import numpy as np
 
 from ..errors import DataError, unknown_choice
 from ..validation import check_float, check_int
-from .bootstrap import DEFAULT_RESAMPLES, percentile_interval, resample_cells
+from .bootstrap import DEFAULT_RESAMPLES
 from .counts import GroupCounts
+from .intervals import Bounds, gap_interval, wilson
 from .metrics import (PARITY, RATES, ParityMeasure, divide, equalized_odds, impact_ratios, proportion, spread,
                       worst_group)
+from .power import minimum_detectable_difference
 from .result import TESTED_RATES, EqualizedOdds, FairnessResult, GroupRow, Interval, ParityRow
 from .significance import compare_to_reference
 
@@ -42,8 +48,9 @@ Statistic = Callable[[np.ndarray], np.ndarray]
 class AuditSettings:
     """How to audit; checked on construction so that a bad value fails before any data is read.
 
-    ``reference``: ``highest`` (selection rate), ``largest`` or a group name. ``n_boot=0``
-    skips the intervals. Tests use ``alpha = 1 - confidence``.
+    ``reference``: ``highest`` (selection rate), ``largest`` or a group name. ``n_boot``:
+    bootstrap resamples where one is used (counterfactual flip rates; the group audit's intervals
+    are score intervals). Tests and power use ``alpha = 1 - confidence``.
     """
 
     reference: str = "highest"
@@ -85,30 +92,27 @@ def group_fairness(counts: GroupCounts, settings: AuditSettings | None = None, *
     too_small = (counts.n < settings.min_rows) | (share < settings.min_share)
     selection_rate = rate_of("selection_rate")(counts.cells)
     ref = choose_reference(settings.reference, counts.groups, selection_rate, counts.n, too_small)
-    estimate = _Estimator(counts.cells, settings.n_boot, settings.seed, settings.confidence)
     tests = {rate: compare_to_reference(*proportion(counts.cells, RATES[rate]), ref, settings.alpha)
              for rate in TESTED_RATES}
-
-    group_rates = {rate: estimate(rate_of(rate)) for rate in RATES}
+    values, bounds = _rates(counts.cells, settings.confidence)
     groups = tuple(
         GroupRow(group=name, n=int(counts.n[g]), share=float(share[g]),
                  counts={cell: int(counts[cell][g]) for cell in COUNT_CELLS},
-                 rates={rate: float(value[g]) for rate, (value, _) in group_rates.items()},
-                 intervals=_each(group_rates, g), too_small=bool(too_small[g]),
+                 rates={rate: float(value[g]) for rate, value in values.items()},
+                 intervals=_at(bounds, g), too_small=bool(too_small[g]),
                  tests={rate: tests[rate][g] for rate in TESTED_RATES})
         for g, name in enumerate(counts.groups))
-    overall_rates = {rate: estimate(_overall(rate_of(rate))) for rate in RATES}
+    values, bounds = _rates(counts.cells.sum(axis=0), settings.confidence)
     overall = GroupRow(group="overall", n=counts.total, share=1.0,
                        counts={cell: int(counts[cell].sum()) for cell in COUNT_CELLS},
-                       rates={rate: float(value) for rate, (value, _) in overall_rates.items()},
-                       intervals=_each(overall_rates, ()), too_small=False, tests=None)
-    odds_difference, odds_ratio = (estimate(_odds(i)) for i in (0, 1))
+                       rates={rate: float(value) for rate, value in values.items()},
+                       intervals=_at(bounds, ()), too_small=False, tests=None)
+    odds_difference, odds_ratio = equalized_odds(rate_of("tpr")(counts.cells), rate_of("fpr")(counts.cells))
     return FairnessResult(
         groups=groups,
         overall=overall,
-        parity={m.key: _parity_row(m, counts.groups, estimate, ref, settings.four_fifths) for m in PARITY},
-        equalized_odds=EqualizedOdds(float(odds_difference[0]), float(odds_ratio[0]),
-                                     _at(odds_difference[1], ()), _at(odds_ratio[1], ())),
+        parity={m.key: _parity_row(m, counts, ref, settings) for m in PARITY},
+        equalized_odds=EqualizedOdds(float(odds_difference), float(odds_ratio)),
         reference_group=counts.groups[ref],
         reference_rule=REFERENCE_RULES.get(settings.reference, "named group"),
         settings={**asdict(settings), "alpha": settings.alpha},
@@ -137,62 +141,47 @@ def choose_reference(rule: str, groups: Sequence[str], selection_rate: np.ndarra
     raise unknown_choice("reference", rule, [*REFERENCE_RULES, *groups])
 
 
-class _Estimator:
-    """A statistic's value on the counts and its percentile interval over the resampled counts."""
-
-    def __init__(self, cells: np.ndarray, n_boot: int, seed: int, confidence: float) -> None:
-        self.cells = cells
-        self.samples = resample_cells(cells, n_boot, seed) if n_boot else None
-        self.confidence = confidence
-
-    def __call__(self, statistic: Statistic) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
-        bounds = None if self.samples is None else percentile_interval(statistic(self.samples), self.confidence)
-        return statistic(self.cells), bounds
+def _rates(cells: np.ndarray, confidence: float) -> tuple[dict[str, np.ndarray], dict[str, Bounds]]:
+    """Every rate of counts (..., 4), and its Wilson interval."""
+    values, bounds = {}, {}
+    for name, rate in RATES.items():
+        successes, trials = proportion(cells, rate)
+        values[name], bounds[name] = divide(successes, trials), wilson(successes, trials, confidence)
+    return values, bounds
 
 
-def _overall(statistic: Statistic) -> Statistic:
-    return lambda cells: statistic(cells.sum(axis=-2))
+def _at(bounds: dict[str, Bounds], index: int | tuple[()]) -> dict[str, Interval]:
+    """The intervals at ``index`` (a group, or ``()`` for pooled counts)."""
+    return {rate: (float(low[index]), float(high[index])) for rate, (low, high) in bounds.items()}
 
 
-def _odds(position: int) -> Statistic:
-    return lambda cells: equalized_odds(rate_of("tpr")(cells), rate_of("fpr")(cells))[position]
-
-
-def _spread(rate: str, position: int) -> Statistic:
-    return lambda cells: spread(rate_of(rate)(cells))[position]
-
-
-def _impact(rate: str, reference: int) -> Statistic:
-    return lambda cells: impact_ratios(rate_of(rate)(cells), reference)
-
-
-def _parity_row(measure: ParityMeasure, groups: Sequence[str], estimate: _Estimator, ref: int,
-                four_fifths: float) -> ParityRow:
-    values = rate_of(measure.rate)(estimate.cells)
-    difference, ratio = estimate(_spread(measure.rate, 0)), estimate(_spread(measure.rate, 1))
-    impact, impact_bounds = estimate(_impact(measure.rate, ref))
+def _parity_row(measure: ParityMeasure, counts: GroupCounts, ref: int, settings: AuditSettings) -> ParityRow:
+    groups = counts.groups
+    successes, trials = proportion(counts.cells, RATES[measure.rate])
+    values = divide(successes, trials)
+    difference, ratio = spread(values)
+    impact = impact_ratios(values, ref)
     worst = worst_group(values, measure.higher_is_better)
+
+    def interval(g: int, compare: str) -> Interval | None:
+        if g == ref:
+            return None
+        return gap_interval(int(successes[g]), int(trials[g]), int(successes[ref]), int(trials[ref]), compare,
+                            settings.confidence)
+
     return ParityRow(
         key=measure.key, rate=measure.rate, definition=measure.definition, higher_is_better=measure.higher_is_better,
-        difference=float(difference[0]), ratio=float(ratio[0]),
-        difference_interval=_at(difference[1], ()), ratio_interval=_at(ratio[1], ()),
+        difference=float(difference), ratio=float(ratio),
         worst_group=None if worst is None else groups[worst],
         worst_value=float("nan") if worst is None else float(values[worst]),
         impact_ratio={name: float(impact[g]) for g, name in enumerate(groups)},
-        impact_ratio_interval=None if impact_bounds is None else {
-            name: _at(impact_bounds, g) for g, name in enumerate(groups)},
-        below_four_fifths=[name for g, name in enumerate(groups) if impact[g] < four_fifths]
+        impact_ratio_interval={name: interval(g, "ratio") for g, name in enumerate(groups)},
+        below_four_fifths=[name for g, name in enumerate(groups) if impact[g] < settings.four_fifths]
         if measure.higher_is_better else None,
+        difference_to_reference={name: float(values[g] - values[ref]) for g, name in enumerate(groups)},
+        difference_to_reference_interval={name: interval(g, "diff") for g, name in enumerate(groups)},
+        detectable_difference={
+            name: math.nan if g == ref else minimum_detectable_difference(
+                float(values[ref]), int(trials[g]), int(trials[ref]), settings.alpha, measure.higher_is_better)
+            for g, name in enumerate(groups)},
     )
-
-
-def _at(bounds: tuple[np.ndarray, np.ndarray] | None, index: int | tuple[()]) -> Interval | None:
-    return None if bounds is None else (float(bounds[0][index]), float(bounds[1][index]))
-
-
-def _each(estimates: dict[str, tuple[np.ndarray, tuple[np.ndarray, np.ndarray] | None]],
-          index: int | tuple[()]) -> dict[str, Interval] | None:
-    """Per-rate intervals at ``index``; None without resamples."""
-    if any(bounds is None for _, bounds in estimates.values()):
-        return None
-    return {rate: _at(bounds, index) for rate, (_, bounds) in estimates.items()}

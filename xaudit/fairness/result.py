@@ -10,9 +10,12 @@ import math
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..errors import DataError
 from ..schema import JsonResult, check_envelope, envelope
 from .counts import CELLS
 from .metrics import PARITY, RATES
+from .intervals import DIFFERENCE_METHOD, RATE_METHOD, RATIO_METHOD
+from .power import METHOD as POWER_METHOD
 from .significance import ProportionTest
 
 if TYPE_CHECKING:
@@ -27,6 +30,9 @@ SUMMARY_NAMES = tuple(
     f"{measure.key}_{stat}" for measure in PARITY for stat in ("difference", "ratio", "impact_ratio", "worst")
 ) + ("equalized_odds_difference", "equalized_odds_ratio")
 """Names usable in ``--fail-on`` (see ``FairnessResult.summary``)."""
+METHODS = {"rate_interval": RATE_METHOD, "difference_to_reference_interval": DIFFERENCE_METHOD,
+           "impact_ratio_interval": RATIO_METHOD, "detectable_difference": POWER_METHOD}
+"""How the intervals and the detectable differences are computed (written to the JSON)."""
 
 
 @dataclass(frozen=True)
@@ -67,7 +73,13 @@ class GroupRow:
 
 @dataclass(frozen=True)
 class ParityRow:
-    """One criterion: gaps between groups, impact ratios against the reference, worst-off group."""
+    """One criterion: gaps between groups, each group against the reference, worst-off group.
+
+    ``difference`` (max − min) and ``ratio`` (min / max) are point summaries without an
+    interval. Per group: the signed ``difference_to_reference`` with its Newcombe interval,
+    the ``impact_ratio`` with its score interval (None for the reference itself), and the
+    ``detectable_difference`` a test at ``alpha`` finds with power 0.8 (see ``power.py``).
+    """
 
     key: str
     rate: str
@@ -75,15 +87,16 @@ class ParityRow:
     higher_is_better: bool
     difference: float
     ratio: float
-    difference_interval: Interval | None
-    ratio_interval: Interval | None
     worst_group: str | None
     worst_value: float
     impact_ratio: dict[str, float]
-    impact_ratio_interval: dict[str, Interval] | None
+    impact_ratio_interval: dict[str, Interval | None]
     below_four_fifths: list[str] | None
     """Groups whose impact ratio is under the four-fifths threshold; None where the rule does
     not apply (a rate where higher is worse, like the FPR)."""
+    difference_to_reference: dict[str, float]
+    difference_to_reference_interval: dict[str, Interval | None]
+    detectable_difference: dict[str, float]
 
     @property
     def worst_impact_ratio(self) -> float:
@@ -96,40 +109,42 @@ class ParityRow:
     def to_dict(self) -> dict[str, object]:
         return {
             "rate": self.rate, "definition": self.definition, "higher_is_better": self.higher_is_better,
-            "difference": _number(self.difference), "difference_interval": _pair(self.difference_interval),
-            "ratio": _number(self.ratio), "ratio_interval": _pair(self.ratio_interval),
+            "difference": _number(self.difference), "ratio": _number(self.ratio),
             "worst_group": self.worst_group, "worst_value": _number(self.worst_value),
-            "impact_ratio": {group: _number(value) for group, value in self.impact_ratio.items()},
+            "impact_ratio": _numbers(self.impact_ratio),
             "impact_ratio_interval": _intervals(self.impact_ratio_interval),
             "below_four_fifths": self.below_four_fifths,
+            "difference_to_reference": _numbers(self.difference_to_reference),
+            "difference_to_reference_interval": _intervals(self.difference_to_reference_interval),
+            "detectable_difference": _numbers(self.detectable_difference),
         }
 
     @classmethod
     def from_dict(cls, key: str, data: dict[str, Any]) -> ParityRow:
+        if "difference_to_reference" not in data:
+            raise DataError(f"parity {key!r} has no 'difference_to_reference': the document predates the gap "
+                            "intervals (written by an older xaudit); rerun the audit")
         return cls(key, data["rate"], data["definition"], data["higher_is_better"], _float(data["difference"]),
-                   _float(data["ratio"]), _from_pair(data["difference_interval"]), _from_pair(data["ratio_interval"]),
-                   data["worst_group"], _float(data["worst_value"]),
-                   {g: _float(v) for g, v in data["impact_ratio"].items()},
-                   _from_intervals(data["impact_ratio_interval"]), data["below_four_fifths"])
+                   _float(data["ratio"]), data["worst_group"], _float(data["worst_value"]),
+                   _floats(data["impact_ratio"]), _from_intervals(data["impact_ratio_interval"]),
+                   data["below_four_fifths"], _floats(data["difference_to_reference"]),
+                   _from_intervals(data["difference_to_reference_interval"]), _floats(data["detectable_difference"]))
 
 
 @dataclass(frozen=True)
 class EqualizedOdds:
-    """Equalized odds (Hardt et al. 2016), fairlearn's worst-case aggregation of TPR and FPR gaps."""
+    """Equalized odds (Hardt et al. 2016), fairlearn's worst-case aggregation of TPR and FPR gaps
+    (point summaries; the per-group TPR and FPR gaps to the reference carry the intervals)."""
 
     difference: float
     ratio: float
-    difference_interval: Interval | None
-    ratio_interval: Interval | None
 
     def to_dict(self) -> dict[str, object]:
-        return {"difference": _number(self.difference), "difference_interval": _pair(self.difference_interval),
-                "ratio": _number(self.ratio), "ratio_interval": _pair(self.ratio_interval)}
+        return {"difference": _number(self.difference), "ratio": _number(self.ratio)}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> EqualizedOdds:
-        return cls(_float(data["difference"]), _float(data["ratio"]), _from_pair(data["difference_interval"]),
-                   _from_pair(data["ratio_interval"]))
+        return cls(_float(data["difference"]), _float(data["ratio"]))
 
 
 @dataclass(frozen=True)
@@ -182,6 +197,7 @@ class FairnessResult(JsonResult):
             "overall": self.overall.to_dict(),
             "parity": {key: row.to_dict() for key, row in self.parity.items()},
             "rate_definitions": {name: rate.definition for name, rate in RATES.items()},
+            "methods": METHODS,
             "equalized_odds": self.equalized_odds.to_dict(),
         }
 
@@ -213,6 +229,11 @@ class FairnessResult(JsonResult):
             below = parity.below_four_fifths
             record[f"{key}_impact_ratio"] = parity.impact_ratio[row.group] if is_group else None
             record[f"{key}_below_four_fifths"] = row.group in below if is_group and below is not None else None
+            gap = parity.difference_to_reference_interval.get(row.group) if is_group else None
+            record |= {f"{key}_difference_to_reference": parity.difference_to_reference[row.group] if is_group else None,
+                       f"{key}_difference_to_reference_low": gap[0] if gap else None,
+                       f"{key}_difference_to_reference_high": gap[1] if gap else None,
+                       f"{key}_detectable_difference": parity.detectable_difference[row.group] if is_group else None}
         for rate in TESTED_RATES:
             test = (row.tests or {}).get(rate)
             record |= {f"{rate}_{field}": None if test is None else getattr(test, field)
@@ -224,11 +245,19 @@ def _number(value: float) -> float | None:
     return None if value is None or math.isnan(value) else float(value)
 
 
+def _numbers(values: dict[str, float]) -> dict[str, float | None]:
+    return {key: _number(value) for key, value in values.items()}
+
+
+def _floats(values: dict[str, float | None]) -> dict[str, float]:
+    return {key: _float(value) for key, value in values.items()}
+
+
 def _pair(interval: Interval | None) -> list[float | None] | None:
     return None if interval is None else [_number(interval[0]), _number(interval[1])]
 
 
-def _intervals(intervals: dict[str, Interval] | None) -> dict[str, list[float | None] | None] | None:
+def _intervals(intervals: dict[str, Interval | None] | None) -> dict[str, list[float | None] | None] | None:
     return None if intervals is None else {key: _pair(value) for key, value in intervals.items()}
 
 
@@ -241,5 +270,5 @@ def _from_pair(pair: list[float | None] | None) -> Interval | None:
     return None if pair is None else (_float(pair[0]), _float(pair[1]))
 
 
-def _from_intervals(intervals: dict[str, list[float | None] | None] | None) -> dict[str, Interval] | None:
+def _from_intervals(intervals: dict[str, list[float | None] | None] | None) -> dict[str, Interval | None] | None:
     return None if intervals is None else {key: _from_pair(value) for key, value in intervals.items()}

@@ -10,15 +10,16 @@ from rich.table import Table
 from rich.text import Text
 
 from ..fairness.metrics import RATES
-from ..fairness.result import FairnessResult, GroupRow, Interval, ParityRow
+from ..fairness.result import METHODS, FairnessResult, GroupRow, Interval, ParityRow
 
 UNDEFINED = "undefined"
 RATE_COLUMNS = {name: rate.label for name, rate in RATES.items()}
 
 
 def fairness_tables(result: FairnessResult) -> list[RenderableType]:
-    """The per-group table, its flags, the parity table and a few lines on how to read them."""
-    return [_group_table(result), _flags(result), _parity_table(result), _notes(result)]
+    """The per-group table, its flags, the parity table, the gaps to the reference and a few lines
+    on how to read them."""
+    return [_group_table(result), _flags(result), _parity_table(result), _gap_table(result), _notes(result)]
 
 
 def number(value: float, digits: int = 3) -> str:
@@ -40,8 +41,7 @@ def _below_four_fifths(result: FairnessResult, group: str) -> list[str]:
 
 
 def _group_table(result: FairnessResult) -> Table:
-    settings = result.settings
-    brackets = f" ({settings['confidence']:.0%} intervals in brackets)" if settings["n_boot"] else ""
+    brackets = f" ({result.settings['confidence']:.0%} intervals in brackets)"
     table = Table(title=f"Rates per group{brackets}", box=box.SIMPLE_HEAD)
     for column in ("group", "n (share)", *RATE_COLUMNS.values(), "impact ratio"):
         table.add_column(column, justify="left" if column == "group" else "right")
@@ -96,12 +96,31 @@ def _parity_table(result: FairnessResult) -> Table:
                          else "left")
     for key, row in result.parity.items():
         table.add_row(f"{key.replace('_', ' ')}\n({RATE_COLUMNS[row.rate]})",
-                      with_interval(row.difference, row.difference_interval),
-                      with_interval(row.ratio, row.ratio_interval), _worst(row),
+                      number(row.difference), number(row.ratio), _worst(row),
                       number(row.worst_impact_ratio), _below(row), end_section=True)
     odds = result.equalized_odds
-    table.add_row("equalized odds\n(TPR and FPR)", with_interval(odds.difference, odds.difference_interval),
-                  with_interval(odds.ratio, odds.ratio_interval), "", "", "")
+    table.add_row("equalized odds\n(TPR and FPR)", number(odds.difference), number(odds.ratio), "", "", "")
+    return table
+
+
+def _gap_table(result: FairnessResult) -> Table:
+    """Each group against the reference per criterion: signed difference, impact ratio, test, detectable gap."""
+    table = Table(title=f"Each group against {result.reference_group} ({result.settings['confidence']:.0%} "
+                  "intervals in brackets)", box=box.SIMPLE_HEAD)
+    for column in ("criterion (rate)", "group", "difference", "impact ratio", "p (Holm)", "detectable gap"):
+        table.add_column(column, justify="left" if column in ("criterion (rate)", "group") else "right")
+    for row in result.parity.values():
+        others = [g for g in result.groups if g.group != result.reference_group]
+        for index, group in enumerate(others):
+            test = (group.tests or {}).get(row.rate)
+            table.add_row(f"{row.key.replace('_', ' ')} ({RATE_COLUMNS[row.rate]})" if index == 0 else "",
+                          Text(group.group, style="yellow" if group.too_small else ""),
+                          with_interval(row.difference_to_reference[group.group],
+                                        row.difference_to_reference_interval.get(group.group)),
+                          with_interval(row.impact_ratio[group.group], row.impact_ratio_interval.get(group.group)),
+                          "" if test is None else f"{test.p_value:.2g} ({test.p_holm:.2g})",
+                          number(row.detectable_difference[group.group], 2),
+                          end_section=index == len(others) - 1)
     return table
 
 
@@ -117,10 +136,13 @@ def _below(row: ParityRow) -> Text:
 
 def _notes(result: FairnessResult) -> Text:
     settings, rows = result.settings, result.source.get("rows", {})
-    lines = ["Difference: max − min over groups; ratio: min / max; impact ratio: group / reference."]
-    if settings["n_boot"]:
-        lines.append(f"Intervals: {settings['confidence']:.0%} percentile bootstrap, {settings['n_boot']:,} "
-                     f"resamples of the counts, seed {settings['seed']}.")
+    lines = ["Difference: max − min over groups; ratio: min / max (point summaries, no interval); impact ratio: "
+             "group / reference; difference to the reference: group − reference.",
+             f"Intervals ({settings['confidence']:.0%}, each comparison on its own): {METHODS['rate_interval']} for "
+             f"rates, {METHODS['difference_to_reference_interval']} for differences, "
+             f"{METHODS['impact_ratio_interval']} for impact ratios.",
+             f"Detectable gap: the smallest gap to the reference rate (on the worse side) that a two-sided test at "
+             f"alpha {settings['alpha']:g} finds with power 0.8, given both group sizes (Cohen's h, statsmodels)."]
     lines.append(f"Four-fifths flag: impact ratio below {settings['four_fifths']:g}. Tests against the reference: "
                  f"Fisher exact for small tables, else two-proportion z; Holm-corrected, alpha {settings['alpha']:g}.")
     lines.append(f"Too small to judge: under {settings['min_rows']} rows or {settings['min_share']:.0%} of the data.")

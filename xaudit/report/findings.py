@@ -4,7 +4,8 @@
 - medium: another criterion's impact ratio below the threshold, or a gap to the reference
   group that is significant after Holm correction;
 - low: groups too small to judge (also when they fall below the threshold: they are
-  reported, as LL144 audits require, but not judged);
+  reported, as LL144 audits require, but not judged), each with the selection-rate gap to
+  the reference it could have detected (power 0.8; Cohen 1988);
 - info: the worst-off group per criterion, cloze disparities, which explanation method
   agrees best with blank-out.
 
@@ -17,7 +18,7 @@ import math
 
 from ..cloze.tables import Cell, ClozeResult
 from ..fairness.metrics import RATES
-from ..fairness.result import TESTED_RATES
+from ..fairness.result import TESTED_RATES, FairnessResult, GroupRow
 from ..wording import article, count
 from .document import ExplanationSection, Finding, GroupFairnessAudit
 
@@ -70,7 +71,7 @@ def fairness_findings(audit: GroupFairnessAudit) -> list[Finding]:
             found.append(finding("medium", len(significant), f"the {RATES[rate].title} of {_list(significant)} "
                                  f"differs from the reference group {reference}'s significantly (Holm-corrected "
                                  "tests)."))
-    small = [f"{row.group} (n={row.n})" for row in result.groups if row.too_small]
+    small = [_detectable(result, row) for row in result.groups if row.too_small]
     if small:
         found.append(finding("low", len(small), f"{count(len(small), 'group')} {'is' if len(small) == 1 else 'are'} too "
                              f"small to judge (under {settings.min_share:.0%} of the data or fewer than "
@@ -81,6 +82,18 @@ def fairness_findings(audit: GroupFairnessAudit) -> list[Finding]:
                              f"{RATES[parity.rate].title} is {parity.worst_group} ({parity.worst_value:.3f}); the "
                              f"gap to the best group is {parity.difference:.3f}."))
     return found
+
+
+def _detectable(result: FairnessResult, row: GroupRow) -> str:
+    """``b (n = 41: could detect a selection-rate gap of 0.19 or more)``: what the data could have shown
+    (minimum detectable difference to the reference at power 0.8, see ``fairness/power.py``)."""
+    gap = result.parity["statistical_parity"].detectable_difference.get(row.group, math.nan) \
+        if "statistical_parity" in result.parity else math.nan
+    if row.group == result.reference_group:
+        return f"{row.group} (n = {row.n}, the reference)"
+    if math.isnan(gap):
+        return f"{row.group} (n = {row.n}: could not detect any selection-rate gap with power 0.8)"
+    return f"{row.group} (n = {row.n}: could detect a selection-rate gap of {gap:.2f} or more)"
 
 
 def cloze_findings(cloze: ClozeResult) -> list[Finding]:

@@ -27,6 +27,16 @@ RULES = [
                "impact.", "US EEOC Uniform Guidelines (1978), 29 CFR 1607.4(D)."),
     MethodText("Worst-off group", "The group with the lowest value of a benefit (highest of a harm): the Rawlsian "
                "view, reported beside the gaps.", "Jørgensen & Søgaard, Rawlsian AI fairness loopholes (2022)."),
+    MethodText("Intervals", "Each rate: Wilson score interval. Each group's difference to the reference: "
+               "Newcombe's hybrid score interval; its impact ratio: MOVER-R from the two Wilson intervals. Both can "
+               "cover no gap and agree with the tests; one comparison at a time, not adjusted for the number of "
+               "groups. The max − min difference and min / max ratio have no interval.",
+               "Wilson (1927), JASA 22; Newcombe (1998), Stat Med 17, method 10; Donner & Zou (2012), SMMR 21."),
+    MethodText("Minimum detectable difference", "The smallest gap between a group's rate and the reference's "
+               "(on the worse side) that a two-sided two-proportion test at the audit's alpha detects with power "
+               "0.8, given both group sizes: Cohen's h from statsmodels' NormalIndPower, turned back into a rate "
+               "difference around the reference rate.", "Cohen (1988), Statistical Power Analysis for the "
+               "Behavioral Sciences, ch. 6."),
     MethodText("Cloze P@k", "Share of a group's annotation rows whose answer (NFC, stripped, casefolded, whole "
                "word) is among the model's top-k whole-word predictions for the sentence; means with population "
                "standard deviations across languages and groups.", "Cabello Piqueras & Søgaard (2022), Are "
