@@ -6,8 +6,9 @@ The command parses options and picks the audit (:func:`xaudit.cloze.is_cloze_aud
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -20,11 +21,11 @@ from .options import (Define, Device, DeviceOption, Format, GroupCols, Groups, L
                       OutputFormat, PredCol, Positive, ScoreCol, Seed, Threshold, command, explicit)
 
 CLOZE_OPTIONS = ("mozart", "model", "k", "languages", "predictions", "save_predictions", "device")
-DECISION_OPTIONS = ("model", "save_predictions", "device", "counterfactual")
+DECISION_OPTIONS = ("model", "save_predictions", "device", "counterfactual", "explain", "proxy_threshold")
 """Options that, with a tabular --model, belong to the audit of the model's decisions on --data."""
 TABLE_OPTIONS = ("counts", "example", "label_col", "pred_col", "score_col", "threshold", "positive", "group_cols",
                  "define", "define_file", "fail_on", "reference", "four_fifths", "n_boot", "confidence", "seed",
-                 "strict", "counterfactual")
+                 "strict", "counterfactual", "explain", "proxy_threshold")
 
 
 def register(app: typer.Typer) -> None:
@@ -80,6 +81,13 @@ def fairness(
                                                           "change only this protected input (ATTR, or "
                                                           "ATTR=FROM:TO,FROM:TO) and report decision flips per "
                                                           "group instead of the group audit.")] = None,
+    explain: Annotated[Optional[str], typer.Option("--explain", metavar="<method>",
+                                                   help="With a tabular --model: attribution by group "
+                                                   "by this method (e.g. ig): mean |attribution| per column, "
+                                                   "shares on protected attributes and their proxies.")] = None,
+    proxy_threshold: Annotated[float, typer.Option("--proxy-threshold", help="With --explain: a column is a "
+                                                   "proxy when its association with a protected attribute "
+                                                   "(Cramér's V, correlation ratio, |r|) reaches this.")] = 0.3,
     device: DeviceOption = Device.cpu,
     format: OutputFormat = Format.table,
     output: Output = None,
@@ -110,6 +118,17 @@ def fairness(
         return
     if cloze_given:
         raise ParameterError(f"{cloze_given[0]} applies to the cloze audit only: give --mozart FOLDER")
+    if counterfactual is not None and explain is not None:
+        raise ParameterError("give --counterfactual or --explain, not both")
+    if explain is None and explicit(ctx, ["proxy_threshold"]):
+        raise ParameterError("--proxy-threshold applies to --explain only")
+    if explain is not None:
+        audit_attribution(ctx, model=model, data=data, explain=explain, proxy_threshold=proxy_threshold,
+                          label_col=label_col, positive=positive, threshold=threshold, group_cols=group_cols,
+                          define=define or [], groups=groups,
+                          settings=dict(n_boot=n_boot, confidence=confidence, seed=seed), device=device,
+                          format=format, output=output)
+        return
     if counterfactual is not None:
         audit_flips(ctx, model=model, data=data, counterfactual=counterfactual, label_col=label_col,
                     positive=positive, threshold=threshold, group_cols=group_cols, define=define or [], groups=groups,
@@ -160,29 +179,46 @@ def audit_table(*, define: list[str], define_file: Path | None, fail_on: list[st
 
 FLIP_REFUSED = ("counts", "example", "pred_col", "score_col", "fail_on", "save_predictions", "define_file", "strict",
                 "reference", "four_fifths")
-"""Options of the group audit that the counterfactual flips do not take."""
+"""Options of the group audit that the counterfactual flips and attribution by group do not take."""
 
 
 def audit_flips(ctx: typer.Context, *, model: str | None, define: list[str], group_cols: str | None,
                 groups: str | None, settings: dict[str, object], device: Device, format: Format,
                 output: Path | None, **choices: object) -> None:
     """Counterfactual flips of a tabular model's decisions per group, written as table, JSON or CSV."""
-    from ..fairness import AuditSettings
     from ..fairness.counterfactual import run_counterfactual
-    from ..fairness.groups import parse_definition
-    from ..models.summary import is_tabular_model
     from ..render.counterfactual_terminal import counterfactual_tables
 
+    _model_audit(ctx, "--counterfactual", run_counterfactual, counterfactual_tables, model=model, define=define,
+                 group_cols=group_cols, groups=groups, settings=settings, device=device, format=format,
+                 output=output, **choices)
+
+
+def audit_attribution(ctx: typer.Context, **options: Any) -> None:
+    """Attribution by group of a tabular model's favourable score, written as table, JSON or CSV."""
+    from ..fairness.attribution_groups import run_attribution_by_group
+    from ..render.attribution_groups_terminal import attribution_group_tables
+
+    _model_audit(ctx, "--explain", run_attribution_by_group, attribution_group_tables, **options)
+
+
+def _model_audit(ctx: typer.Context, flag: str, run: Callable[..., Any], tables: Callable[[Any], list],
+                 *, model: str | None, define: list[str], group_cols: str | None, groups: str | None,
+                 settings: dict[str, object], device: Device, format: Format, output: Path | None,
+                 **choices: object) -> None:
+    """Check that ``flag`` fits (a tabular model, none of the group audit's own options), run, and write."""
+    from ..fairness import AuditSettings
+    from ..fairness.groups import parse_definition
+    from ..models.summary import is_tabular_model
+
     if model is None or not is_tabular_model(model):
-        raise ParameterError("--counterfactual needs a tabular --model (credit, income, or a folder whose card has "
+        raise ParameterError(f"{flag} needs a tabular --model (credit, income, or a folder whose card has "
                              "a feature schema)")
     given = explicit(ctx, FLIP_REFUSED)
     if given:
-        raise ParameterError(f"{given[0]} does not apply to --counterfactual")
+        raise ParameterError(f"{given[0]} does not apply to {flag}")
     with RichProgress() as progress:
-        result = run_counterfactual(model=model, group_cols=split_csv(group_cols), groups=split_csv(groups),
-                                    definitions=[parse_definition(text) for text in define],
-                                    settings=AuditSettings(**settings), device=device.value, progress=progress,
-                                    **choices)
-    emit_formatted(format, output, payload=result.to_dict, frame=result.to_frame,
-                   tables=lambda: counterfactual_tables(result))
+        result = run(model=model, group_cols=split_csv(group_cols), groups=split_csv(groups),
+                     definitions=[parse_definition(text) for text in define], settings=AuditSettings(**settings),
+                     device=device.value, progress=progress, **choices)
+    emit_formatted(format, output, payload=result.to_dict, frame=result.to_frame, tables=lambda: tables(result))

@@ -19,14 +19,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
-from ..errors import DataError, ParameterError
+from ..errors import ParameterError
 from ..progress import ProgressFn, silent
 from ..schema import JsonResult, check_envelope, envelope
 from .audit import AuditSettings
 from .bootstrap import percentile_interval, resample_cells
-from .model_decisions import describe_source, model_decisions
+from .model_decisions import describe_source, group_codes, model_decisions
 
 PAIRED_CELLS = ("stay_favourable", "to_unfavourable", "to_favourable", "stay_unfavourable")
 """McNemar's table read row by row: original decision (favourable, unfavourable) × counterfactual."""
@@ -196,13 +195,7 @@ def run_counterfactual(
     changed = made.inputs.assign(**{attribute: made.inputs[attribute].astype(str).map(swap)})
     changed_scores = favourable_scores(made.adapter, changed, progress=progress)
     before, after = made.decisions.favourable, changed_scores >= made.decisions.threshold
-    group_table = made.table[list(made.grouping.needed_columns)]
-    codes, names = made.grouping.encode(pa.Table.from_pandas(group_table, preserve_index=False))
-    present = [names[i] for i in np.unique(codes[codes >= 0])]
-    chosen = list(groups) or made.grouping.order(present)
-    unknown = [g for g in chosen if g not in present]
-    if unknown:
-        raise DataError(f"group {unknown[0]!r} is not among the groups: {', '.join(made.grouping.order(present))}")
+    codes, names, chosen = group_codes(made, groups)
     cell = np.where(before, np.where(after, 0, 1), np.where(after, 2, 3))
     change = changed_scores - made.decisions.scores
     members = [codes == names.index(g) for g in chosen]

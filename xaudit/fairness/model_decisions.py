@@ -140,6 +140,21 @@ def run_model_fairness(
     return result, loaded.report.warnings() + _training_data_note(model, made.data)
 
 
+def group_codes(made: ModelDecisions, groups: Sequence[str] = ()) -> tuple[np.ndarray, list[str], list[str]]:
+    """Each row's group code (-1: in none), the group names, and the groups chosen (``groups``, else all present,
+    in the grouping's order); a chosen group that no row is in is a DataError."""
+    import pyarrow as pa
+
+    group_table = made.table[list(made.grouping.needed_columns)]
+    codes, names = made.grouping.encode(pa.Table.from_pandas(group_table, preserve_index=False))
+    present = [names[i] for i in np.unique(codes[codes >= 0])]
+    chosen = list(groups) or made.grouping.order(present)
+    unknown = [g for g in chosen if g not in present]
+    if unknown:
+        raise DataError(f"group {unknown[0]!r} is not among the groups: {', '.join(made.grouping.order(present))}")
+    return codes, list(names), chosen
+
+
 def describe_source(made: ModelDecisions) -> dict[str, object]:
     return {"data": "the table" if isinstance(made.data, pd.DataFrame) else str(made.data), "input": "model decisions",
             "model": made.adapter.name}

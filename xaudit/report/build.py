@@ -21,9 +21,9 @@ from ..models.hf import HFMaskedLMAdapter
 from ..models.registry import REFERENCE_MODELS, card_of, model_folder
 from ..progress import ProgressFn, silent
 from ..wording import count
-from . import cloze_section, explanations, fairness_section, findings, provenance
+from . import cloze_section, explanations, fairness_section, findings, model_audits, provenance
 from .config import ReportConfig
-from .document import AuditReport, ExplanationSection, GroupFairnessAudit, ModelRecord, Provenance
+from .document import AuditReport, ExplanationSection, GroupFairnessAudit, ModelAuditSection, ModelRecord, Provenance
 from .methods_text import LIMITATIONS, methods
 
 CLOZE_SCOPE = ", whether a language model predicts the words that different demographic groups would write,"
@@ -92,7 +92,7 @@ def explanation_blocks(config: ReportConfig, progress: ProgressFn) -> tuple[list
 
 
 def fairness_audits(config: ReportConfig, progress: ProgressFn) -> tuple[list[GroupFairnessAudit], str,
-                                                                         list[Path]]:
+                                                                         list[Path], list[ModelAuditSection]]:
     settings = AuditSettings(n_boot=config.n_boot, seed=config.seed)
     if config.fairness is not None:
         from ..fairness import parse_definition
@@ -107,24 +107,32 @@ def fairness_audits(config: ReportConfig, progress: ProgressFn) -> tuple[list[Gr
         grouping = " × ".join(spec.group_cols) or "the defined groups"
         audit = GroupFairnessAudit(f"{spec.data.name} by {grouping}", spec.data.name, list(spec.group_cols),
                                    f"Predictions read from {spec.data}.", result)
-        return [audit], f"the predictions in {spec.data}", [spec.data]
+        return [audit], f"the predictions in {spec.data}", [spec.data], []
+    shared = model_audits.tables(config.data_dir)
+    if shared is not None:
+        audits, sections = model_audits.audits(shared, settings, config.seed, progress)
+        source = ("the decisions of the neural reference models " + ", ".join(
+            f"{name} on {path.name}" for name, path in shared.items()) + f" from {config.data_dir}")
+        return audits, source, list(shared.values()), sections
     chosen = reference_tables(config.data_dir, config.seed)
     files = [f for table in chosen for f in table.files]
     source = ", ".join(t.name for t in chosen) + (
         f" from {config.data_dir}" if files else " (the shared data folder was not found)")
-    return fairness_section.audits(chosen, settings, progress), source, files
+    return fairness_section.audits(chosen, settings, progress), source, files, []
 
 
 def build_report(config: ReportConfig, progress: ProgressFn = silent) -> AuditReport:
     """Run every part of the audit and return the report."""
-    audits, fairness_source, files = fairness_audits(config, progress)
+    audits, fairness_source, files, sections = fairness_audits(config, progress)
     cloze, cloze_files = cloze_section.section(config.data_dir, config.cloze_model, progress) if config.cloze \
         else (None, [])
     blocks, models = explanation_blocks(config, progress)
+    models += [_model_record(s.model, "mlp")[0] for s in sections if s.model not in {m.name for m in models}]
     if cloze:
         record = _model_record(config.cloze_model, "transformer")[0]
         models.append(replace(record, task="cloze (masked words)"))
-    found = [f for audit in audits for f in findings.fairness_findings(audit)]
+    found = [f for section in sections for f in findings.model_audit_findings(section)]
+    found += [f for audit in audits for f in findings.fairness_findings(audit)]
     found += findings.cloze_findings(cloze.result) if cloze else []
     found += [f for block in blocks for f in findings.explanation_findings(block)]
     cloze_source = (f"cloze fairness of {cloze.result.model} on MozArt; " if cloze else
@@ -148,4 +156,5 @@ def build_report(config: ReportConfig, progress: ProgressFn = silent) -> AuditRe
         limitations=LIMITATIONS,
         provenance=Provenance(config.command, config.seed, provenance.machine(), provenance.packages(),
                               [provenance.file_record(f) for f in files + cloze_files]),
+        model_audits=sections,
     )

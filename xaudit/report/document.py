@@ -15,6 +15,9 @@ import numpy as np
 from ..attribution.explain import Explanation
 from ..cloze.tables import ClozeResult
 from ..evaluation.runner import EvaluationResult
+from ..fairness.attribution_groups import AttributionByGroup
+from ..fairness.counterfactual import CounterfactualResult
+from ..fairness.reasons import DecisionReasons
 from ..fairness.result import FairnessResult
 from ..schema import JsonResult, check_envelope, envelope
 
@@ -48,6 +51,32 @@ class GroupFairnessAudit:
     def from_dict(cls, data: dict[str, Any]) -> GroupFairnessAudit:
         return cls(data["title"], data["dataset"], list(data["grouping"]), data["description"],
                    FairnessResult.from_dict(data["result"]))
+
+
+@dataclass(frozen=True)
+class ModelAuditSection:
+    """A tabular reference model's own decisions beyond the group audit: counterfactual flips per protected
+    input, attribution by group (protected and proxy shares) and reasons for a few refused applicants."""
+
+    model: str
+    dataset: str
+    counterfactuals: list[CounterfactualResult]
+    attribution: AttributionByGroup | None
+    reasons: DecisionReasons | None
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"model": self.model, "dataset": self.dataset,
+                "counterfactuals": [c.to_dict() for c in self.counterfactuals],
+                "attribution": None if self.attribution is None else self.attribution.to_dict(),
+                "reasons": None if self.reasons is None else self.reasons.to_dict(), "notes": list(self.notes)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ModelAuditSection:
+        return cls(data["model"], data["dataset"], [CounterfactualResult.from_dict(c) for c in data["counterfactuals"]],
+                   None if data["attribution"] is None else AttributionByGroup.from_dict(data["attribution"]),
+                   None if data["reasons"] is None else DecisionReasons.from_dict(data["reasons"]),
+                   list(data["notes"]))
 
 
 @dataclass(frozen=True)
@@ -195,6 +224,7 @@ class AuditReport(JsonResult):
     methods: list[MethodText]
     limitations: list[str]
     provenance: Provenance
+    model_audits: list[ModelAuditSection] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return envelope(self.kind) | {
@@ -208,6 +238,7 @@ class AuditReport(JsonResult):
             "methods": [asdict(m) for m in self.methods],
             "limitations": list(self.limitations),
             "provenance": asdict(self.provenance),
+            "model_audits": [a.to_dict() for a in self.model_audits],
         }
 
     @classmethod
@@ -220,4 +251,5 @@ class AuditReport(JsonResult):
             None if data["cloze"] is None else ClozeSection.from_dict(data["cloze"]),
             [ExplanationSection.from_dict(s) for s in data["explanations"]],
             [MethodText(**m) for m in data["methods"]], list(data["limitations"]),
-            Provenance.from_dict(data["provenance"]))
+            Provenance.from_dict(data["provenance"]),
+            [ModelAuditSection.from_dict(a) for a in data.get("model_audits") or []])

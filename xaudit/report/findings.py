@@ -1,13 +1,15 @@
 """Findings for the summary, ranked by severity, each one plain sentence with its number.
 
-- high: a selection-rate impact ratio below the four-fifths threshold (adverse impact);
+- high: decisions that change when only a protected input changes (counterfactual flips,
+  significant by McNemar's test at 1 − confidence), and a selection-rate impact ratio below
+  the four-fifths threshold (adverse impact);
 - medium: another criterion's impact ratio below the threshold, or a gap to the reference
   group that is significant after Holm correction;
 - low: groups too small to judge (also when they fall below the threshold: they are
   reported, as LL144 audits require, but not judged), each with the selection-rate gap to
   the reference it could have detected (power 0.8; Cohen 1988);
-- info: the worst-off group per criterion, cloze disparities, which explanation method
-  agrees best with blank-out.
+- info: the worst-off group per criterion, the share of attribution on protected attributes
+  and their proxies, cloze disparities, which explanation method agrees best with blank-out.
 
 Computed from the typed results and the settings they ran with (see ``document.py``).
 """
@@ -20,7 +22,7 @@ from ..cloze.tables import Cell, ClozeResult
 from ..fairness.metrics import RATES
 from ..fairness.result import TESTED_RATES, FairnessResult, GroupRow
 from ..wording import article, count
-from .document import ExplanationSection, Finding, GroupFairnessAudit
+from .document import ExplanationSection, Finding, GroupFairnessAudit, ModelAuditSection
 
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2, "info": 3}
 BLANKOUT_AGREEMENT = "spearman_vs_blankout"
@@ -94,6 +96,37 @@ def _detectable(result: FairnessResult, row: GroupRow) -> str:
     if math.isnan(gap):
         return f"{row.group} (n = {row.n}: could not detect any selection-rate gap with power 0.8)"
     return f"{row.group} (n = {row.n}: could detect a selection-rate gap of {gap:.2f} or more)"
+
+
+def model_audit_findings(section: ModelAuditSection) -> list[Finding]:
+    """Counterfactual dependence on a protected input per group (high when McNemar's test rejects at
+    1 − confidence, else info), and where the attribution mass lies (info)."""
+    found = []
+    for flips in section.counterfactuals:
+        alpha = 1.0 - float(flips.settings.get("confidence", 0.95))
+        for row in flips.groups:
+            if not row.flipped:
+                continue
+            significant = row.mcnemar_p < alpha
+            direction = (f"{row.counts['to_unfavourable']} to unfavourable, {row.counts['to_favourable']} to "
+                         "favourable")
+            found.append(Finding(
+                "high" if significant else "info", "counterfactual", section.model, row.flip_rate,
+                f"{section.model}: {row.flip_rate:.1%} of {row.group} applicants' decisions change when only "
+                f"{flips.attribute} changes ({row.flipped:,} of {row.n:,}: {direction}; McNemar p "
+                f"{f'= {row.mcnemar_p:.2g}' if row.mcnemar_p > 0 else '< 1e-300'}"
+                f"{'' if significant else ', not significant'})."))
+    attribution = section.attribution
+    if attribution is not None:
+        top = max(attribution.groups, key=lambda g: g.protected_share, default=attribution.overall)
+        proxies = ", ".join(f"{a.feature} (~{a.attribute})" for a in attribution.proxies) or "none found"
+        found.append(Finding(
+            "info", "attribution by group", section.model, attribution.overall.protected_share,
+            f"{section.model}: {attribution.overall.protected_share:.1%} of the {attribution.method} attribution "
+            f"mass lies on protected attributes ({', '.join(attribution.protected)}) and "
+            f"{attribution.overall.proxy_share:.1%} on their proxies ({proxies}); the largest protected share is "
+            f"{top.group}'s ({top.protected_share:.1%})."))
+    return found
 
 
 def cloze_findings(cloze: ClozeResult) -> list[Finding]:

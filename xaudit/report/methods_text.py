@@ -37,6 +37,16 @@ RULES = [
                "0.8, given both group sizes: Cohen's h from statsmodels' NormalIndPower, turned back into a rate "
                "difference around the reference rate.", "Cohen (1988), Statistical Power Analysis for the "
                "Behavioral Sciences, ch. 6."),
+    MethodText("Counterfactual flip rate", "Share of a group's rows whose decision changes when only one protected "
+               "input is changed (the rest of the row kept); McNemar's test of the paired decisions (exact binomial "
+               "under 25 flips).", "Kusner et al., Counterfactual fairness (2017); McNemar (1947)."),
+    MethodText("Attribution by group, proxies", "Per group, the mean absolute attribution of each column and the "
+               "share of that mass on protected attributes and on their proxies: columns whose association with a "
+               "protected attribute (Cramér's V; correlation ratio η; |Pearson r|) reaches the stated threshold.",
+               "Cramér (1946); Pearson (1903); Barocas, Hardt & Narayanan, Fairness and Machine Learning (2023)."),
+    MethodText("Reasons for a refusal", "The columns with the most negative attribution toward the favourable "
+               "class (integrated gradients from the typical applicant), as principal adverse-action reasons are "
+               "stated.", "Sundararajan, Taly & Yan (2017); US Regulation B, 12 CFR 1002.9."),
     MethodText("Cloze P@k", "Share of a group's annotation rows whose answer (NFC, stripped, casefolded, whole "
                "word) is among the model's top-k whole-word predictions for the sentence; means with population "
                "standard deviations across languages and groups.", "Cabello Piqueras & Søgaard (2022), Are "
@@ -53,8 +63,9 @@ LIMITATIONS = [
     "Fairness criteria can conflict: when base rates differ, statistical parity, performance parity and accuracy "
     "equality cannot all hold at once, so a clean result on one is not a clean result on all.",
     "The reference models are small models trained by xaudit for demonstration; the group-fairness datasets "
-    "(UCI Adult, German credit, or the built-in synthetic credit data) are audited with predictions of a simple "
-    "classifier or rule, not of a deployed system.",
+    "(UCI Adult, German credit) are audited with the decisions of the reference models credit and income on "
+    "their own tables (partly their training rows), or, without the shared data, the built-in synthetic credit "
+    "data with a planted rule; none is a deployed system.",
     "Cloze P@k compares a model with human answers; a low P@k for a group may reflect the model, the "
     "annotators' variety of answers, or both; read it against the human baseline.",
 ]
