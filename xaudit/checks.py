@@ -25,13 +25,6 @@ ModelLike = Union["ModelSummary", "ModelAdapter"]
 KEYWORD_TARGETS = ("predicted", "true")
 
 
-def summary_of(model: str) -> ModelSummary | None:
-    """The summary of ``model`` (None for a hub id); unknown names and missing paths are errors."""
-    from .models.summary import summarize
-
-    return summarize(model)
-
-
 def check_explanation(model: ModelLike | None, methods: Sequence[AttributionMethod] = (), *,
                       layer: int | None = None, target: str | None = None, **inputs: object) -> None:
     """An ``attribute`` / ``predict`` request: inputs that fit ``model``, methods it supports, a layer it

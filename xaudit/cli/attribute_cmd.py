@@ -60,13 +60,14 @@ def attribute(
     from .. import inputs as input_reading
     from ..attribution.explain import Explanations, explain
     from ..attribution.registry import build_methods
-    from ..checks import check_explanation, summary_of
+    from ..checks import check_explanation
+    from ..models.summary import summarize
     from ..render.attribution_terminal import render
     from ..validation import split_csv
 
     params = method_params or {}
     methods = build_methods(split_csv(method), params, explicit(ctx, params, as_flags=False))
-    check_explanation(summary_of(model), methods, layer=layer, target=target, texts=texts, input_file=input_file,
+    check_explanation(summarize(model), methods, layer=layer, target=target, texts=texts, input_file=input_file,
                       image=image, digit=digit, data=data)
     from ..models import load_model  # torch: after the checks
 

@@ -105,9 +105,10 @@ def predict(
     Examples: xaudit predict --model bert --text "the keys to the cabinet"
               xaudit predict --model credit --data german.csv --format csv -o decisions.csv
     """
-    from ..checks import check_explanation, summary_of
+    from ..checks import check_explanation
+    from ..models.summary import summarize
 
-    check_explanation(summary_of(model), texts=texts, input_file=input_file, image=image, digit=digit, data=data)
+    check_explanation(summarize(model), texts=texts, input_file=input_file, image=image, digit=digit, data=data)
     from .. import inputs as input_reading  # torch from here on: after the checks
     from ..models import load_model
     from ..models.decisions import decide

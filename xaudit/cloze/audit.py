@@ -72,9 +72,9 @@ def run_cloze(*, mozart: str | Path | None = None, model: str | None = None, k_v
         raise ParameterError("predictions from a file need no model: drop `model`/`save_predictions`, or drop "
                              "`predictions`")
     if predictions is None:
-        from ..checks import summary_of
+        from ..models.summary import summarize
 
-        summary_of(model or DEFAULT_MODEL)  # an unknown model is refused before MozArt is read
+        summarize(model or DEFAULT_MODEL)  # an unknown model is refused before MozArt is read
     folder = Path(mozart) if mozart is not None else _default_folder()
     dataset = load_mozart(folder, tuple(languages))
     from .predict import load_predictions, predict_top_k, write_predictions  # torch

@@ -57,7 +57,8 @@ def evaluate_model(
     held-out split, read from ``data_dir`` where the model's card says so.
     """
     from ..attribution.registry import build_methods, supported
-    from ..checks import check_evaluation, check_methods, check_target, summary_of
+    from ..checks import check_evaluation, check_methods, check_target
+    from ..models.summary import summarize
 
     check_int("n", n, minimum=1)
     check_int("stability_samples", stability_samples, minimum=0)
@@ -68,7 +69,7 @@ def evaluate_model(
     chosen_refs = build_methods(list(against), {})
     requested = build_methods(list(methods), {}) if methods else []
     removal_list = [] if isinstance(removal_layers, str) else list(removal_layers)
-    summary = summary_of(model)
+    summary = summarize(model)
     if summary is not None:  # checked before loading; a hub id only after
         check_methods(summary, [*requested, *chosen_refs])
         check_target(summary, target)

@@ -164,14 +164,14 @@ def check_config(config: ReportConfig) -> None:
     """Usage errors of a report, found before anything loads: unknown models or methods, methods
     that none of the models supports, missing input files."""
     from ..attribution.registry import build_methods, supported
-    from ..checks import summary_of
+    from ..models.summary import summarize
     from ..cloze.audit import MOZART_FOLDER
     from ..cloze.mozart import present_languages
 
     methods = build_methods(config.methods, {}) if config.methods else []
-    summaries = [summary_of(name) for name in config.models]
+    summaries = [summarize(name) for name in config.models]
     if config.cloze and config.data_dir is not None and present_languages(config.data_dir / MOZART_FOLDER):
-        summary_of(config.cloze_model)
+        summarize(config.cloze_model)
     if methods and summaries and None not in summaries \
             and not any(m.name in supported(summary) for summary in summaries for m in methods):
         raise ParameterError(f"none of the methods {', '.join(m.name for m in methods)} applies to the models "
