@@ -18,9 +18,11 @@ from typer.testing import CliRunner
 from xaudit.cli import app
 
 README = Path(__file__).resolve().parents[1] / "README.md"
-WORK = [("xaudit.models.loading", "load_model"), ("xaudit.cloze.audit", "load_mozart"),
+WORK = [("xaudit.models.loading", "load_model"), ("xaudit.report.build", "load_model"), ("xaudit.cloze.audit", "load_mozart"),
         ("xaudit.report.build", "build_report"), ("xaudit.fairness.pipeline", "run_group_fairness"),
         ("xaudit.training.recipes", "train")]
+"""The work each command may start; also where a module binds ``load_model`` on import (importing it here
+first binds the real one, which the patch then replaces and restores, instead of the sentinel for good)."""
 NAMED_FILES = ["sentences.txt", "predictions.csv", "answers.csv", "answers.jsonl", "preds.csv", "preds.parquet",
                "counts.parquet", "audit.toml", "mbert.jsonl", "german.csv", "adult.csv"]
 SHARED_FILES = ["german/german.csv", "adult/adult.csv"]
@@ -53,8 +55,9 @@ def test_readme_command_parses_and_passes_its_checks(command, tmp_path, monkeypa
     def work(*args, **kwargs):
         raise WorkStarted("work started")
 
-    for module, name in WORK:
-        monkeypatch.setattr(importlib.import_module(module), name, work)
+    modules = [importlib.import_module(module) for module, _ in WORK]  # all imported before any is patched
+    for module, (_, name) in zip(modules, WORK):
+        monkeypatch.setattr(module, name, work)
     checkout = tmp_path / "xaudit"  # a checkout with the shared data folder beside it, as the README assumes
     mozart = tmp_path / "shared" / "data" / "mozart"
     mozart.mkdir(parents=True)

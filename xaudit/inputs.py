@@ -114,17 +114,30 @@ def check_table_input(adapter: object, data: Path | None, **other_inputs: object
     return data  # type: ignore[return-value]
 
 
+def parse_rows(text: str, n_rows: int) -> list[int]:
+    """Row positions from ``1,7`` and half-open ranges ``0:20`` (``20:`` to the end), in the order given."""
+    chosen: list[int] = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        start, colon, stop = part.partition(":")
+        try:
+            chosen += list(range(int(start or 0), int(stop) if stop.strip() else n_rows)) if colon else [int(part)]
+        except ValueError:
+            raise ParameterError(f"`rows` must be row numbers or ranges such as 0:20, comma separated; "
+                                 f"got {text!r}") from None
+    return chosen
+
+
 def table_rows(adapter: object, data: Path | None, rows: str | None, **other_inputs: object) -> Inputs:
-    """Rows of ``data`` (0-based positions in ``rows``, comma separated; default all) for a tabular model,
+    """Rows of ``data`` (0-based positions or ranges in ``rows``, see :func:`parse_rows`; default all) for a
+    tabular model,
     each checked against the model's schema with its own row number in errors."""
     from .models.decisions import read_rows
 
     path = check_table_input(adapter, data, **other_inputs)
     frame = read_rows(path, adapter.schema.names)  # type: ignore[attr-defined]
-    try:
-        chosen = [int(part) for part in rows.split(",") if part.strip()] if rows else list(range(len(frame)))
-    except ValueError:
-        raise ParameterError(f"`rows` must be comma-separated row numbers; got {rows!r}") from None
+    chosen = parse_rows(rows, len(frame)) if rows else list(range(len(frame)))
     outside = [r for r in chosen if not 0 <= r < len(frame)]
     if outside:
         raise ParameterError(f"`rows` {outside[0]} is outside the table's rows 0..{len(frame) - 1}")

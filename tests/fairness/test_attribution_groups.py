@@ -12,10 +12,11 @@ from scipy.stats.contingency import association as scipy_association
 from scipy.stats.contingency import crosstab
 from typer.testing import CliRunner
 
-from tests.tabular_synthetic import synthetic_frame
+from tests.tabular_synthetic import favourable_scores_by_hand, synthetic_frame
 from xaudit.attribution.explain import explain
 from xaudit.attribution.registry import build_methods
 from xaudit.cli import app
+from xaudit.inputs import parse_rows
 from xaudit.errors import ParameterError
 from xaudit.fairness import AuditSettings
 from xaudit.fairness.association import correlation_ratio, cramers_v
@@ -125,12 +126,46 @@ def test_cli_json_table_and_refusals(tiny_tabular_dir, applicants):
     result = CliRunner().invoke(app, [*base, "--explain", "ig", "-f", "json", "--n-boot", "50"])
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
-    assert payload["kind"] == "attribution_by_group" and payload["proxies"][0]["feature"] == "status"
+    assert payload["kind"] == "model_fairness_audit" and payload["counterfactual"] == []
+    assert payload["attribution_by_group"]["proxies"][0]["feature"] == "status"
     table = CliRunner().invoke(app, [*base, "--explain", "ig", "--n-boot", "20"])
     assert table.exit_code == 0 and "proxy share" in table.stdout
-    for extra, message in ((["--explain", "ig", "--counterfactual", "sex"], "not both"),
-                           (["--proxy-threshold", "0.5"], "applies to --explain only"),
-                           (["--explain", "ig", "--strict"], "does not apply to --explain"),
+    for extra, message in ((["--proxy-threshold", "0.5"], "applies to --explain only"),
+                           (["--explain", "ig", "--counts", str(path)], "--counts does not apply to --model"),
                            (["--explain", "igg"], "unknown method 'igg'")):
         refused = CliRunner().invoke(app, [*base, *extra])
         assert refused.exit_code == 2 and message in refused.output, refused.output
+
+
+def test_cli_reasons_for_the_refused_rows_of_a_range(tiny_tabular_dir, applicants):
+    """`attribute --reasons --rows 10:40`: the refused rows among them (scores recomputed by hand), numbered as in
+    the table, each with the reasons of ``refusal_reasons`` on those rows."""
+    frame, path = applicants
+    result = CliRunner().invoke(app, ["attribute", "--model", str(tiny_tabular_dir), "--data", str(path),
+                                      "--rows", "10:40", "--reasons", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    payload = DecisionReasons.from_json(result.stdout)
+    assert payload.method == "ig"
+    chosen = frame.iloc[10:40]
+    scores = favourable_scores_by_hand(str(tiny_tabular_dir), chosen)
+    assert [r.row for r in payload.refusals] == [10 + i for i in np.flatnonzero(scores < 0.5)]
+    assert 0 < len(payload.refusals) < 30
+    adapter = load_model(str(tiny_tabular_dir))
+    inputs = chosen[adapter.schema.names].astype(str).reset_index(drop=True)
+    direct = refusal_reasons(adapter, inputs, scores, 0.5, n=30, row_ids=range(10, 40))
+    assert [[x.feature for x in r.reasons] for r in payload.refusals] == \
+        [[x.feature for x in r.reasons] for r in direct.refusals]
+    table = CliRunner().invoke(app, ["attribute", "--model", str(tiny_tabular_dir), "--data", str(path),
+                                     "--rows", "10:40", "--reasons"])
+    assert table.exit_code == 0 and f"{len(payload.refusals)} of 30 rows refused" in " ".join(table.stdout.split())
+    wrong = CliRunner().invoke(app, ["attribute", "--model", str(tiny_tabular_dir), "--data", str(path),
+                                     "--reasons", "--target", "good"])
+    assert wrong.exit_code == 2 and "--reasons applies to a tabular model" in wrong.output
+
+
+def test_parse_rows():
+    assert parse_rows("1,7", 10) == [1, 7]
+    assert parse_rows("0:3, 8:", 10) == [0, 1, 2, 8, 9]
+    assert parse_rows(":2", 10) == [0, 1]
+    with pytest.raises(ParameterError, match="ranges such as 0:20"):
+        parse_rows("1-3", 10)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 
@@ -115,11 +116,17 @@ def test_cli_json_csv_and_refusals(tiny_tabular_dir, applicants):
     result = CliRunner().invoke(app, [*base, "-f", "json", "--n-boot", "50"])
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
-    assert payload["kind"] == "counterfactual_flips" and payload["attribute"] == "sex"
+    assert payload["kind"] == "model_fairness_audit" and payload["group_fairness"]["kind"] == "group_fairness"
+    assert [c["attribute"] for c in payload["counterfactual"]] == ["sex"]
     csv = CliRunner().invoke(app, [*base, "-f", "csv", "--n-boot", "50"])
-    assert csv.exit_code == 0 and csv.stdout.splitlines()[0].startswith("attribute,group,n,")
-    refused = CliRunner().invoke(app, [*base, "--fail-on", "statistical_parity_ratio<0.8"])
-    assert refused.exit_code == 2 and "--fail-on does not apply to --counterfactual" in refused.output
+    assert csv.exit_code == 0 and csv.stdout.splitlines()[0].startswith("part,model,")
+    parts = pd.read_csv(io.StringIO(csv.stdout))["part"]
+    assert set(parts) == {"group_fairness", "counterfactual"}
+    for extra, message in ((["--pred-col", "y"], "--pred-col does not apply to --model"),
+                           (["--counterfactual", "sex=a:b"], "none for 'female'"),
+                           (["--counterfactual", "sex"], "changes 'sex' twice")):
+        refused = CliRunner().invoke(app, [*base, *extra])
+        assert refused.exit_code == 2 and message in refused.output, refused.output
     no_model = CliRunner().invoke(app, ["fairness", "--data", str(path), "--counterfactual", "sex"])
     assert no_model.exit_code == 2 and "--counterfactual needs a tabular --model" in no_model.output
 
@@ -131,6 +138,9 @@ def test_credit_personal_status_on_german_credit(data_dir):
                                 settings=AuditSettings(n_boot=200))
     # german.txt: A91, A93, A94 male; A92 female (no A95 rows): every male code to A92, A92 to A91 (the card's map)
     assert result.swap == {"A91": "A92", "A93": "A92", "A94": "A92", "A92": "A91"}
+    by_sex = run_counterfactual(model="credit", data=german, counterfactual="sex", settings=AuditSettings(n_boot=200))
+    # `sex` is the card's grouping read from personal_status: the same change, named as the user asked
+    assert (by_sex.attribute, by_sex.grouping, by_sex.groups) == ("personal_status", "sex", result.groups)
     frame = pd.read_csv(german, dtype=str)
     changed = frame.assign(personal_status=frame["personal_status"].map(result.swap))
     sex = np.where(frame["personal_status"].isin(["A91", "A93", "A94"]), "male", "female")

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
+from ..errors import ParameterError
 from .common import RichProgress, emit_formatted, handle_errors, warn
 from .options import (AllowPickle, BatchSize, DeviceOption, Device, Digit, Image, InputFile, Layer, Model, Output,
                       OutputFormat, Format, Seed, Target, Texts, command, explicit, method_list_help,
@@ -34,9 +35,13 @@ def attribute(
     data: Annotated[Optional[Path], typer.Option("--data", dir_okay=False, exists=True,
                                                  help="Table (.csv, .parquet or .jsonl) "
                                                  "for a tabular model; scores per column.")] = None,
-    rows: Annotated[Optional[str], typer.Option("--rows", metavar="<row,...>",
+    rows: Annotated[Optional[str], typer.Option("--rows", metavar="<row,...|start:stop>",
                                                 help="Rows of --data to explain (0-based, comma "
-                                                "separated; default all).")] = None,
+                                                "separated, ranges such as 0:20 half-open; default all).")] = None,
+    reasons: Annotated[bool, typer.Option("--reasons", help="With a tabular model: for each refused row "
+                                          "(favourable score below 0.5), the columns that lowered the score most, "
+                                          "as adverse-action reasons are stated, by the first --method (ig when "
+                                          "none is named).")] = False,
     target: Target = None,
     layer: Layer = None,
     words: Annotated[bool, typer.Option("--words/--tokens", help="Sum subword scores into words (text "
@@ -66,15 +71,24 @@ def attribute(
     from ..validation import split_csv
 
     params = method_params or {}
+    if reasons and not explicit(ctx, ["method"]):
+        method = "ig"
     methods = build_methods(split_csv(method), params, explicit(ctx, params, as_flags=False))
-    check_explanation(summarize(model), methods, layer=layer, target=target, texts=texts, input_file=input_file,
+    summary = summarize(model)
+    check_explanation(summary, methods, layer=layer, target=target, texts=texts, input_file=input_file,
                       image=image, digit=digit, data=data)
+    if reasons and (summary is None or summary.modality != "tabular" or target is not None):
+        raise ParameterError("--reasons applies to a tabular model's refusals (no --target: the reasons lower "
+                             "the favourable score)")
     from ..models import load_model  # torch: after the checks
 
     adapter = load_model(model, allow_pickle=allow_pickle, device=device.value)
     if data is not None or adapter.modality == "tabular":
         given = input_reading.table_rows(adapter, data, rows, texts=texts, input_file=input_file, image=image,
                                          digit=digit)
+        if reasons:
+            _emit_reasons(adapter, given, methods[0].name, seed, format, output)
+            return
     else:
         given = input_reading.collect(adapter.modality, texts=texts, input_file=input_file, image=image,
                                       digit=digit, channels=getattr(adapter, "channels", 1))
@@ -89,6 +103,23 @@ def attribute(
     result = Explanations(adapter.name, explanations)
     emit_formatted(format, output, payload=result.to_dict, frame=result.to_frame, tables=lambda: render(explanations),
                    also=_heatmap_file(png, adapter, explanations))
+
+
+def _emit_reasons(adapter: ModelAdapter, given: Any, method: str, seed: int, format: Format,
+                  output: Path | None) -> None:
+    """Reasons for the refused rows among ``given`` (table rows), as table, JSON or CSV."""
+    import pandas as pd
+
+    from ..fairness.reasons import refusal_reasons
+    from ..models.decisions import DEFAULT_THRESHOLD, favourable_scores
+    from ..render.reasons_terminal import reasons_tables
+
+    frame = pd.DataFrame(given.items)
+    scores = favourable_scores(adapter, frame)
+    result = refusal_reasons(adapter, frame, scores, DEFAULT_THRESHOLD, method=method, n=len(frame), seed=seed,
+                             row_ids=[int(i) for i in given.ids])
+    emit_formatted(format, output, payload=result.to_dict, frame=result.to_frame,
+                   tables=lambda: reasons_tables(result, len(frame)))
 
 
 def _heatmap_file(png: Path | None, adapter: ModelAdapter, explanations: list[Explanation]) -> dict[Path, bytes]:

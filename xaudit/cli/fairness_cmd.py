@@ -6,7 +6,6 @@ The command parses options and picks the audit (:func:`xaudit.cloze.is_cloze_aud
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -76,13 +75,12 @@ def fairness(
     languages: Languages = "en,es,de,fr",
     predictions: Predictions = None,
     save_predictions: SavePredictions = None,
-    counterfactual: Annotated[Optional[str], typer.Option("--counterfactual", metavar="<attribute[=from:to,...]>",
-                                                          help="With a tabular --model: "
-                                                          "change only this protected input (ATTR, or "
-                                                          "ATTR=FROM:TO,FROM:TO) and report decision flips per "
-                                                          "group instead of the group audit.")] = None,
+    counterfactual: Annotated[Optional[list[str]], typer.Option(
+        "--counterfactual", metavar="<attribute[=from:to,...]>",
+        help="With a tabular --model: also change only this protected input (ATTR, a card grouping read from "
+        "one such as sex, or ATTR=FROM:TO,FROM:TO) and report decision flips per group (repeatable).")] = None,
     explain: Annotated[Optional[str], typer.Option("--explain", metavar="<method>",
-                                                   help="With a tabular --model: attribution by group "
+                                                   help="With a tabular --model: also attribution by group "
                                                    "by this method (e.g. ig): mean |attribution| per column, "
                                                    "shares on protected attributes and their proxies.")] = None,
     proxy_threshold: Annotated[float, typer.Option("--proxy-threshold", help="With --explain: a column is a "
@@ -118,22 +116,20 @@ def fairness(
         return
     if cloze_given:
         raise ParameterError(f"{cloze_given[0]} applies to the cloze audit only: give --mozart FOLDER")
-    if counterfactual is not None and explain is not None:
-        raise ParameterError("give --counterfactual or --explain, not both")
     if explain is None and explicit(ctx, ["proxy_threshold"]):
         raise ParameterError("--proxy-threshold applies to --explain only")
-    if explain is not None:
-        audit_attribution(ctx, model=model, data=data, explain=explain, proxy_threshold=proxy_threshold,
-                          label_col=label_col, positive=positive, threshold=threshold, group_cols=group_cols,
-                          define=define or [], groups=groups,
-                          settings=dict(n_boot=n_boot, confidence=confidence, seed=seed), device=device,
-                          format=format, output=output)
-        return
-    if counterfactual is not None:
-        audit_flips(ctx, model=model, data=data, counterfactual=counterfactual, label_col=label_col,
-                    positive=positive, threshold=threshold, group_cols=group_cols, define=define or [], groups=groups,
-                    settings=dict(n_boot=n_boot, confidence=confidence, seed=seed), device=device, format=format,
-                    output=output)
+    settings = dict(reference=reference, four_fifths=four_fifths, n_boot=n_boot, confidence=confidence, seed=seed)
+    if counterfactual or explain is not None:
+        if not decision_model:
+            flag = "--counterfactual" if counterfactual else "--explain"
+            raise ParameterError(f"{flag} needs a tabular --model (credit, income, or a folder whose card has "
+                                 "a feature schema)")
+        audit_model(model=model, data=data, counterfactual=counterfactual or [], explain=explain,
+                    proxy_threshold=proxy_threshold, counts=counts, example=example, pred_col=pred_col,
+                    score_col=score_col, label_col=label_col, positive=positive, threshold=threshold,
+                    group_cols=group_cols, groups=groups, define=define or [], define_file=define_file,
+                    fail_on=fail_on or [], strict=strict, settings=settings, save_predictions=save_predictions,
+                    device=device, format=format, output=output)
         return
     if data is not None and not (group_cols or define or define_file) and split_csv(groups) \
             and set(split_csv(groups)) <= set(GROUPS):
@@ -143,8 +139,7 @@ def fairness(
     audit_table(data=data, counts=counts, example=example, label_col=label_col, pred_col=pred_col,
                 score_col=score_col, threshold=threshold, positive=positive, group_cols=group_cols, groups=groups,
                 define=define or [], define_file=define_file, fail_on=fail_on or [], strict=strict, format=format,
-                output=output, settings=dict(reference=reference, four_fifths=four_fifths, n_boot=n_boot,
-                                             confidence=confidence, seed=seed),
+                output=output, settings=settings,
                 model=model if decision_model else None, save_predictions=save_predictions, device=device.value)
 
 
@@ -157,15 +152,13 @@ def audit_table(*, define: list[str], define_file: Path | None, fail_on: list[st
     if table.get("example") is not None:
         check_choice("example", table["example"], EXAMPLES)  # before pandas loads
     from ..fairness import AuditSettings
-    from ..fairness.groups import parse_definition, read_definitions
     from ..fairness.pipeline import run_group_fairness
     from ..render.fairness_terminal import fairness_tables
     from ..fairness.result import SUMMARY_NAMES
     from ..fairness.thresholds import breaches, parse_conditions
 
     conditions = parse_conditions(fail_on, SUMMARY_NAMES)
-    definitions = [parse_definition(text) for text in define]
-    definitions += read_definitions(define_file) if define_file else []
+    definitions = _definitions(define, define_file)
     with RichProgress() as progress:
         result, notes = run_group_fairness(**table, group_cols=split_csv(group_cols), definitions=definitions,
                                            groups=split_csv(groups), settings=AuditSettings(**settings),
@@ -177,48 +170,37 @@ def audit_table(*, define: list[str], define_file: Path | None, fail_on: list[st
     exit_if_breached(breaches(conditions, result.summary()))
 
 
-FLIP_REFUSED = ("counts", "example", "pred_col", "score_col", "fail_on", "save_predictions", "define_file", "strict",
-                "reference", "four_fifths")
-"""Options of the group audit that the counterfactual flips and attribution by group do not take."""
-
-
-def audit_flips(ctx: typer.Context, *, model: str | None, define: list[str], group_cols: str | None,
-                groups: str | None, settings: dict[str, object], device: Device, format: Format,
-                output: Path | None, **choices: object) -> None:
-    """Counterfactual flips of a tabular model's decisions per group, written as table, JSON or CSV."""
-    from ..fairness.counterfactual import run_counterfactual
-    from ..render.counterfactual_terminal import counterfactual_tables
-
-    _model_audit(ctx, "--counterfactual", run_counterfactual, counterfactual_tables, model=model, define=define,
-                 group_cols=group_cols, groups=groups, settings=settings, device=device, format=format,
-                 output=output, **choices)
-
-
-def audit_attribution(ctx: typer.Context, **options: Any) -> None:
-    """Attribution by group of a tabular model's favourable score, written as table, JSON or CSV."""
-    from ..fairness.attribution_groups import run_attribution_by_group
-    from ..render.attribution_groups_terminal import attribution_group_tables
-
-    _model_audit(ctx, "--explain", run_attribution_by_group, attribution_group_tables, **options)
-
-
-def _model_audit(ctx: typer.Context, flag: str, run: Callable[..., Any], tables: Callable[[Any], list],
-                 *, model: str | None, define: list[str], group_cols: str | None, groups: str | None,
-                 settings: dict[str, object], device: Device, format: Format, output: Path | None,
-                 **choices: object) -> None:
-    """Check that ``flag`` fits (a tabular model, none of the group audit's own options), run, and write."""
+def audit_model(*, model: str, data: Path | None, counts: Path | None, example: str | None, pred_col: str | None,
+                score_col: str | None, define: list[str], define_file: Path | None, fail_on: list[str],
+                group_cols: str | None, groups: str | None, settings: dict[str, object], device: Device,
+                format: Format, output: Path | None, **choices: Any) -> None:
+    """Audit a tabular model's decisions with counterfactual flips and/or attribution by group; exit 1 on a
+    breach of the group audit."""
     from ..fairness import AuditSettings
-    from ..fairness.groups import parse_definition
-    from ..models.summary import is_tabular_model
+    from ..fairness.model_audit import run_model_audit
+    from ..fairness.result import SUMMARY_NAMES
+    from ..fairness.thresholds import breaches, parse_conditions
+    from ..render.model_audit_terminal import model_audit_tables
 
-    if model is None or not is_tabular_model(model):
-        raise ParameterError(f"{flag} needs a tabular --model (credit, income, or a folder whose card has "
-                             "a feature schema)")
-    given = explicit(ctx, FLIP_REFUSED)
-    if given:
-        raise ParameterError(f"{given[0]} does not apply to {flag}")
+    used = [flag for flag, value in (("--counts", counts), ("--example", example), ("--pred-col", pred_col),
+                                     ("--score-col", score_col)) if value is not None]
+    if used:
+        raise ParameterError(f"{used[0]} does not apply to --model (the model makes the decisions)")
+    conditions = parse_conditions(fail_on, SUMMARY_NAMES)
     with RichProgress() as progress:
-        result = run(model=model, group_cols=split_csv(group_cols), groups=split_csv(groups),
-                     definitions=[parse_definition(text) for text in define], settings=AuditSettings(**settings),
-                     device=device.value, progress=progress, **choices)
-    emit_formatted(format, output, payload=result.to_dict, frame=result.to_frame, tables=lambda: tables(result))
+        result, notes = run_model_audit(model=model, data=data, group_cols=split_csv(group_cols),
+                                        groups=split_csv(groups), definitions=_definitions(define, define_file),
+                                        settings=AuditSettings(**settings), device=device.value, progress=progress,
+                                        **choices)
+    for note in notes:
+        warn(note)
+    emit_formatted(format, output, payload=result.to_dict, frame=result.to_frame,
+                   tables=lambda: model_audit_tables(result))
+    exit_if_breached(breaches(conditions, result.fairness.summary()))
+
+
+def _definitions(define: list[str], define_file: Path | None) -> list[Any]:
+    """Group definitions from ``--define`` texts and a ``--define-file``."""
+    from ..fairness.groups import parse_definition, read_definitions
+
+    return [parse_definition(text) for text in define] + (read_definitions(define_file) if define_file else [])

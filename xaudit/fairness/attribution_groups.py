@@ -26,7 +26,7 @@ from ..validation import check_float
 from .association import DEFAULT_PROXY_THRESHOLD, association
 from .audit import AuditSettings
 from .bootstrap import percentile_interval
-from .model_decisions import describe_source, group_codes, model_decisions
+from .model_decisions import ModelDecisions, describe_source, group_codes, model_decisions
 
 DEFAULT_METHOD = "ig"
 DEFAULT_MAX_ROWS = 2000
@@ -198,6 +198,14 @@ def run_attribution_by_group(
     build_methods([explain], {})[0].check_supported(adapter := require_tabular(
         load_model(model, device=choices.get("device", "cpu"))))
     made = model_decisions(model=model, data=data, progress=progress, adapter=adapter, **choices)
+    return attribution_of(made, explain, groups, settings, proxy_threshold, max_rows, progress)
+
+
+def attribution_of(made: ModelDecisions, explain: str, groups: Sequence[str], settings: AuditSettings,
+                   proxy_threshold: float = DEFAULT_PROXY_THRESHOLD, max_rows: int = DEFAULT_MAX_ROWS,
+                   progress: ProgressFn = silent) -> AttributionByGroup:
+    """Attribution by group of the decisions ``made`` by ``explain`` (see module docstring)."""
+    adapter = made.adapter
     codes, names, chosen = group_codes(made, groups)
     rows = sample_rows(len(made.inputs), max_rows, settings.seed)
     features, scores = column_attributions(adapter, made.inputs.iloc[rows], explain, seed=settings.seed,

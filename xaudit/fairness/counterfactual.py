@@ -25,7 +25,7 @@ from ..progress import ProgressFn, silent
 from ..schema import JsonResult, check_envelope, envelope
 from .audit import AuditSettings
 from .bootstrap import percentile_interval, resample_cells
-from .model_decisions import describe_source, group_codes, model_decisions
+from .model_decisions import ModelDecisions, describe_source, group_codes, model_decisions
 
 PAIRED_CELLS = ("stay_favourable", "to_unfavourable", "to_favourable", "stay_unfavourable")
 """McNemar's table read row by row: original decision (favourable, unfavourable) × counterfactual."""
@@ -77,10 +77,13 @@ class CounterfactualResult(JsonResult):
     overall: FlipRow
     settings: dict[str, object]
     source: dict[str, object]
+    grouping: str | None = None
+    """The card grouping the user named (``sex``) when ``attribute`` is the input it is derived from."""
 
     def to_dict(self) -> dict[str, Any]:
         return envelope(self.kind) | {
-            "model": self.model, "attribute": self.attribute, "swap": self.swap, "threshold": self.threshold,
+            "model": self.model, "attribute": self.attribute, "grouping": self.grouping, "swap": self.swap,
+            "threshold": self.threshold,
             "settings": self.settings, "source": self.source, "groups": [row.to_dict() for row in self.groups],
             "overall": self.overall.to_dict()}
 
@@ -89,7 +92,7 @@ class CounterfactualResult(JsonResult):
         data = check_envelope(data, cls.kind)
         return cls(data["model"], data["attribute"], dict(data["swap"]), data["threshold"],
                    tuple(FlipRow.from_dict(row) for row in data["groups"]), FlipRow.from_dict(data["overall"]),
-                   dict(data["settings"]), dict(data["source"]))
+                   dict(data["settings"]), dict(data["source"]), data.get("grouping"))
 
     def to_frame(self) -> pd.DataFrame:
         """One row per group and one for ``overall``."""
@@ -110,8 +113,11 @@ def swap_for(adapter: Any, attribute: str, declared: Mapping[str, Mapping[str, s
     columns = {c.name: c for c in adapter.schema.columns}
     categorical = sorted(name for name, c in columns.items() if c.kind == "categorical")
     if attribute not in columns or columns[attribute].kind != "categorical":
+        derived = sorted(name for name, rule in (adapter.audit.get("groupings") or {}).items()
+                         if "map" in rule and rule.get("column") in categorical)
+        also = f" (or a grouping read from one: {', '.join(derived)})" if derived else ""
         raise ParameterError(f"`counterfactual` must name a categorical input of model {adapter.name!r}; "
-                             f"choose one of: {', '.join(categorical)}")
+                             f"choose one of: {', '.join(categorical)}{also}")
     categories = columns[attribute].categories
     swap = dict(given or declared.get(attribute) or {})
     if not swap and len(categories) == 2:
@@ -185,14 +191,44 @@ def run_counterfactual(
     of :func:`~xaudit.fairness.model_decisions.model_decisions`; groups come from the card by default.
     """
     from ..models import load_model
-    from ..models.decisions import favourable_scores, require_tabular
+    from ..models.decisions import require_tabular
 
-    settings = settings or AuditSettings()
-    attribute, given = parse_counterfactual(counterfactual)
     adapter = require_tabular(load_model(model, device=choices.get("device", "cpu")))
-    swap = swap_for(adapter, attribute, adapter.audit.get("counterfactuals") or {}, given)  # before reading data
+    plan = counterfactual_plan(adapter, counterfactual)  # before reading data
     made = model_decisions(model=model, data=data, progress=progress, adapter=adapter, **choices)
-    changed = made.inputs.assign(**{attribute: made.inputs[attribute].astype(str).map(swap)})
+    return flips_of(made, plan, groups, settings or AuditSettings(), progress)
+
+
+@dataclass(frozen=True)
+class CounterfactualPlan:
+    """What a counterfactual changes: the input ``attribute``, by ``swap``; ``grouping``: the card grouping
+    (e.g. ``sex``) the user named, when it is derived from that input."""
+
+    attribute: str
+    swap: dict[str, str]
+    grouping: str | None = None
+
+
+def counterfactual_plan(adapter: Any, text: str) -> CounterfactualPlan:
+    """Read ``ATTR`` or ``ATTR=FROM:TO,...``; ``ATTR`` may be an input column or a card grouping mapped from
+    a categorical input (German credit's ``sex``, read from ``personal_status``)."""
+    attribute, given = parse_counterfactual(text)
+    grouping = (adapter.audit.get("groupings") or {}).get(attribute)
+    columns = {c.name for c in adapter.schema.columns}
+    if attribute not in columns and grouping and "map" in grouping and grouping.get("column") in columns:
+        column = grouping["column"]
+        return CounterfactualPlan(column, swap_for(adapter, column, adapter.audit.get("counterfactuals") or {},
+                                                   given), attribute)
+    return CounterfactualPlan(attribute, swap_for(adapter, attribute, adapter.audit.get("counterfactuals") or {},
+                                                  given))
+
+
+def flips_of(made: ModelDecisions, plan: CounterfactualPlan, groups: Sequence[str], settings: AuditSettings,
+             progress: ProgressFn = silent) -> CounterfactualResult:
+    """Flips per group of the decisions ``made`` when ``plan`` changes one input of every row."""
+    from ..models.decisions import favourable_scores
+
+    changed = made.inputs.assign(**{plan.attribute: made.inputs[plan.attribute].astype(str).map(plan.swap)})
     changed_scores = favourable_scores(made.adapter, changed, progress=progress)
     before, after = made.decisions.favourable, changed_scores >= made.decisions.threshold
     codes, names, chosen = group_codes(made, groups)
@@ -202,6 +238,6 @@ def run_counterfactual(
     cells = np.stack([np.bincount(cell[m], minlength=4) for m in members])
     sums = np.array([change[m].sum() for m in members])
     rows, overall = flip_rows(chosen, cells, sums, settings)
-    return CounterfactualResult(made.adapter.name, attribute, swap, made.decisions.threshold, rows, overall,
-                                {**asdict(settings), "groups": list(chosen)},
-                                describe_source(made) | {"columns": made.columns.describe()})
+    return CounterfactualResult(made.adapter.name, plan.attribute, plan.swap, made.decisions.threshold, rows,
+                                overall, {**asdict(settings), "groups": list(chosen)},
+                                describe_source(made) | {"columns": made.columns.describe()}, plan.grouping)

@@ -131,13 +131,19 @@ def run_model_fairness(
     """
     check_table_path("save_predictions", save_predictions)
     made = model_decisions(model=model, data=data, progress=progress, **choices)
-    loaded = load_predictions(made.table, made.columns, made.grouping, groups=groups, strict=strict,
-                              progress=progress)
-    source = loaded.describe() | describe_source(made)
-    result = group_fairness(loaded.counts, settings, source=source)
+    result, warnings = fairness_of(made, groups, strict, settings, progress)
     if save_predictions is not None:
         write_table(made.table, Path(save_predictions))
-    return result, loaded.report.warnings() + _training_data_note(model, made.data)
+    return result, warnings + training_data_note(model, made.data)
+
+
+def fairness_of(made: ModelDecisions, groups: Sequence[str], strict: bool, settings: AuditSettings | None,
+                progress: ProgressFn = silent) -> tuple[FairnessResult, list[str]]:
+    """The group audit of the decisions ``made``, and the warnings of reading them."""
+    loaded = load_predictions(made.table, made.columns, made.grouping, groups=groups, strict=strict,
+                              progress=progress)
+    return group_fairness(loaded.counts, settings, source=loaded.describe() | describe_source(made)), \
+        loaded.report.warnings()
 
 
 def group_codes(made: ModelDecisions, groups: Sequence[str] = ()) -> tuple[np.ndarray, list[str], list[str]]:
@@ -181,7 +187,7 @@ def trained_on_table(model: str) -> Path:
     return root / file
 
 
-def _training_data_note(model: str, data: object) -> list[str]:
+def training_data_note(model: str, data: object) -> list[str]:
     """A warning when ``data`` is the very file the model was trained on (the card's sha256)."""
     from ..datasets.decision_data import SPLIT, sha256
     from ..models.registry import card_of

@@ -85,16 +85,19 @@ def reasons_from_scores(features: Sequence[str], scores: np.ndarray, top: int = 
 
 
 def refusal_reasons(adapter: Any, inputs: pd.DataFrame, scores: np.ndarray, threshold: float, *,
-                    method: str = "ig", n: int = 5, top: int = DEFAULT_REASONS, seed: int = 0) -> DecisionReasons:
-    """Reasons for the first ``n`` refused rows (favourable ``scores`` below ``threshold``) of ``inputs``."""
+                    method: str = "ig", n: int = 5, top: int = DEFAULT_REASONS, seed: int = 0,
+                    row_ids: Sequence[int] | None = None) -> DecisionReasons:
+    """Reasons for the first ``n`` refused rows (favourable ``scores`` below ``threshold``) of ``inputs``;
+    ``row_ids``: each row's number in its table (default: its position in ``inputs``)."""
     from .attribution_groups import column_attributions
 
     refused = np.flatnonzero(np.asarray(scores) < threshold)[:n]
     if len(refused) == 0:
         return DecisionReasons(adapter.name, method, threshold, ())
+    ids = np.arange(len(inputs)) if row_ids is None else np.asarray(row_ids)
     features, attributions = column_attributions(adapter, inputs.iloc[refused], method, seed=seed)
     refusals = tuple(
-        Refusal(int(row), float(scores[row]),
+        Refusal(int(ids[row]), float(scores[row]),
                 tuple(Reason(f, str(inputs.iloc[row][f]), a) for f, a in reasons))
         for row, reasons in zip(refused, reasons_from_scores(features, attributions, top)))
     return DecisionReasons(adapter.name, method, threshold, refusals)

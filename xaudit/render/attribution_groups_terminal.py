@@ -19,7 +19,7 @@ def attribution_group_tables(result: AttributionByGroup) -> list[Table]:
     explained = result.settings.get("rows_explained"), result.settings.get("rows_in_table")
     table = Table(title=f"Mean |{result.method}| attribution toward {result.target!r} by group, model "
                         f"{result.model} ({explained[0]:,} of {explained[1]:,} rows explained)")
-    table.add_column("column")
+    table.add_column("column", overflow="fold")
     table.add_column("role")
     for row in rows:
         table.add_column(f"{row.group} (n={row.n:,})", justify="right")

@@ -10,7 +10,8 @@ from ..fairness.counterfactual import CounterfactualResult
 
 def counterfactual_tables(result: CounterfactualResult) -> list[Table]:
     swap = ", ".join(f"{a}→{b}" for a, b in result.swap.items())
-    table = Table(title=f"Counterfactual flips of {result.model}: only {result.attribute} changed ({swap}), "
+    changed = result.attribute if result.grouping is None else f"{result.attribute} (read as {result.grouping})"
+    table = Table(title=f"Counterfactual flips of {result.model}: only {changed} changed ({swap}), "
                         f"favourable when score >= {result.threshold:g}")
     for column in ("group", "n", "flipped", "flip rate [interval]", "to favourable", "to unfavourable",
                    "mean score change", "McNemar p"):

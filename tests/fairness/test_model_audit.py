@@ -1,0 +1,66 @@
+"""The combined audit of a model's decisions equals its three parts run on their own."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.tabular_synthetic import synthetic_frame
+from xaudit.cli import app
+from xaudit.fairness import AuditSettings
+from xaudit.fairness.attribution_groups import run_attribution_by_group
+from xaudit.fairness.counterfactual import run_counterfactual
+from xaudit.fairness.model_audit import ModelFairnessAudit, run_model_audit
+from xaudit.fairness.model_decisions import run_model_fairness
+
+
+@pytest.fixture
+def applicants(tmp_path):
+    path = tmp_path / "applicants.csv"
+    synthetic_frame(400, seed=5).to_csv(path, index=False)
+    return path
+
+
+def test_parts_equal_the_separate_audits_and_round_trip(tiny_tabular_dir, applicants, tmp_path):
+    model, settings = str(tiny_tabular_dir), AuditSettings(n_boot=100, seed=3)
+    saved = tmp_path / "decisions.csv"
+    audit, warnings = run_model_audit(model=model, data=applicants, counterfactual=["sex"], explain="ig",
+                                      settings=settings, max_rows=120, save_predictions=saved)
+    fairness, alone_warnings = run_model_fairness(model=model, data=applicants, settings=settings)
+    assert audit.fairness == fairness and warnings == alone_warnings
+    assert audit.counterfactuals == (run_counterfactual(model=model, data=applicants, counterfactual="sex",
+                                                        settings=settings),)
+    assert audit.attribution == run_attribution_by_group(model=model, data=applicants, explain="ig",
+                                                         settings=settings, max_rows=120)
+    assert saved.is_file() and ModelFairnessAudit.from_json(audit.to_json()) == audit
+    frame = audit.to_frame()
+    assert list(frame.columns[:2]) == ["part", "model"]
+    assert (frame.part == "counterfactual").sum() == len(audit.counterfactuals[0].groups) + 1
+
+
+def test_cli_checks_every_part_before_reading_data(tiny_tabular_dir, tmp_path):
+    missing = tmp_path / "absent.csv"
+    missing.write_text("x\n1\n")  # a table without the schema's columns: never read when an option is wrong
+    base = ["fairness", "--model", str(tiny_tabular_dir), "--data", str(missing)]
+    for extra, code, message in ((["--counterfactual", "nope"], 2, "must name a categorical input"),
+                                 (["--explain", "attention"], 3, "needs attention weights")):
+        refused = CliRunner().invoke(app, [*base, *extra])
+        assert refused.exit_code == code and message in refused.output, refused.output
+
+
+@pytest.mark.data
+def test_credit_on_german_credit_with_no_other_option(data_dir, tmp_path):
+    """The issue's command: the card gives label, groups and the sex counterfactual (via personal_status)."""
+    german = data_dir / "german" / "german.csv"
+    out = tmp_path / "audit.json"
+    result = CliRunner().invoke(app, ["fairness", "--model", "credit", "--data", str(german), "--counterfactual",
+                                      "sex", "--explain", "ig", "--n-boot", "50", "-f", "json", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(out.read_text())
+    flips = payload["counterfactual"][0]
+    assert (flips["attribute"], flips["grouping"]) == ("personal_status", "sex")
+    assert [g["group"] for g in flips["groups"]] == [g["group"] for g in payload["group_fairness"]["groups"]]
+    assert set(payload["attribution_by_group"]["protected"]) == {"personal_status", "age"}
+    assert sum(g["n"] for g in flips["groups"]) == 1000
