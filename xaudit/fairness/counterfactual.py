@@ -13,7 +13,7 @@ the chi-square with continuity correction). A model that ignores a has no flips.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,8 @@ from ..progress import ProgressFn, silent
 from ..schema import JsonResult, check_envelope, envelope
 from .audit import AuditSettings
 from .bootstrap import percentile_interval, resample_cells
-from .model_decisions import ModelDecisions, describe_source, group_codes, model_decisions
+from .model_decisions import (DecisionPlan, ModelDecisions, chosen_groups, describe_source, iter_model_decisions,
+                              plan_decisions, row_groups)
 
 PAIRED_CELLS = ("stay_favourable", "to_unfavourable", "to_favourable", "stay_unfavourable")
 """McNemar's table read row by row: original decision (favourable, unfavourable) × counterfactual."""
@@ -188,15 +189,19 @@ def run_counterfactual(
     """Flips per group when only the attribute ``counterfactual`` names is changed (see module docstring).
 
     ``choices`` (label_col, positive, threshold, group_cols, definitions, device) are those
-    of :func:`~xaudit.fairness.model_decisions.model_decisions`; groups come from the card by default.
+    of :func:`~xaudit.fairness.model_decisions.plan_decisions`; groups come from the card by default.
+    The table is read a chunk of rows at a time.
     """
     from ..models import load_model
     from ..models.decisions import require_tabular
 
     adapter = require_tabular(load_model(model, device=choices.get("device", "cpu")))
     plan = counterfactual_plan(adapter, counterfactual)  # before reading data
-    made = model_decisions(model=model, data=data, progress=progress, adapter=adapter, **choices)
-    return flips_of(made, plan, groups, settings or AuditSettings(), progress)
+    decision_plan = plan_decisions(model=model, data=data, adapter=adapter, **choices)
+    tally = FlipTally()
+    for made in iter_model_decisions(decision_plan, progress=progress):
+        tally.add(made, plan, progress)
+    return tally.result(decision_plan, plan, groups, settings or AuditSettings())
 
 
 @dataclass(frozen=True)
@@ -223,21 +228,36 @@ def counterfactual_plan(adapter: Any, text: str) -> CounterfactualPlan:
                                                   given))
 
 
-def flips_of(made: ModelDecisions, plan: CounterfactualPlan, groups: Sequence[str], settings: AuditSettings,
-             progress: ProgressFn = silent) -> CounterfactualResult:
-    """Flips per group of the decisions ``made`` when ``plan`` changes one input of every row."""
-    from ..models.decisions import favourable_scores
+@dataclass
+class FlipTally:
+    """Paired decision counts (``PAIRED_CELLS``) and summed score changes per group, added chunk by chunk."""
 
-    changed = made.inputs.assign(**{plan.attribute: made.inputs[plan.attribute].astype(str).map(plan.swap)})
-    changed_scores = favourable_scores(made.adapter, changed, progress=progress)
-    before, after = made.decisions.favourable, changed_scores >= made.decisions.threshold
-    codes, names, chosen = group_codes(made, groups)
-    cell = np.where(before, np.where(after, 0, 1), np.where(after, 2, 3))
-    change = changed_scores - made.decisions.scores
-    members = [codes == names.index(g) for g in chosen]
-    cells = np.stack([np.bincount(cell[m], minlength=4) for m in members])
-    sums = np.array([change[m].sum() for m in members])
-    rows, overall = flip_rows(chosen, cells, sums, settings)
-    return CounterfactualResult(made.adapter.name, plan.attribute, plan.swap, made.decisions.threshold, rows,
-                                overall, {**asdict(settings), "groups": list(chosen)},
-                                describe_source(made) | {"columns": made.columns.describe()}, plan.grouping)
+    cells: dict[str, np.ndarray] = field(default_factory=dict)
+    score_change: dict[str, float] = field(default_factory=dict)
+
+    def add(self, made: ModelDecisions, plan: CounterfactualPlan, progress: ProgressFn = silent) -> None:
+        """Rerun the model on the rows of ``made`` with ``plan``'s change and count per group."""
+        from ..models.decisions import favourable_scores
+
+        changed = made.inputs.assign(**{plan.attribute: made.inputs[plan.attribute].astype(str).map(plan.swap)})
+        changed_scores = favourable_scores(made.adapter, changed, progress=progress,
+                                           first_row=int(made.decisions.rows[0]))
+        before, after = made.decisions.favourable, changed_scores >= made.decisions.threshold
+        cell = np.where(before, np.where(after, 0, 1), np.where(after, 2, 3))
+        change = changed_scores - made.decisions.scores
+        codes, names = row_groups(made)
+        for code in np.unique(codes[codes >= 0]):
+            members, name = codes == code, names[code]
+            self.cells[name] = self.cells.get(name, np.zeros(4, np.int64)) + np.bincount(cell[members], minlength=4)
+            self.score_change[name] = self.score_change.get(name, 0.0) + float(change[members].sum())
+
+    def result(self, decision_plan: DecisionPlan, plan: CounterfactualPlan, groups: Sequence[str],
+               settings: AuditSettings) -> CounterfactualResult:
+        """Flips per chosen group (``groups``, else all present) and overall."""
+        chosen = chosen_groups(decision_plan.grouping, list(self.cells), groups)
+        rows, overall = flip_rows(chosen, np.stack([self.cells[g] for g in chosen]),
+                                  np.array([self.score_change[g] for g in chosen]), settings)
+        return CounterfactualResult(decision_plan.adapter.name, plan.attribute, plan.swap, decision_plan.threshold,
+                                    rows, overall, {**asdict(settings), "groups": list(chosen)},
+                                    describe_source(decision_plan) | {"columns": decision_plan.columns.describe()},
+                                    plan.grouping)

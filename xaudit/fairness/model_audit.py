@@ -1,8 +1,8 @@
 """One audit of a tabular model's decisions: group fairness, counterfactual flips and attribution by group.
 
-model + table ─► decisions (once) ─┬─► group fairness (``fairness_of``, DESIGN.md §2)
-                                   ├─► counterfactual flips per protected input (``flips_of``)
-                                   └─► attribution by group with protected and proxy shares (``attribution_of``)
+model + table ─► decisions, a chunk of rows at a time ─┬─► group fairness (``fairness_of``, DESIGN.md §2)
+                                                      └─► counterfactual flips per protected input (``FlipTally``)
+model + whole table ─► attribution by group with protected and proxy shares (``attribution_of``)
 
 What ``xaudit fairness --model M --data TABLE --counterfactual ATTR --explain METHOD`` writes: the
 compliance question "is it fair across groups?" and the legal one "does the decision depend on
@@ -11,7 +11,7 @@ a protected attribute, and through which inputs?" answered on the same decisions
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,8 +24,9 @@ from ..schema import JsonResult, check_envelope, envelope
 from .association import DEFAULT_PROXY_THRESHOLD
 from .attribution_groups import DEFAULT_MAX_ROWS, AttributionByGroup, attribution_of
 from .audit import AuditSettings
-from .counterfactual import CounterfactualResult, counterfactual_plan, flips_of
-from .model_decisions import check_table_path, fairness_of, model_decisions, training_data_note, write_table
+from .counterfactual import CounterfactualResult, FlipTally, counterfactual_plan
+from .model_decisions import (ModelDecisions, check_table_path, fairness_of, iter_model_decisions, plan_decisions,
+                              training_data_note, write_table)
 from .result import FairnessResult
 
 
@@ -75,17 +76,18 @@ def run_model_audit(
     max_rows: int = DEFAULT_MAX_ROWS, save_predictions: str | Path | None = None, progress: ProgressFn = silent,
     **choices: Any,
 ) -> tuple[ModelFairnessAudit, list[str]]:
-    """Run tabular ``model`` on ``data`` once and audit the decisions (see module docstring).
+    """Audit the decisions of tabular ``model`` on ``data`` (see module docstring).
 
     ``counterfactual``: protected inputs (or card groupings read from one, e.g. ``sex``) to change one at
     a time, each ``ATTR`` or ``ATTR=FROM:TO,...``; ``explain``: an attribution method for attribution by
     group (at most ``max_rows`` rows, seeded). ``choices`` (label_col, positive, threshold, group_cols,
-    definitions, device) go to :func:`~xaudit.fairness.model_decisions.model_decisions`. Returns the
-    audit and warnings.
+    definitions, device) go to :func:`~xaudit.fairness.model_decisions.plan_decisions`. The group audit and
+    the flips read the table a chunk of rows at a time in one pass (flat memory); attribution by group
+    reads it whole in a second pass. Returns the audit and warnings.
     """
     from ..attribution.registry import build_methods
     from ..models import load_model
-    from ..models.decisions import require_tabular
+    from ..models.decisions import decide, require_tabular
 
     settings = settings or AuditSettings()
     check_table_path("save_predictions", save_predictions)
@@ -96,12 +98,26 @@ def run_model_audit(
         raise ParameterError(f"`counterfactual` changes {repeated[0]!r} twice; name each input once")
     if explain is not None:
         build_methods([explain], {})[0].check_supported(adapter)
-    made = model_decisions(model=model, data=data, progress=progress, adapter=adapter, **choices)
-    fairness, warnings = fairness_of(made, groups, strict, settings, progress)
-    flips = tuple(flips_of(made, plan, groups, settings, progress) for plan in plans)
-    attribution = None if explain is None else attribution_of(made, explain, groups, settings, proxy_threshold,
-                                                              max_rows, progress)
+    decision_plan = plan_decisions(model=model, data=data, adapter=adapter, **choices)
+    tallies = [FlipTally() for _ in plans]
+    saved: list[pd.DataFrame] = []
+
+    def chunks() -> Iterator[ModelDecisions]:
+        for made in iter_model_decisions(decision_plan, progress=progress):
+            for tally, plan in zip(tallies, plans):
+                tally.add(made, plan, progress)
+            if save_predictions is not None:
+                saved.append(made.table)
+            yield made
+
+    fairness, warnings = fairness_of(decision_plan, chunks(), groups, strict, settings, progress)
+    flips = tuple(tally.result(decision_plan, plan, groups, settings) for tally, plan in zip(tallies, plans))
+    attribution = None
+    if explain is not None:
+        whole = decision_plan.finish(*decide(adapter, decision_plan.data, threshold=decision_plan.threshold,
+                                             extra_columns=decision_plan.needed, progress=progress))
+        attribution = attribution_of(whole, explain, groups, settings, proxy_threshold, max_rows, progress)
     if save_predictions is not None:
-        write_table(made.table, Path(save_predictions))
+        write_table(pd.concat(saved, ignore_index=True), Path(save_predictions))
     return ModelFairnessAudit(adapter.name, fairness, flips, attribution), \
-        warnings + training_data_note(model, made.data)
+        warnings + training_data_note(model, decision_plan.data)

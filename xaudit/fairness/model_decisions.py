@@ -10,7 +10,7 @@ columns or groupings the card derives from one (``{"column": "personal_status", 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,7 +25,7 @@ from .audit import AuditSettings, group_fairness
 from .groups import Definition, Grouping
 from .loading import PredictionColumns, load_predictions
 from .result import FairnessResult
-from .tables import FORMATS
+from .tables import CHUNK_ROWS, FORMATS
 
 if TYPE_CHECKING:
     from ..models.decisions import Decisions
@@ -83,17 +83,39 @@ class ModelDecisions:
     """The table read (the card's training table when none was given)."""
 
 
-def model_decisions(
+@dataclass(frozen=True)
+class DecisionPlan:
+    """What an audit of a model's decisions reads: the card's defaults with the caller's choices applied."""
+
+    adapter: Any
+    data: str | Path | pd.DataFrame
+    threshold: float
+    needed: list[str]
+    """Table columns read besides the model's own: the label and the columns groups come from."""
+    derived: dict[str, dict[str, Any]]
+    """Groupings the card derives from a column (``sex`` from ``personal_status``), by name."""
+    grouping: Grouping
+    columns: PredictionColumns
+
+    def finish(self, decisions: Decisions, frame: pd.DataFrame) -> ModelDecisions:
+        """The decisions on the rows ``frame`` with the table an audit of them reads."""
+        table = frame[list(dict.fromkeys(self.needed))].copy().reset_index(drop=True)
+        for name, rule in self.derived.items():
+            table[name] = derive(frame.reset_index(drop=True), name, rule)
+        table = pd.concat([decisions.to_frame(), table.drop(columns=[*SAVED_COLUMNS], errors="ignore")], axis=1)
+        return ModelDecisions(self.adapter, decisions, frame, table, self.grouping, self.columns, self.data)
+
+
+def plan_decisions(
     *, model: str, data: str | Path | pd.DataFrame | None, label_col: str | None = None,
     positive: str | None = None, threshold: float | None = None, group_cols: Sequence[str] = (),
-    definitions: Sequence[Definition] = (), device: str = "cpu", progress: ProgressFn = silent,
-    adapter: Any = None,
-) -> ModelDecisions:
-    """Run tabular ``model`` (or its already loaded ``adapter``) on ``data``; the card fills in the label
+    definitions: Sequence[Definition] = (), device: str = "cpu", adapter: Any = None,
+) -> DecisionPlan:
+    """Load tabular ``model`` (unless its ``adapter`` is given) and fill in from its card the label
     column, favourable value and groups that are not given (``group_cols`` only when neither
     ``group_cols`` nor ``definitions`` are)."""
     from ..models import load_model
-    from ..models.decisions import DEFAULT_THRESHOLD, decide, require_tabular
+    from ..models.decisions import DEFAULT_THRESHOLD, require_tabular
 
     adapter = require_tabular(adapter or load_model(model, device=device))
     data = data if data is not None else trained_on_table(model)
@@ -107,14 +129,29 @@ def model_decisions(
     needed = [label_col, *defaults.source_columns(chosen),
               *(c for c in grouping.needed_columns if c not in defaults.groupings)]
     threshold = DEFAULT_THRESHOLD if threshold is None else threshold
-    decisions, frame = decide(adapter, data, threshold=threshold, extra_columns=needed, progress=progress)
-    table = frame[list(dict.fromkeys(needed))].copy()
-    for name in chosen:
-        if name in defaults.groupings:
-            table[name] = derive(frame, name, defaults.groupings[name])
-    table = pd.concat([decisions.to_frame(), table.drop(columns=[*SAVED_COLUMNS], errors="ignore")], axis=1)
     columns = PredictionColumns(label_col, score="score", threshold=threshold, positive=positive)
-    return ModelDecisions(adapter, decisions, frame, table, grouping, columns, data)
+    derived = {name: defaults.groupings[name] for name in chosen if name in defaults.groupings}
+    return DecisionPlan(adapter, data, threshold, needed, derived, grouping, columns)
+
+
+def model_decisions(*, progress: ProgressFn = silent, **choices: Any) -> ModelDecisions:
+    """Run tabular ``model`` on every row of ``data`` at once; ``choices`` are those of :func:`plan_decisions`."""
+    from ..models.decisions import decide
+
+    plan = plan_decisions(**choices)
+    return plan.finish(*decide(plan.adapter, plan.data, threshold=plan.threshold, extra_columns=plan.needed,
+                               progress=progress))
+
+
+def iter_model_decisions(plan: DecisionPlan, chunk_rows: int = CHUNK_ROWS, progress: ProgressFn = silent,
+                         ) -> Iterator[ModelDecisions]:
+    """The decisions of ``plan`` a chunk of rows at a time (row numbers count from the table's start), so
+    that memory stays flat however long the table."""
+    from ..models.decisions import decide_chunks
+
+    for decisions, frame in decide_chunks(plan.adapter, plan.data, threshold=plan.threshold,
+                                          extra_columns=plan.needed, chunk_rows=chunk_rows, progress=progress):
+        yield plan.finish(decisions, frame)
 
 
 def run_model_fairness(
@@ -130,38 +167,52 @@ def run_model_fairness(
     audit has succeeded. Returns the result and warnings.
     """
     check_table_path("save_predictions", save_predictions)
-    made = model_decisions(model=model, data=data, progress=progress, **choices)
-    result, warnings = fairness_of(made, groups, strict, settings, progress)
+    plan = plan_decisions(model=model, data=data, **choices)
+    saved: list[pd.DataFrame] = []
+    chunks = (saved.append(made.table) or made for made in iter_model_decisions(plan, progress=progress)
+              ) if save_predictions is not None else iter_model_decisions(plan, progress=progress)
+    result, warnings = fairness_of(plan, chunks, groups, strict, settings, progress)
     if save_predictions is not None:
-        write_table(made.table, Path(save_predictions))
-    return result, warnings + training_data_note(model, made.data)
+        write_table(pd.concat(saved, ignore_index=True), Path(save_predictions))
+    return result, warnings + training_data_note(model, plan.data)
 
 
-def fairness_of(made: ModelDecisions, groups: Sequence[str], strict: bool, settings: AuditSettings | None,
-                progress: ProgressFn = silent) -> tuple[FairnessResult, list[str]]:
-    """The group audit of the decisions ``made``, and the warnings of reading them."""
-    loaded = load_predictions(made.table, made.columns, made.grouping, groups=groups, strict=strict,
-                              progress=progress)
-    return group_fairness(loaded.counts, settings, source=loaded.describe() | describe_source(made)), \
+def fairness_of(plan: DecisionPlan, chunks: Iterable[ModelDecisions], groups: Sequence[str], strict: bool,
+                settings: AuditSettings | None, progress: ProgressFn = silent) -> tuple[FairnessResult, list[str]]:
+    """The group audit of the decisions in ``chunks`` (read one at a time), and the warnings of reading them."""
+    loaded = load_predictions((made.table for made in chunks), plan.columns, plan.grouping, groups=groups,
+                              strict=strict, progress=progress)
+    return group_fairness(loaded.counts, settings, source=loaded.describe() | describe_source(plan)), \
         loaded.report.warnings()
 
 
 def group_codes(made: ModelDecisions, groups: Sequence[str] = ()) -> tuple[np.ndarray, list[str], list[str]]:
     """Each row's group code (-1: in none), the group names, and the groups chosen (``groups``, else all present,
     in the grouping's order); a chosen group that no row is in is a DataError."""
+    codes, names = row_groups(made)
+    present = [names[i] for i in np.unique(codes[codes >= 0])]
+    return codes, names, chosen_groups(made.grouping, present, groups)
+
+
+def row_groups(made: ModelDecisions) -> tuple[np.ndarray, list[str]]:
+    """Each row's group code (-1: in none) and the group names the codes index."""
     import pyarrow as pa
 
     group_table = made.table[list(made.grouping.needed_columns)]
     codes, names = made.grouping.encode(pa.Table.from_pandas(group_table, preserve_index=False))
-    present = [names[i] for i in np.unique(codes[codes >= 0])]
-    chosen = list(groups) or made.grouping.order(present)
+    return codes, list(names)
+
+
+def chosen_groups(grouping: Grouping, present: Sequence[str], groups: Sequence[str] = ()) -> list[str]:
+    """``groups``, else every group ``present`` in the grouping's order; a chosen group not present is a DataError."""
+    chosen = list(groups) or grouping.order(list(present))
     unknown = [g for g in chosen if g not in present]
     if unknown:
-        raise DataError(f"group {unknown[0]!r} is not among the groups: {', '.join(made.grouping.order(present))}")
-    return codes, list(names), chosen
+        raise DataError(f"group {unknown[0]!r} is not among the groups: {', '.join(grouping.order(list(present)))}")
+    return chosen
 
 
-def describe_source(made: ModelDecisions) -> dict[str, object]:
+def describe_source(made: ModelDecisions | DecisionPlan) -> dict[str, object]:
     return {"data": "the table" if isinstance(made.data, pd.DataFrame) else str(made.data), "input": "model decisions",
             "model": made.adapter.name}
 

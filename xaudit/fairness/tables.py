@@ -23,8 +23,8 @@ import pyarrow.parquet as pq
 from ..errors import DataError, ParameterError, XauditError, unknown_choice
 from ..progress import ProgressFn, silent
 
-Source = str | os.PathLike[str] | pa.Table | pd.DataFrame
-"""A file path, or a table already in memory."""
+Source = str | os.PathLike[str] | pa.Table | pd.DataFrame | Iterator[pd.DataFrame]
+"""A file path, a table already in memory, or tables made one after another (read once, in order)."""
 Columnar = pa.Table | pa.RecordBatch
 """One chunk of rows."""
 
@@ -37,7 +37,7 @@ PROGRESS = "reading"
 
 
 def source_name(source: Source) -> str:
-    return "the table" if isinstance(source, (pa.Table, pd.DataFrame)) else str(source)
+    return "the table" if isinstance(source, (pa.Table, pd.DataFrame, Iterator)) else str(source)
 
 
 def iter_batches(
@@ -57,6 +57,8 @@ def iter_batches(
     columns = list(dict.fromkeys(columns))
     if isinstance(source, (pa.Table, pd.DataFrame)):
         batches = _memory_batches(source, columns, chunk_rows)
+    elif isinstance(source, Iterator):
+        batches = (batch for table in source for batch in _memory_batches(table, columns, chunk_rows))
     else:
         path = Path(source)
         if path.is_dir():

@@ -7,7 +7,7 @@ class). Every row is checked before any result exists, so a bad value fails the 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -46,26 +46,36 @@ def read_rows(source: str | Path | pd.DataFrame, columns: Sequence[str], progres
     """
     import pandas as pd
 
-    from ..fairness.tables import iter_batches
+    return pd.concat(list(iter_row_chunks(source, columns, progress=progress)), ignore_index=True)
 
+
+def iter_row_chunks(source: str | Path | pd.DataFrame, columns: Sequence[str], chunk_rows: int | None = None,
+                    progress: ProgressFn = silent) -> Iterator[pd.DataFrame]:
+    """:func:`read_rows` a chunk of about ``chunk_rows`` rows at a time (the readers' default when None)."""
+    from ..fairness.tables import CHUNK_ROWS, iter_batches, source_name
+
+    empty = True
     try:
-        batches = list(iter_batches(source, list(columns), text_columns=list(columns), progress=progress))
+        for batch in iter_batches(source, list(columns), text_columns=list(columns), progress=progress,
+                                  chunk_rows=chunk_rows or CHUNK_ROWS):
+            if batch.num_rows:
+                empty = False
+                yield batch.to_pandas()
     except ParameterError as exc:
         raise DataError(str(exc)) from None
-    frame = pd.concat([batch.to_pandas() for batch in batches], ignore_index=True) if batches else None
-    if frame is None or frame.empty:
-        raise DataError(f"{source if not isinstance(source, pd.DataFrame) else 'the table'} holds no rows")
-    return frame
+    if empty:
+        raise DataError(f"{source_name(source)} holds no rows")
 
 
 def favourable_scores(adapter: ModelAdapter, frame: pd.DataFrame, batch_size: int = BATCH_ROWS,
-                      progress: ProgressFn = silent) -> np.ndarray:
-    """The probability of the favourable class for every row, ``batch_size`` rows per forward pass."""
+                      progress: ProgressFn = silent, first_row: int = 0) -> np.ndarray:
+    """The probability of the favourable class for every row, ``batch_size`` rows per forward pass
+    (``first_row``: the table row of ``frame``'s first, for errors)."""
     tabular = require_tabular(adapter)
     favourable = tabular.favourable_index()
     chunks = []
     for start in range(0, len(frame), batch_size):
-        batch = tabular.encode(frame.iloc[start:start + batch_size], first_row=start)
+        batch = tabular.encode(frame.iloc[start:start + batch_size], first_row=first_row + start)
         with torch.no_grad():
             chunks.append(torch.softmax(tabular.forward(batch).double(), dim=-1)[:, favourable].cpu().numpy())
         progress("predicting", min(start + batch_size, len(frame)), len(frame))
@@ -126,3 +136,20 @@ def decide(adapter: ModelAdapter, source: str | Path | pd.DataFrame, *, threshol
     favourable = tabular.labels[tabular.favourable_index()]
     other = next(label for label in tabular.labels if label != favourable)
     return Decisions(tabular.name, (other, favourable), threshold, np.arange(len(frame)), scores), frame
+
+
+def decide_chunks(adapter: ModelAdapter, source: str | Path | pd.DataFrame, *, threshold: float = DEFAULT_THRESHOLD,
+                  extra_columns: Sequence[str] = (), chunk_rows: int | None = None, batch_size: int = BATCH_ROWS,
+                  progress: ProgressFn = silent) -> Iterator[tuple[Decisions, pd.DataFrame]]:
+    """:func:`decide` a chunk of rows at a time; row numbers count from the table's first row."""
+    tabular = require_tabular(adapter)
+    threshold = check_float("threshold", threshold, minimum=0, maximum=1)
+    favourable = tabular.labels[tabular.favourable_index()]
+    other = next(label for label in tabular.labels if label != favourable)
+    start = 0
+    for frame in iter_row_chunks(source, list(dict.fromkeys([*tabular.schema.names, *extra_columns])), chunk_rows,
+                                 progress):
+        scores = favourable_scores(tabular, frame, batch_size, progress, first_row=start)
+        yield Decisions(tabular.name, (other, favourable), threshold, np.arange(start, start + len(frame)),
+                        scores), frame
+        start += len(frame)
