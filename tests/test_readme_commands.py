@@ -24,7 +24,8 @@ WORK = [("xaudit.models.loading", "load_model"), ("xaudit.report.build", "load_m
 """The work each command may start; also where a module binds ``load_model`` on import (importing it here
 first binds the real one, which the patch then replaces and restores, instead of the sentinel for good)."""
 NAMED_FILES = ["sentences.txt", "predictions.csv", "answers.csv", "answers.jsonl", "preds.csv", "preds.parquet",
-               "counts.parquet", "audit.toml", "mbert.jsonl", "german.csv", "adult.csv"]
+               "counts.parquet", "audit.toml", "mbert.jsonl", "german.csv", "adult.csv", "reviews.csv",
+               "applications.csv"]
 SHARED_FILES = ["german/german.csv", "adult/adult.csv"]
 
 
@@ -48,7 +49,7 @@ def test_the_readme_has_commands():
 
 
 @pytest.mark.parametrize("command", readme_commands())
-def test_readme_command_parses_and_passes_its_checks(command, tmp_path, monkeypatch, tiny_mlm_dir):
+def test_readme_command_parses_and_passes_its_checks(command, tmp_path, monkeypatch, tiny_mlm_dir, tiny_models_dir):
     import importlib
     import shutil
 
@@ -70,6 +71,7 @@ def test_readme_command_parses_and_passes_its_checks(command, tmp_path, monkeypa
     for name in NAMED_FILES:
         (checkout / name).write_text("")
     shutil.copytree(tiny_mlm_dir, checkout / "my-mlm")
+    shutil.copytree(tiny_models_dir / "bert", checkout / "my-classifier")
     monkeypatch.chdir(checkout)
     monkeypatch.delenv("XAUDIT_DATA_DIR", raising=False)
     result = CliRunner().invoke(app, shlex.split(command)[1:])

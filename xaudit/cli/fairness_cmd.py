@@ -20,7 +20,8 @@ from .options import (Define, Device, DeviceOption, Format, GroupCols, Groups, L
                       OutputFormat, PredCol, Positive, ScoreCol, Seed, Threshold, command, explicit)
 
 CLOZE_OPTIONS = ("mozart", "model", "k", "languages", "predictions", "save_predictions", "device")
-DECISION_OPTIONS = ("model", "save_predictions", "device", "counterfactual", "explain", "proxy_threshold")
+DECISION_OPTIONS = ("model", "save_predictions", "device", "counterfactual", "explain", "proxy_threshold",
+                    "text_col")
 """Options that, with a tabular --model, belong to the audit of the model's decisions on --data."""
 TABLE_OPTIONS = ("counts", "example", "label_col", "pred_col", "score_col", "threshold", "positive", "group_cols",
                  "define", "define_file", "fail_on", "reference", "four_fifths", "n_boot", "confidence", "seed",
@@ -78,11 +79,15 @@ def fairness(
     counterfactual: Annotated[Optional[list[str]], typer.Option(
         "--counterfactual", metavar="<attribute[=from:to,...]>",
         help="With a tabular --model: also change only this protected input (ATTR, a card grouping read from "
-        "one such as sex, or ATTR=FROM:TO,FROM:TO) and report decision flips per group (repeatable).")] = None,
+        "one such as sex, or ATTR=FROM:TO,FROM:TO) and report decision flips per group (repeatable); with "
+        "--text-col: swap the identity terms of this list in the texts (gender).")] = None,
     explain: Annotated[Optional[str], typer.Option("--explain", metavar="<method>",
                                                    help="With a tabular --model: also attribution by group "
                                                    "by this method (e.g. ig): mean |attribution| per column, "
                                                    "shares on protected attributes and their proxies.")] = None,
+    text_col: Annotated[Optional[str], typer.Option("--text-col", metavar="<column>",
+                                                    help="With a text classifier as --model: the column of "
+                                                    "--data holding the texts it decides on.")] = None,
     proxy_threshold: Annotated[float, typer.Option("--proxy-threshold", help="With --explain: a column is a "
                                                    "proxy when its association with a protected attribute "
                                                    "(Cramér's V, correlation ratio, |r|) reaches this.")] = 0.3,
@@ -101,7 +106,7 @@ def fairness(
     from ..cloze import GROUPS, is_cloze_audit
     from ..models.summary import is_tabular_model
 
-    decision_model = model is not None and is_tabular_model(model)
+    decision_model = model is not None and (text_col is not None or is_tabular_model(model))
     cloze_given = explicit(ctx, [o for o in CLOZE_OPTIONS if not (decision_model and o in DECISION_OPTIONS)])
     table_given = explicit(ctx, TABLE_OPTIONS)
     if mozart is not None and data is not None:
@@ -123,8 +128,8 @@ def fairness(
         if not decision_model:
             flag = "--counterfactual" if counterfactual else "--explain"
             raise ParameterError(f"{flag} needs a tabular --model (credit, income, or a folder whose card has "
-                                 "a feature schema)")
-        audit_model(model=model, data=data, counterfactual=counterfactual or [], explain=explain,
+                                 "a feature schema), or a text classifier with --text-col")
+        audit_model(model=model, data=data, counterfactual=counterfactual or [], explain=explain, text_col=text_col,
                     proxy_threshold=proxy_threshold, counts=counts, example=example, pred_col=pred_col,
                     score_col=score_col, label_col=label_col, positive=positive, threshold=threshold,
                     group_cols=group_cols, groups=groups, define=define or [], define_file=define_file,
@@ -140,7 +145,8 @@ def fairness(
                 score_col=score_col, threshold=threshold, positive=positive, group_cols=group_cols, groups=groups,
                 define=define or [], define_file=define_file, fail_on=fail_on or [], strict=strict, format=format,
                 output=output, settings=settings,
-                model=model if decision_model else None, save_predictions=save_predictions, device=device.value)
+                model=model if decision_model else None, save_predictions=save_predictions, device=device.value,
+                text_col=text_col)
 
 
 def audit_table(*, define: list[str], define_file: Path | None, fail_on: list[str], group_cols: str | None,

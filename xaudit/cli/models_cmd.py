@@ -10,6 +10,7 @@ import typer
 
 from ..models.registry import REFERENCE_MODELS
 
+from ..errors import ParameterError
 from .common import RichProgress, emit_formatted, emit_json, emit_rich, handle_errors, stderr
 from .options import (AllowPickle, DataDir, Device, DeviceOption, Digit, Format, Image, InputFile, Model, Output,
                       OutputFormat, Seed, SmallOutputFormat, TableOrJson, Texts, command)
@@ -92,7 +93,15 @@ def predict(
     digit: Digit = None,
     data: Annotated[Optional[Path], typer.Option("--data", dir_okay=False, exists=True,
                                                  help="Table of rows (.csv, .parquet "
-                                                 "or .jsonl) for a tabular model (credit, income).")] = None,
+                                                 "or .jsonl) for a tabular model (credit, income), or "
+                                                 "for a text classifier with --text-col.")] = None,
+    text_col: Annotated[Optional[str], typer.Option("--text-col", metavar="<column>",
+                                                    help="With --data and a text classifier: the column "
+                                                    "holding the texts.")] = None,
+    positive: Annotated[Optional[str], typer.Option("--positive", metavar="<label>",
+                                                    help="With --text-col: the favourable class (a label "
+                                                    "or class index) whose probability is the score; "
+                                                    "default: class 1 of two.")] = None,
     allow_pickle: AllowPickle = False,
     device: DeviceOption = Device.cpu,
     format: OutputFormat = Format.table,
@@ -104,11 +113,24 @@ def predict(
     \b
     Examples: xaudit predict --model bert --text "the keys to the cabinet"
               xaudit predict --model credit --data german.csv --format csv -o decisions.csv
+              xaudit predict --model ./my-classifier --data reviews.csv --text-col review --positive positive
     """
     from ..checks import check_explanation
     from ..models.summary import summarize
 
-    check_explanation(summarize(model), texts=texts, input_file=input_file, image=image, digit=digit, data=data)
+    if (text_col is not None or positive is not None) and data is None:
+        raise ParameterError("--text-col and --positive apply to a text classifier's decisions on --data")
+    if positive is not None and text_col is None:
+        raise ParameterError("--positive applies with --text-col (a tabular model's card names its favourable "
+                             "class)")
+    summary = summarize(model)
+    if text_col is None:
+        check_explanation(summary, texts=texts, input_file=input_file, image=image, digit=digit, data=data)
+    elif any(value not in (None, []) for value in (texts, input_file, image, digit)):
+        raise ParameterError("--text-col reads the texts from --data; give no other input")
+    elif summary is not None and summary.modality != "text":
+        raise ParameterError(f"--text-col applies to text classifiers; model {summary.name!r} is a "
+                             f"{summary.kind} model")
     from .. import inputs as input_reading  # torch from here on: after the checks
     from ..models import load_model
     from ..models.decisions import decide
@@ -116,6 +138,16 @@ def predict(
     from ..render.prediction_terminal import render, render_decisions
 
     adapter = load_model(model, allow_pickle=allow_pickle, device=device.value)
+    if text_col is not None:
+        from ..fairness.model_decisions import favourable_class
+        from ..models.decisions import TextRows
+
+        with RichProgress() as progress:
+            decisions, _ = decide(adapter, data, text=TextRows(text_col, favourable_class(adapter, positive)),
+                                  progress=progress)
+        emit_formatted(format, output, payload=decisions.to_dict, frame=decisions.to_frame,
+                       tables=lambda: render_decisions(decisions))
+        return
     if data is not None or adapter.modality == "tabular":
         table = input_reading.check_table_input(adapter, data, texts=texts, input_file=input_file, image=image,
                                                 digit=digit)

@@ -24,6 +24,7 @@ from ..errors import ParameterError
 from ..progress import ProgressFn, silent
 from ..schema import JsonResult, check_envelope, envelope
 from .audit import AuditSettings
+from .identity_terms import TermList, term_list
 from .bootstrap import percentile_interval, resample_cells
 from .model_decisions import (DecisionPlan, ModelDecisions, chosen_groups, describe_source, iter_model_decisions,
                               plan_decisions, row_groups)
@@ -80,11 +81,13 @@ class CounterfactualResult(JsonResult):
     source: dict[str, object]
     grouping: str | None = None
     """The card grouping the user named (``sex``) when ``attribute`` is the input it is derived from."""
+    terms: dict[str, Any] | None = None
+    """For a text classifier: the identity-term list swapped in the text column (name, source, pairs)."""
 
     def to_dict(self) -> dict[str, Any]:
         return envelope(self.kind) | {
-            "model": self.model, "attribute": self.attribute, "grouping": self.grouping, "swap": self.swap,
-            "threshold": self.threshold,
+            "model": self.model, "attribute": self.attribute, "grouping": self.grouping, "terms": self.terms,
+            "swap": self.swap, "threshold": self.threshold,
             "settings": self.settings, "source": self.source, "groups": [row.to_dict() for row in self.groups],
             "overall": self.overall.to_dict()}
 
@@ -93,7 +96,7 @@ class CounterfactualResult(JsonResult):
         data = check_envelope(data, cls.kind)
         return cls(data["model"], data["attribute"], dict(data["swap"]), data["threshold"],
                    tuple(FlipRow.from_dict(row) for row in data["groups"]), FlipRow.from_dict(data["overall"]),
-                   dict(data["settings"]), dict(data["source"]), data.get("grouping"))
+                   dict(data["settings"]), dict(data["source"]), data.get("grouping"), data.get("terms"))
 
     def to_frame(self) -> pd.DataFrame:
         """One row per group and one for ``overall``."""
@@ -192,12 +195,8 @@ def run_counterfactual(
     of :func:`~xaudit.fairness.model_decisions.plan_decisions`; groups come from the card by default.
     The table is read a chunk of rows at a time.
     """
-    from ..models import load_model
-    from ..models.decisions import require_tabular
-
-    adapter = require_tabular(load_model(model, device=choices.get("device", "cpu")))
-    plan = counterfactual_plan(adapter, counterfactual)  # before reading data
-    decision_plan = plan_decisions(model=model, data=data, adapter=adapter, **choices)
+    decision_plan = plan_decisions(model=model, data=data, **choices)
+    plan = counterfactual_plan(decision_plan, counterfactual)  # before reading data
     tally = FlipTally()
     for made in iter_model_decisions(decision_plan, progress=progress):
         tally.add(made, plan, progress)
@@ -207,16 +206,28 @@ def run_counterfactual(
 @dataclass(frozen=True)
 class CounterfactualPlan:
     """What a counterfactual changes: the input ``attribute``, by ``swap``; ``grouping``: the card grouping
-    (e.g. ``sex``) the user named, when it is derived from that input."""
+    (e.g. ``sex``) the user named, when it is derived from that input; ``terms``: for a text classifier,
+    the identity terms swapped inside the text column."""
 
     attribute: str
     swap: dict[str, str]
     grouping: str | None = None
+    terms: TermList | None = None
+
+    def apply(self, rows: pd.DataFrame) -> pd.DataFrame:
+        """``rows`` with the change made: categories mapped, or identity terms swapped in the texts."""
+        values = rows[self.attribute].astype(str)
+        return rows.assign(**{self.attribute: values.map(self.terms.swap if self.terms else self.swap)})
 
 
-def counterfactual_plan(adapter: Any, text: str) -> CounterfactualPlan:
+def counterfactual_plan(decision_plan: DecisionPlan, text: str) -> CounterfactualPlan:
     """Read ``ATTR`` or ``ATTR=FROM:TO,...``; ``ATTR`` may be an input column or a card grouping mapped from
-    a categorical input (German credit's ``sex``, read from ``personal_status``)."""
+    a categorical input (German credit's ``sex``, read from ``personal_status``). For a text classifier,
+    ``text`` names an identity-term list (:data:`~xaudit.fairness.identity_terms.TERM_LISTS`)."""
+    if decision_plan.text is not None:
+        terms = term_list(text)
+        return CounterfactualPlan(decision_plan.text.column, terms.mapping, None, terms)
+    adapter = decision_plan.adapter
     attribute, given = parse_counterfactual(text)
     grouping = (adapter.audit.get("groupings") or {}).get(attribute)
     columns = {c.name for c in adapter.schema.columns}
@@ -239,9 +250,8 @@ class FlipTally:
         """Rerun the model on the rows of ``made`` with ``plan``'s change and count per group."""
         from ..models.decisions import favourable_scores
 
-        changed = made.inputs.assign(**{plan.attribute: made.inputs[plan.attribute].astype(str).map(plan.swap)})
-        changed_scores = favourable_scores(made.adapter, changed, progress=progress,
-                                           first_row=int(made.decisions.rows[0]))
+        changed_scores = favourable_scores(made.adapter, plan.apply(made.inputs), progress=progress,
+                                           first_row=int(made.decisions.rows[0]), text=made.text)
         before, after = made.decisions.favourable, changed_scores >= made.decisions.threshold
         cell = np.where(before, np.where(after, 0, 1), np.where(after, 2, 3))
         change = changed_scores - made.decisions.scores
@@ -260,4 +270,4 @@ class FlipTally:
         return CounterfactualResult(decision_plan.adapter.name, plan.attribute, plan.swap, decision_plan.threshold,
                                     rows, overall, {**asdict(settings), "groups": list(chosen)},
                                     describe_source(decision_plan) | {"columns": decision_plan.columns.describe()},
-                                    plan.grouping)
+                                    plan.grouping, plan.terms.to_dict() if plan.terms else None)

@@ -86,19 +86,21 @@ def run_model_audit(
     reads it whole in a second pass. Returns the audit and warnings.
     """
     from ..attribution.registry import build_methods
-    from ..models import load_model
-    from ..models.decisions import decide, require_tabular
+    from ..models.decisions import decide
 
     settings = settings or AuditSettings()
     check_table_path("save_predictions", save_predictions)
-    adapter = require_tabular(load_model(model, device=choices.get("device", "cpu")))
-    plans = [counterfactual_plan(adapter, text) for text in counterfactual]  # every check before the data
+    decision_plan = plan_decisions(model=model, data=data, **choices)
+    adapter = decision_plan.adapter
+    plans = [counterfactual_plan(decision_plan, text) for text in counterfactual]  # every check before the data
     repeated = [p.attribute for i, p in enumerate(plans) if p.attribute in [q.attribute for q in plans[:i]]]
     if repeated:
         raise ParameterError(f"`counterfactual` changes {repeated[0]!r} twice; name each input once")
+    if explain is not None and decision_plan.text is not None:
+        raise ParameterError("`explain` (attribution by group) applies to tabular models; explain a text "
+                             "classifier's texts with xaudit attribute")
     if explain is not None:
         build_methods([explain], {})[0].check_supported(adapter)
-    decision_plan = plan_decisions(model=model, data=data, adapter=adapter, **choices)
     tallies = [FlipTally() for _ in plans]
     saved: list[pd.DataFrame] = []
 

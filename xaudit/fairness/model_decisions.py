@@ -25,12 +25,14 @@ from .audit import AuditSettings, group_fairness
 from .groups import Definition, Grouping
 from .loading import PredictionColumns, load_predictions
 from .result import FairnessResult
-from .tables import CHUNK_ROWS, FORMATS
+from .tables import FORMATS
 
 if TYPE_CHECKING:
-    from ..models.decisions import Decisions
+    from ..models.decisions import Decisions, TextRows
 
 SAVED_COLUMNS = ("row", "prediction", "score")
+DECISION_CHUNK_ROWS = 1 << 16
+"""Rows decided at a time: the model's inputs, its decisions and (for flips) the changed copy of a chunk."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,8 @@ class ModelDecisions:
     columns: PredictionColumns
     data: str | Path | pd.DataFrame
     """The table read (the card's training table when none was given)."""
+    text: TextRows | None = None
+    """How a text classifier reads the rows; None for a tabular model."""
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,8 @@ class DecisionPlan:
     """Groupings the card derives from a column (``sex`` from ``personal_status``), by name."""
     grouping: Grouping
     columns: PredictionColumns
+    text: TextRows | None = None
+    """How a text classifier reads the rows (``text_col``); None for a tabular model."""
 
     def finish(self, decisions: Decisions, frame: pd.DataFrame) -> ModelDecisions:
         """The decisions on the rows ``frame`` with the table an audit of them reads."""
@@ -103,27 +109,36 @@ class DecisionPlan:
         for name, rule in self.derived.items():
             table[name] = derive(frame.reset_index(drop=True), name, rule)
         table = pd.concat([decisions.to_frame(), table.drop(columns=[*SAVED_COLUMNS], errors="ignore")], axis=1)
-        return ModelDecisions(self.adapter, decisions, frame, table, self.grouping, self.columns, self.data)
+        return ModelDecisions(self.adapter, decisions, frame, table, self.grouping, self.columns, self.data,
+                              self.text)
 
 
 def plan_decisions(
     *, model: str, data: str | Path | pd.DataFrame | None, label_col: str | None = None,
     positive: str | None = None, threshold: float | None = None, group_cols: Sequence[str] = (),
-    definitions: Sequence[Definition] = (), device: str = "cpu", adapter: Any = None,
+    definitions: Sequence[Definition] = (), device: str = "cpu", adapter: Any = None, text_col: str | None = None,
 ) -> DecisionPlan:
-    """Load tabular ``model`` (unless its ``adapter`` is given) and fill in from its card the label
-    column, favourable value and groups that are not given (``group_cols`` only when neither
-    ``group_cols`` nor ``definitions`` are)."""
+    """Load ``model`` (unless its ``adapter`` is given): a tabular model, or with ``text_col`` a text
+    classifier reading that column; fill in from its card the label column, favourable value and
+    groups that are not given (``group_cols`` only when neither ``group_cols`` nor ``definitions`` are).
+    A text classifier's favourable class is ``positive`` (a label or class index), else class 1 of two."""
     from ..models import load_model
-    from ..models.decisions import DEFAULT_THRESHOLD, require_tabular
+    from ..models.decisions import DEFAULT_THRESHOLD, TextRows, require_tabular
 
-    adapter = require_tabular(adapter or load_model(model, device=device))
-    data = data if data is not None else trained_on_table(model)
-    defaults = AuditDefaults.from_card(adapter.audit)
+    adapter = adapter or load_model(model, device=device)
+    text = None
+    if text_col is None:
+        adapter = require_tabular(adapter)
+        data = data if data is not None else trained_on_table(model)
+    else:
+        text = TextRows(text_col, favourable_class(adapter, positive))
+        if data is None:
+            raise ParameterError("`model` needs `data`: the table of rows the model decides on")
+    defaults = AuditDefaults.from_card(getattr(adapter, "audit", None))
     label_col = label_col or defaults.label_col
     if label_col is None:
         raise ParameterError(f"the card of model {model!r} names no label column; give `label_col`")
-    positive = positive if positive is not None else defaults.favourable_value
+    positive = positive if positive is not None else defaults.favourable_value or ("1" if text else None)
     chosen = list(group_cols) or ([] if definitions else list(defaults.group_cols))
     grouping = Grouping(columns=tuple(chosen), definitions=tuple(definitions))
     needed = [label_col, *defaults.source_columns(chosen),
@@ -131,7 +146,23 @@ def plan_decisions(
     threshold = DEFAULT_THRESHOLD if threshold is None else threshold
     columns = PredictionColumns(label_col, score="score", threshold=threshold, positive=positive)
     derived = {name: defaults.groupings[name] for name in chosen if name in defaults.groupings}
-    return DecisionPlan(adapter, data, threshold, needed, derived, grouping, columns)
+    return DecisionPlan(adapter, data, threshold, needed, derived, grouping, columns, text)
+
+
+def favourable_class(adapter: Any, positive: str | None) -> int:
+    """The index of a text classifier's favourable class: the label (or index) ``positive``, else 1 of two."""
+    labels = [str(label) for label in (getattr(adapter, "labels", None) or [])]
+    if getattr(adapter, "modality", None) != "text" or not labels:
+        raise ParameterError(f"`text_col` applies to text classifiers; model {adapter.name!r} is a "
+                             f"{adapter.kind} model")
+    if positive is None and len(labels) == 2:
+        return 1
+    if positive in labels:
+        return labels.index(positive)
+    if positive is not None and positive.isdigit() and int(positive) < len(labels):
+        return int(positive)
+    raise ParameterError(f"name the favourable class of model {adapter.name!r} with `positive`, one of its "
+                         f"labels ({', '.join(labels)}) or a class index")
 
 
 def model_decisions(*, progress: ProgressFn = silent, **choices: Any) -> ModelDecisions:
@@ -140,17 +171,18 @@ def model_decisions(*, progress: ProgressFn = silent, **choices: Any) -> ModelDe
 
     plan = plan_decisions(**choices)
     return plan.finish(*decide(plan.adapter, plan.data, threshold=plan.threshold, extra_columns=plan.needed,
-                               progress=progress))
+                               progress=progress, text=plan.text))
 
 
-def iter_model_decisions(plan: DecisionPlan, chunk_rows: int = CHUNK_ROWS, progress: ProgressFn = silent,
+def iter_model_decisions(plan: DecisionPlan, chunk_rows: int = DECISION_CHUNK_ROWS, progress: ProgressFn = silent,
                          ) -> Iterator[ModelDecisions]:
     """The decisions of ``plan`` a chunk of rows at a time (row numbers count from the table's start), so
     that memory stays flat however long the table."""
     from ..models.decisions import decide_chunks
 
     for decisions, frame in decide_chunks(plan.adapter, plan.data, threshold=plan.threshold,
-                                          extra_columns=plan.needed, chunk_rows=chunk_rows, progress=progress):
+                                          extra_columns=plan.needed, chunk_rows=chunk_rows, progress=progress,
+                                          text=plan.text):
         yield plan.finish(decisions, frame)
 
 

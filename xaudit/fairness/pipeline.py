@@ -23,12 +23,15 @@ def run_group_fairness(
     *, data: Path | None, counts: Path | None, example: str | None, label_col: str | None, pred_col: str | None,
     score_col: str | None, threshold: float | None, positive: str | None, group_cols: list[str],
     definitions: list[Definition], groups: list[str], strict: bool, settings: AuditSettings, progress: ProgressFn,
-    model: str | None = None, save_predictions: Path | None = None, device: str = "cpu",
+    model: str | None = None, save_predictions: Path | None = None, device: str = "cpu", text_col: str | None = None,
 ) -> tuple[FairnessResult, list[str]]:
     """Read predictions (or counts, or a built-in example) and audit them; also returns warnings.
 
-    With a tabular ``model``, ``data`` is the table it decides on (:func:`run_model_fairness`).
+    With a tabular ``model`` (or a text classifier reading ``text_col``), ``data`` is the table it decides
+    on (:func:`run_model_fairness`).
     """
+    if text_col is not None and model is None:
+        raise ParameterError("`text_col` applies with `model`: the text classifier that reads it")
     if model is not None:
         used = [name for name, value in (("`counts`", counts), ("`example`", example), ("`pred_col`", pred_col),
                                          ("`score_col`", score_col)) if value is not None]
@@ -37,7 +40,7 @@ def run_group_fairness(
         return run_model_fairness(model=model, data=data, groups=groups, strict=strict, settings=settings,
                                   save_predictions=save_predictions, progress=progress, label_col=label_col,
                                   positive=positive, threshold=threshold, group_cols=group_cols,
-                                  definitions=definitions, device=device)
+                                  definitions=definitions, device=device, text_col=text_col)
     given = [name for name, value in (("`data`", data), ("`counts`", counts), ("`example`", example)) if value]
     if len(given) != 1:
         raise ParameterError("give exactly one of `data`, `counts` and `example`")

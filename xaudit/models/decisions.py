@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 DEFAULT_THRESHOLD = 0.5
 BATCH_ROWS = 4096
+TEXT_BATCH_ROWS = 64
 
 
 def require_tabular(adapter: ModelAdapter) -> Any:
@@ -67,24 +68,60 @@ def iter_row_chunks(source: str | Path | pd.DataFrame, columns: Sequence[str], c
         raise DataError(f"{source_name(source)} holds no rows")
 
 
-def favourable_scores(adapter: ModelAdapter, frame: pd.DataFrame, batch_size: int = BATCH_ROWS,
-                      progress: ProgressFn = silent, first_row: int = 0) -> np.ndarray:
+@dataclass(frozen=True)
+class TextRows:
+    """How a text classifier reads a table: the ``column`` of texts, and the class (index) whose
+    probability is the score, the favourable one."""
+
+    column: str
+    favourable: int
+
+
+def read_columns(adapter: ModelAdapter, text: TextRows | None = None) -> list[str]:
+    """The table columns the model reads: a tabular model's schema, or a text classifier's text column."""
+    return [text.column] if text is not None else list(require_tabular(adapter).schema.names)
+
+
+def decision_labels(adapter: ModelAdapter, text: TextRows | None = None) -> tuple[str, str]:
+    """(unfavourable, favourable) labels: the other class of two, or ``not FAVOURABLE`` of more."""
+    index = text.favourable if text is not None else require_tabular(adapter).favourable_index()
+    labels = [str(label) for label in adapter.labels]
+    others = [label for i, label in enumerate(labels) if i != index]
+    return (others[0] if len(others) == 1 else f"not {labels[index]}"), labels[index]
+
+
+def favourable_scores(adapter: ModelAdapter, frame: pd.DataFrame, batch_size: int | None = None,
+                      progress: ProgressFn = silent, first_row: int = 0, text: TextRows | None = None) -> np.ndarray:
     """The probability of the favourable class for every row, ``batch_size`` rows per forward pass
-    (``first_row``: the table row of ``frame``'s first, for errors)."""
-    tabular = require_tabular(adapter)
-    favourable = tabular.favourable_index()
+    (``first_row``: the table row of ``frame``'s first, for errors; ``text``: how a text classifier
+    reads the rows, None for a tabular model)."""
+    model = adapter if text is not None else require_tabular(adapter)
+    favourable = text.favourable if text is not None else model.favourable_index()
+    batch_size = batch_size or (TEXT_BATCH_ROWS if text is not None else BATCH_ROWS)
     chunks = []
     for start in range(0, len(frame), batch_size):
-        batch = tabular.encode(frame.iloc[start:start + batch_size], first_row=first_row + start)
+        rows = frame.iloc[start:start + batch_size]
+        batch = model.encode(texts_of(rows, text.column, first_row + start)) if text is not None else \
+            model.encode(rows, first_row=first_row + start)
         with torch.no_grad():
-            chunks.append(torch.softmax(tabular.forward(batch).double(), dim=-1)[:, favourable].cpu().numpy())
+            chunks.append(torch.softmax(model.forward(batch).double(), dim=-1)[:, favourable].cpu().numpy())
         progress("predicting", min(start + batch_size, len(frame)), len(frame))
     return np.concatenate(chunks)
 
 
+def texts_of(rows: pd.DataFrame, column: str, first_row: int) -> list[str]:
+    """The texts of ``column``; a missing one is a DataError naming its table row."""
+    values = rows[column]
+    missing = np.flatnonzero(values.isna().to_numpy())
+    if len(missing):
+        raise DataError(f"column {column!r}, row {first_row + int(missing[0])}: no text")
+    return values.astype(str).tolist()
+
+
 @dataclass(frozen=True)
 class Decisions(JsonResult):
-    """A tabular model's decision for every row of a table: ``prediction`` (label) and ``score``."""
+    """A tabular model's (or text classifier's) decision for every row of a table: ``prediction`` (label) and
+    ``score``."""
 
     kind = "decisions"
 
@@ -125,31 +162,27 @@ class Decisions(JsonResult):
 
 
 def decide(adapter: ModelAdapter, source: str | Path | pd.DataFrame, *, threshold: float = DEFAULT_THRESHOLD,
-           extra_columns: Sequence[str] = (), batch_size: int = BATCH_ROWS, progress: ProgressFn = silent,
-           ) -> tuple[Decisions, pd.DataFrame]:
-    """Decisions of a tabular model on every row of ``source``, and the rows it read: the model's
-    columns and ``extra_columns`` (such as the label and group columns), as text from text files."""
-    tabular = require_tabular(adapter)
+           extra_columns: Sequence[str] = (), batch_size: int | None = None, progress: ProgressFn = silent,
+           text: TextRows | None = None) -> tuple[Decisions, pd.DataFrame]:
+    """Decisions of a tabular model (or, with ``text``, a text classifier) on every row of ``source``, and
+    the rows it read: the model's columns and ``extra_columns`` (such as the label and group columns),
+    as text from text files."""
     threshold = check_float("threshold", threshold, minimum=0, maximum=1)
-    frame = read_rows(source, list(dict.fromkeys([*tabular.schema.names, *extra_columns])), progress)
-    scores = favourable_scores(tabular, frame, batch_size, progress)
-    favourable = tabular.labels[tabular.favourable_index()]
-    other = next(label for label in tabular.labels if label != favourable)
-    return Decisions(tabular.name, (other, favourable), threshold, np.arange(len(frame)), scores), frame
+    frame = read_rows(source, list(dict.fromkeys([*read_columns(adapter, text), *extra_columns])), progress)
+    scores = favourable_scores(adapter, frame, batch_size, progress, text=text)
+    return Decisions(adapter.name, decision_labels(adapter, text), threshold, np.arange(len(frame)), scores), frame
 
 
 def decide_chunks(adapter: ModelAdapter, source: str | Path | pd.DataFrame, *, threshold: float = DEFAULT_THRESHOLD,
-                  extra_columns: Sequence[str] = (), chunk_rows: int | None = None, batch_size: int = BATCH_ROWS,
-                  progress: ProgressFn = silent) -> Iterator[tuple[Decisions, pd.DataFrame]]:
+                  extra_columns: Sequence[str] = (), chunk_rows: int | None = None, batch_size: int | None = None,
+                  progress: ProgressFn = silent, text: TextRows | None = None,
+                  ) -> Iterator[tuple[Decisions, pd.DataFrame]]:
     """:func:`decide` a chunk of rows at a time; row numbers count from the table's first row."""
-    tabular = require_tabular(adapter)
     threshold = check_float("threshold", threshold, minimum=0, maximum=1)
-    favourable = tabular.labels[tabular.favourable_index()]
-    other = next(label for label in tabular.labels if label != favourable)
+    labels = decision_labels(adapter, text)
     start = 0
-    for frame in iter_row_chunks(source, list(dict.fromkeys([*tabular.schema.names, *extra_columns])), chunk_rows,
-                                 progress):
-        scores = favourable_scores(tabular, frame, batch_size, progress, first_row=start)
-        yield Decisions(tabular.name, (other, favourable), threshold, np.arange(start, start + len(frame)),
-                        scores), frame
+    for frame in iter_row_chunks(source, list(dict.fromkeys([*read_columns(adapter, text), *extra_columns])),
+                                 chunk_rows, progress):
+        scores = favourable_scores(adapter, frame, batch_size, progress, first_row=start, text=text)
+        yield Decisions(adapter.name, labels, threshold, np.arange(start, start + len(frame)), scores), frame
         start += len(frame)
