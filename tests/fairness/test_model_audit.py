@@ -75,7 +75,7 @@ def test_chunks_give_the_same_audit_and_flips_as_the_whole_table(tiny_tabular_di
 
     plan = plan_decisions(model=str(tiny_tabular_dir), data=applicants, group_cols=["status"])
     settings = AuditSettings(n_boot=100, seed=1)
-    swap = counterfactual_plan(plan.adapter, "sex")
+    swap = counterfactual_plan(plan, "sex")
     results = []
     for chunk_rows in (5, 10_000):  # CSV chunks are blocks of whole lines: at least 4 KiB (about 170 rows here)
         tally = FlipTally()
