@@ -57,6 +57,16 @@ def check_choice(what: str, value: T, choices: Iterable[T]) -> T:
     return value
 
 
+def split_names(value: str | None) -> list[str]:
+    """Names separated by commas, where a name in double quotes may hold commas:
+    ``'"Smith, J",Doe'`` -> ``["Smith, J", "Doe"]`` (CSV quoting); None or empty -> []."""
+    import csv
+
+    if not value:
+        return []
+    return [part.strip() for part in next(csv.reader([value], skipinitialspace=True)) if part.strip()]
+
+
 def split_csv(value: str | None) -> list[str]:
     """``"a, b,,c"`` -> ``["a", "b", "c"]``; None or empty -> []."""
     if not value:

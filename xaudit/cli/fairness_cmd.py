@@ -13,10 +13,10 @@ import typer
 
 from ..errors import ParameterError
 from ..fairness.examples import EXAMPLES
-from ..validation import split_csv
+from ..validation import split_csv, split_names
 from .cloze_cmd import KValues, Languages, MozartFolder, Predictions, SavePredictions, audit_cloze
 from .common import RichProgress, emit_formatted, exit_if_breached, handle_errors, warn
-from .options import (Define, Device, DeviceOption, Format, GroupCols, Groups, LabelCol, OptionalModel, Output,
+from .options import (Define, Device, DeviceOption, Format, Group, GroupCols, Groups, LabelCol, OptionalModel, Output,
                       OutputFormat, PredCol, Positive, ScoreCol, Seed, Threshold, command, explicit)
 
 CLOZE_OPTIONS = ("mozart", "model", "k", "languages", "predictions", "save_predictions", "device")
@@ -24,7 +24,7 @@ DECISION_OPTIONS = ("model", "save_predictions", "device", "counterfactual", "ex
                     "text_col")
 """Options that, with a tabular --model, belong to the audit of the model's decisions on --data."""
 TABLE_OPTIONS = ("counts", "example", "label_col", "pred_col", "score_col", "threshold", "positive", "group_cols",
-                 "define", "define_file", "fail_on", "reference", "four_fifths", "n_boot", "confidence", "seed",
+                 "define", "define_file", "fail_on", "reference", "group", "score_kind", "four_fifths", "n_boot", "confidence", "seed",
                  "strict", "counterfactual", "explain", "proxy_threshold")
 
 
@@ -51,6 +51,12 @@ def fairness(
     positive: Positive = None,
     group_cols: GroupCols = None,
     groups: Groups = None,
+    group: Group = None,
+    score_kind: Annotated[str, typer.Option("--score-kind", metavar="<probability|logit>",
+                                            help="What --score-col holds: probabilities in [0, 1] (values "
+                                            "outside are refused) or log-odds (turned into probabilities by "
+                                            "the logistic function; --threshold stays a probability).")]
+    = "probability",
     define: Define = None,
     define_file: Annotated[Optional[Path], typer.Option("--define-file", dir_okay=False, exists=True,
                                                         help="Group definitions "
@@ -111,8 +117,9 @@ def fairness(
     table_given = explicit(ctx, TABLE_OPTIONS)
     if mozart is not None and data is not None:
         raise ParameterError("give --data (a predictions table) or --mozart (the cloze audit), not both")
+    chosen = split_names(groups) + list(group or [])
     if mozart is not None or is_cloze_audit(data=data, tabular_input=counts is not None or example is not None,
-                                            groups=split_csv(groups), cloze_options=bool(cloze_given)):
+                                            groups=chosen, cloze_options=bool(cloze_given)):
         if table_given:
             raise ParameterError(f"{table_given[0]} does not apply to the cloze audit on MozArt")
         audit_cloze(mozart=mozart or data, model=model, k=k, languages=languages, groups=groups or ",".join(GROUPS),
@@ -132,25 +139,24 @@ def fairness(
         audit_model(model=model, data=data, counterfactual=counterfactual or [], explain=explain, text_col=text_col,
                     proxy_threshold=proxy_threshold, counts=counts, example=example, pred_col=pred_col,
                     score_col=score_col, label_col=label_col, positive=positive, threshold=threshold,
-                    group_cols=group_cols, groups=groups, define=define or [], define_file=define_file,
+                    group_cols=group_cols, groups=chosen, define=define or [], define_file=define_file,
                     fail_on=fail_on or [], strict=strict, settings=settings, save_predictions=save_predictions,
                     device=device, format=format, output=output)
         return
-    if data is not None and not (group_cols or define or define_file) and split_csv(groups) \
-            and set(split_csv(groups)) <= set(GROUPS):
+    if data is not None and not (group_cols or define or define_file) and chosen and set(chosen) <= set(GROUPS):
         raise ParameterError(f"{data} is not a MozArt folder (one holding en_data_with_annotations.jsonl, ...); "
                              "for the cloze audit give --mozart the mozart/ folder, for a predictions table give "
                              "--group-cols or --define")
     audit_table(data=data, counts=counts, example=example, label_col=label_col, pred_col=pred_col,
-                score_col=score_col, threshold=threshold, positive=positive, group_cols=group_cols, groups=groups,
-                define=define or [], define_file=define_file, fail_on=fail_on or [], strict=strict, format=format,
+                score_col=score_col, threshold=threshold, positive=positive, group_cols=group_cols, groups=chosen,
+                score_kind=score_kind, define=define or [], define_file=define_file, fail_on=fail_on or [], strict=strict, format=format,
                 output=output, settings=settings,
                 model=model if decision_model else None, save_predictions=save_predictions, device=device.value,
                 text_col=text_col)
 
 
 def audit_table(*, define: list[str], define_file: Path | None, fail_on: list[str], group_cols: str | None,
-                groups: str | None, settings: dict[str, object], format: Format, output: Path | None,
+                groups: list[str], settings: dict[str, object], format: Format, output: Path | None,
                 **table: object) -> None:
     """Audit a predictions table (or counts, or an example) and write the result; exit 1 on a breach."""
     from ..validation import check_choice
@@ -167,7 +173,7 @@ def audit_table(*, define: list[str], define_file: Path | None, fail_on: list[st
     definitions = _definitions(define, define_file)
     with RichProgress() as progress:
         result, notes = run_group_fairness(**table, group_cols=split_csv(group_cols), definitions=definitions,
-                                           groups=split_csv(groups), settings=AuditSettings(**settings),
+                                           groups=groups, settings=AuditSettings(**settings),
                                            progress=progress)
     for note in notes:
         warn(note)
@@ -178,7 +184,7 @@ def audit_table(*, define: list[str], define_file: Path | None, fail_on: list[st
 
 def audit_model(*, model: str, data: Path | None, counts: Path | None, example: str | None, pred_col: str | None,
                 score_col: str | None, define: list[str], define_file: Path | None, fail_on: list[str],
-                group_cols: str | None, groups: str | None, settings: dict[str, object], device: Device,
+                group_cols: str | None, groups: list[str], settings: dict[str, object], device: Device,
                 format: Format, output: Path | None, **choices: Any) -> None:
     """Audit a tabular model's decisions with counterfactual flips and/or attribution by group; exit 1 on a
     breach of the group audit."""
@@ -195,7 +201,7 @@ def audit_model(*, model: str, data: Path | None, counts: Path | None, example: 
     conditions = parse_conditions(fail_on, SUMMARY_NAMES)
     with RichProgress() as progress:
         result, notes = run_model_audit(model=model, data=data, group_cols=split_csv(group_cols),
-                                        groups=split_csv(groups), definitions=_definitions(define, define_file),
+                                        groups=groups, definitions=_definitions(define, define_file),
                                         settings=AuditSettings(**settings), device=device.value, progress=progress,
                                         **choices)
     for note in notes:

@@ -68,7 +68,11 @@ NEvaluate = Annotated[int, typer.Option("--n-evaluate", help="Held-out examples 
                                         min=0)]
 Groups = Annotated[Optional[str], typer.Option("--groups", metavar="<group,...>",
                                                help="Groups to report, comma separated, in this "
-                                               "order.")]
+                                               "order; put a name holding commas in double quotes "
+                                               "('\"Smith, J\",Doe') or give it with --group.")]
+Group = Annotated[Optional[list[str]], typer.Option("--group", metavar="<name>",
+                                                    help="A group to report, by its exact name, commas "
+                                                    "included (repeatable; after those of --groups).")]
 
 
 def method_list_help(what: str) -> str:

@@ -64,13 +64,13 @@ def report(
     """
     from ..paths import default_data_dir
     from ..report.config import ReportConfig, apply_options, check_config, read_config
-    from ..validation import split_csv
+    from ..validation import split_csv, split_names
 
     chosen = apply_options(
         read_config(config) if config else ReportConfig(), data=data, models=split_csv(models) or None,
         methods=split_csv(methods) or None, texts=texts or None, input=input, label_col=label_col,
         pred_col=pred_col, score_col=score_col, threshold=threshold, positive=positive,
-        group_cols=split_csv(group_cols), define=list(define or []), groups=split_csv(groups),
+        group_cols=split_csv(group_cols), define=list(define or []), groups=split_names(groups),
         cloze_model=cloze_model, no_cloze=no_cloze, n_evaluate=n_evaluate, n_boot=n_boot, seed=seed, title=title,
         data_dir=data_dir, command=command_line())
     chosen.data_dir = chosen.data_dir or default_data_dir()

@@ -102,14 +102,17 @@ class Grouping:
         names = [d.name for d in self.definitions]
         if len(set(names)) != len(names):
             raise ParameterError(f"group definitions repeat a name: {', '.join(names)}")
-        if any("," in name for name in names):
-            raise ParameterError("group names must not contain commas (`groups` separates names by commas)")
 
     @property
     def needed_columns(self) -> tuple[str, ...]:
         """Every column the grouping reads, in first-use order."""
         used = list(self.columns) + [column for d in self.definitions for column, _ in d.conditions]
         return tuple(dict.fromkeys(used))
+
+    def roles(self) -> list[tuple[str, list[str]]]:
+        """(role, columns) for :func:`~xaudit.fairness.roles.check_roles`."""
+        return [("group_cols", list(self.columns)),
+                ("define", [column for d in self.definitions for column, _ in d.conditions])]
 
     def describe(self) -> dict[str, object]:
         if self.columns:

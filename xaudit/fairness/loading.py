@@ -17,12 +17,14 @@ import pyarrow.compute as pc
 
 from ..errors import DataError, ParameterError
 from ..progress import ProgressFn, silent
-from ..validation import check_float
+from ..validation import check_choice, check_float
 from .counts import CELLS, GroupCounts
 from .groups import MISSING, UNMATCHED, Grouping, as_text
+from .roles import check_roles
 from .tables import CHUNK_ROWS, Source, iter_batches, source_name
 
 DEFAULT_THRESHOLD = 0.5
+SCORE_KINDS = ("probability", "logit")
 NON_BINARY = ("{role} column {column!r} is not 0/1 (values include {examples}); "
               "name the favourable label with `positive`")
 
@@ -31,7 +33,9 @@ NON_BINARY = ("{role} column {column!r} is not 0/1 (values include {examples}); 
 class PredictionColumns:
     """Where labels and predictions are: a 0/1 (or ``positive``) prediction, or a score and threshold.
 
-    A score counts as a positive prediction when ``score >= threshold``.
+    A score counts as a positive prediction when ``score >= threshold``. ``score_kind``: the
+    score holds probabilities in [0, 1] (``probability``; values outside are a DataError) or
+    log-odds (``logit``, turned into probabilities by the logistic function before anything else).
     """
 
     label: str
@@ -39,8 +43,12 @@ class PredictionColumns:
     score: str | None = None
     threshold: float | None = None
     positive: str | None = None
+    score_kind: str = "probability"
 
     def __post_init__(self) -> None:
+        check_choice("score_kind", self.score_kind, SCORE_KINDS)
+        if self.score is None and self.score_kind != "probability":
+            raise ParameterError("`score_kind` applies to a score column; give `score_col`")
         if (self.prediction is None) == (self.score is None):
             raise ParameterError("give the prediction column (`pred_col`) or a score column (`score_col`), "
                                  "one of the two")
@@ -51,7 +59,26 @@ class PredictionColumns:
             object.__setattr__(self, "threshold", check_float("threshold", threshold))
 
     def describe(self) -> dict[str, object]:
-        return {key: value for key, value in asdict(self).items() if value is not None}
+        return {key: value for key, value in asdict(self).items()
+                if value is not None and not (key == "score_kind" and self.score is None)}
+
+    def roles(self) -> list[tuple[str, list[str]]]:
+        """(role, columns) for :func:`~xaudit.fairness.roles.check_roles`."""
+        return [(role, [column]) for role, column in (("label_col", self.label), ("pred_col", self.prediction),
+                                                       ("score_col", self.score)) if column is not None]
+
+    def probabilities(self, array: pa.ChunkedArray | pa.Array) -> np.ndarray:
+        """The score column as probabilities (NaN where missing); DataError for a probability outside [0, 1]."""
+        from scipy.special import expit
+
+        scores = _floats(array, f"score column {self.score!r}")
+        if self.score_kind == "logit":
+            return expit(scores)
+        outside = ~np.isnan(scores) & ((scores < 0) | (scores > 1))
+        if outside.any():
+            raise DataError(f"score column {self.score!r} holds values outside [0, 1] (e.g. "
+                            f"{scores[outside][0]:g}); if they are log-odds, give `score_kind` logit")
+        return scores
 
 
 @dataclass
@@ -104,6 +131,7 @@ def load_predictions(
     ``groups`` selects and orders the groups reported. Labels (and predictions) must be 0/1
     unless ``columns.positive`` names the favourable value.
     """
+    check_roles([*columns.roles(), *grouping.roles()])
     outcome = [c for c in (columns.label, columns.prediction, columns.score) if c is not None]
     text = list(grouping.needed_columns) + ([columns.label, columns.prediction] if columns.positive else [])
     batches = iter_batches(source, outcome + list(grouping.needed_columns), chunk_rows=chunk_rows,
@@ -115,7 +143,7 @@ def load_predictions(
     for batch in batches:
         y = _binary(batch.column(columns.label), "label", columns.label, columns.positive)
         if columns.score is not None:
-            scores = _floats(batch.column(columns.score), f"score column {columns.score!r}")
+            scores = columns.probabilities(batch.column(columns.score))
             y_hat = np.where(np.isnan(scores), np.nan, scores >= columns.threshold)
         else:
             y_hat = _binary(batch.column(columns.prediction), "prediction", columns.prediction, columns.positive)

@@ -25,6 +25,7 @@ from .audit import AuditSettings, group_fairness
 from .groups import Definition, Grouping
 from .loading import PredictionColumns, load_predictions
 from .result import FairnessResult
+from .roles import check_roles
 from .tables import FORMATS
 
 if TYPE_CHECKING:
@@ -143,6 +144,8 @@ def plan_decisions(
     grouping = Grouping(columns=tuple(chosen), definitions=tuple(definitions))
     needed = [label_col, *defaults.source_columns(chosen),
               *(c for c in grouping.needed_columns if c not in defaults.groupings)]
+    check_roles([("label_col", [label_col]), ("group_cols", defaults.source_columns(chosen)),
+                 ("define", [column for d in definitions for column, _ in d.conditions])])
     threshold = DEFAULT_THRESHOLD if threshold is None else threshold
     columns = PredictionColumns(label_col, score="score", threshold=threshold, positive=positive)
     derived = {name: defaults.groupings[name] for name in chosen if name in defaults.groupings}

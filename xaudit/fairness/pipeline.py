@@ -24,6 +24,7 @@ def run_group_fairness(
     score_col: str | None, threshold: float | None, positive: str | None, group_cols: list[str],
     definitions: list[Definition], groups: list[str], strict: bool, settings: AuditSettings, progress: ProgressFn,
     model: str | None = None, save_predictions: Path | None = None, device: str = "cpu", text_col: str | None = None,
+    score_kind: str = "probability",
 ) -> tuple[FairnessResult, list[str]]:
     """Read predictions (or counts, or a built-in example) and audit them; also returns warnings.
 
@@ -35,6 +36,7 @@ def run_group_fairness(
     if model is not None:
         used = [name for name, value in (("`counts`", counts), ("`example`", example), ("`pred_col`", pred_col),
                                          ("`score_col`", score_col)) if value is not None]
+        used += ["`score_kind`"] if score_kind != "probability" else []
         if used:
             raise ParameterError(f"{used[0]} does not apply to `model` (the model makes the decisions)")
         return run_model_fairness(model=model, data=data, groups=groups, strict=strict, settings=settings,
@@ -62,7 +64,7 @@ def run_group_fairness(
     else:
         if label_col is None:
             raise ParameterError("give the true label column with `label_col`")
-        columns = PredictionColumns(label_col, pred_col, score_col, threshold, positive)
+        columns = PredictionColumns(label_col, pred_col, score_col, threshold, positive, score_kind)
         loaded = load_predictions(source, columns, grouping, groups=groups, strict=strict, progress=progress)
     described = loaded.describe() | ({"data": f"example:{example}"} if example else {})
     return group_fairness(loaded.counts, settings, source=described), loaded.report.warnings()
