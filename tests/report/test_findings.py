@@ -75,7 +75,7 @@ def test_a_group_too_small_to_judge_says_what_it_could_have_detected():
     import numpy as np
 
     from xaudit.fairness import AuditSettings, GroupCounts, group_fairness
-    from xaudit.fairness.power import minimum_detectable_difference
+    from xaudit.fairness.power import minimum_detectable_difference, rows_needed
     from xaudit.report.document import GroupFairnessAudit
     from xaudit.report.findings import fairness_findings
 
@@ -84,5 +84,7 @@ def test_a_group_too_small_to_judge_says_what_it_could_have_detected():
     audit = GroupFairnessAudit("credit by age", "data", ["age"], "", result)
     (finding,) = [f for f in fairness_findings(audit) if "too small" in f.text]
     gap = minimum_detectable_difference(result.group("big").rates["selection_rate"], 41, 959, 0.05)
-    assert f"small (n = 41: could detect a selection-rate gap of {gap:.2f} or more)" in finding.text
+    needed = rows_needed(result.group("big").rates["selection_rate"], 959, 0.10, 0.05)
+    assert (f"small (n = 41: could detect a selection rate gap of {gap:.2f} or more; {needed:,.0f} rows needed for "
+            "0.10)") in finding.text
     assert 0.15 < gap < 0.25

@@ -25,7 +25,7 @@ DECISION_OPTIONS = ("model", "save_predictions", "device", "counterfactual", "ex
 """Options that, with a tabular --model, belong to the audit of the model's decisions on --data."""
 TABLE_OPTIONS = ("counts", "example", "label_col", "pred_col", "score_col", "threshold", "positive", "group_cols",
                  "define", "define_file", "fail_on", "reference", "group", "score_kind", "four_fifths", "n_boot", "confidence", "seed",
-                 "strict", "counterfactual", "explain", "proxy_threshold")
+                 "strict", "counterfactual", "explain", "proxy_threshold", "equivalence_margin", "target_gap")
 
 
 def register(app: typer.Typer) -> None:
@@ -71,6 +71,11 @@ def fairness(
     confidence: Annotated[float, typer.Option("--confidence", help="Interval level; tests use 1 - "
                                               "this.")] = 0.95,
     seed: Seed = 0,
+    equivalence_margin: Annotated[Optional[float], typer.Option(
+        "--equivalence-margin", metavar="<δ>", help="Also test each group's equivalence to the reference within "
+        "±δ (TOST), so the audit can state 'no disparity larger than ±δ' where the data shows it.")] = None,
+    target_gap: Annotated[float, typer.Option("--target-gap", help="The gap whose required group size the "
+                                              "power statements give ('180 rows needed for 0.10').")] = 0.10,
     strict: Annotated[bool, typer.Option("--strict", help="Fail on missing values instead of dropping the "
                                          "rows.")] = False,
     fail_on: Annotated[Optional[list[str]], typer.Option("--fail-on", metavar="<condition>",
@@ -130,7 +135,8 @@ def fairness(
         raise ParameterError(f"{cloze_given[0]} applies to the cloze audit only: give --mozart FOLDER")
     if explain is None and explicit(ctx, ["proxy_threshold"]):
         raise ParameterError("--proxy-threshold applies to --explain only")
-    settings = dict(reference=reference, four_fifths=four_fifths, n_boot=n_boot, confidence=confidence, seed=seed)
+    settings = dict(reference=reference, four_fifths=four_fifths, n_boot=n_boot, confidence=confidence, seed=seed,
+                    equivalence_margin=equivalence_margin, target_gap=target_gap)
     if counterfactual or explain is not None:
         if not decision_model:
             flag = "--counterfactual" if counterfactual else "--explain"

@@ -12,7 +12,9 @@ Intervals (``intervals.py``): Wilson for each rate, and for each group's signed 
 the reference (Newcombe) and its impact ratio (score), which can cover "no gap"; the
 between-group max − min and min / max are point summaries without an interval (a percentile
 bootstrap of a maximum never covers 0). Each comparison also has its minimum detectable
-difference (``power.py``): what the test could have found with power 0.8.
+difference (``power.py``): what the test could have found with power 0.8, and the group size
+needed to detect ``target_gap``; with an ``equivalence_margin`` δ, a TOST p-value that the gap
+lies within ±δ (``equivalence.py``).
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ from .counts import GroupCounts
 from .intervals import Bounds, gap_interval, wilson
 from .metrics import (PARITY, RATES, ParityMeasure, divide, equalized_odds, impact_ratios, proportion, spread,
                       worst_group)
-from .power import minimum_detectable_difference
+from .equivalence import equivalence_p
+from .power import minimum_detectable_difference, rows_needed
 from .result import TESTED_RATES, EqualizedOdds, FairnessResult, GroupRow, Interval, ParityRow
 from .significance import compare_to_reference
 
@@ -39,6 +42,7 @@ REFERENCE_RULES = {"highest": "highest selection rate", "largest": "largest grou
 Law 144 bias audits (groups flagged too small are passed over unless every group is)."""
 MIN_ROWS = 30
 MIN_SHARE = 0.02
+TARGET_GAP = 0.10
 COUNT_CELLS = ("tp", "fp", "tn", "fn")
 
 Statistic = Callable[[np.ndarray], np.ndarray]
@@ -60,6 +64,10 @@ class AuditSettings:
     seed: int = 0
     min_rows: int = MIN_ROWS
     min_share: float = MIN_SHARE
+    target_gap: float = TARGET_GAP
+    """The gap whose required group size a power statement gives ("180 rows needed for 0.10")."""
+    equivalence_margin: float | None = None
+    """δ of the equivalence tests (TOST): None runs none."""
 
     def __post_init__(self) -> None:
         checked = {
@@ -69,6 +77,9 @@ class AuditSettings:
             "seed": check_int("seed", self.seed, minimum=0),
             "min_rows": check_int("min_rows", self.min_rows, minimum=0),
             "min_share": check_float("min_share", self.min_share, minimum=0, maximum=1),
+            "target_gap": check_float("target_gap", self.target_gap, minimum=0, maximum=1, exclusive_minimum=True),
+            "equivalence_margin": None if self.equivalence_margin is None else check_float(
+                "equivalence_margin", self.equivalence_margin, minimum=0, maximum=1, exclusive_minimum=True),
         }
         for name, value in checked.items():
             object.__setattr__(self, name, value)
@@ -183,5 +194,12 @@ def _parity_row(measure: ParityMeasure, counts: GroupCounts, ref: int, settings:
         detectable_difference={
             name: math.nan if g == ref else minimum_detectable_difference(
                 float(values[ref]), int(trials[g]), int(trials[ref]), settings.alpha, measure.higher_is_better)
+            for g, name in enumerate(groups)},
+        rows_needed={name: math.nan if g == ref else rows_needed(
+            float(values[ref]), int(trials[ref]), settings.target_gap, settings.alpha, measure.higher_is_better)
+            for g, name in enumerate(groups)},
+        equivalence_p=None if settings.equivalence_margin is None else {
+            name: math.nan if g == ref else equivalence_p(int(successes[g]), int(trials[g]), int(successes[ref]),
+                                                          int(trials[ref]), settings.equivalence_margin)
             for g, name in enumerate(groups)},
     )

@@ -15,7 +15,8 @@ from ..schema import JsonResult, check_envelope, envelope
 from .counts import CELLS
 from .metrics import PARITY, RATES
 from .intervals import DIFFERENCE_METHOD, RATE_METHOD, RATIO_METHOD
-from .power import METHOD as POWER_METHOD
+from .equivalence import METHOD as EQUIVALENCE_METHOD
+from .power import METHOD as POWER_METHOD, power_statement
 from .significance import ProportionTest
 
 if TYPE_CHECKING:
@@ -31,7 +32,8 @@ SUMMARY_NAMES = tuple(
 ) + ("equalized_odds_difference", "equalized_odds_ratio")
 """Names usable in ``--fail-on`` (see ``FairnessResult.summary``)."""
 METHODS = {"rate_interval": RATE_METHOD, "difference_to_reference_interval": DIFFERENCE_METHOD,
-           "impact_ratio_interval": RATIO_METHOD, "detectable_difference": POWER_METHOD}
+           "impact_ratio_interval": RATIO_METHOD, "detectable_difference": POWER_METHOD,
+           "equivalence_p": EQUIVALENCE_METHOD}
 """How the intervals and the detectable differences are computed (written to the JSON)."""
 
 
@@ -97,6 +99,15 @@ class ParityRow:
     difference_to_reference: dict[str, float]
     difference_to_reference_interval: dict[str, Interval | None]
     detectable_difference: dict[str, float]
+    rows_needed: dict[str, float]
+    """Trials (rows, for the selection rate) a group needs to detect the audit's ``target_gap``; NaN for
+    the reference or when no size would do."""
+    equivalence_p: dict[str, float] | None = None
+    """TOST p-value that the gap to the reference lies within ±``equivalence_margin``; None without one."""
+
+    def equivalent(self, alpha: float) -> list[str]:
+        """Groups shown to be within the equivalence margin of the reference (TOST p < alpha)."""
+        return [g for g, p in (self.equivalence_p or {}).items() if not math.isnan(p) and p < alpha]
 
     @property
     def worst_impact_ratio(self) -> float:
@@ -117,6 +128,8 @@ class ParityRow:
             "difference_to_reference": _numbers(self.difference_to_reference),
             "difference_to_reference_interval": _intervals(self.difference_to_reference_interval),
             "detectable_difference": _numbers(self.detectable_difference),
+            "rows_needed": _numbers(self.rows_needed),
+            "equivalence_p": None if self.equivalence_p is None else _numbers(self.equivalence_p),
         }
 
     @classmethod
@@ -128,7 +141,9 @@ class ParityRow:
                    _float(data["ratio"]), data["worst_group"], _float(data["worst_value"]),
                    _floats(data["impact_ratio"]), _from_intervals(data["impact_ratio_interval"]),
                    data["below_four_fifths"], _floats(data["difference_to_reference"]),
-                   _from_intervals(data["difference_to_reference_interval"]), _floats(data["detectable_difference"]))
+                   _from_intervals(data["difference_to_reference_interval"]), _floats(data["detectable_difference"]),
+                   _floats(data.get("rows_needed") or {}),
+                   None if data.get("equivalence_p") is None else _floats(data["equivalence_p"]))
 
 
 @dataclass(frozen=True)
@@ -164,6 +179,31 @@ class FairnessResult(JsonResult):
 
     def group(self, name: str) -> GroupRow:
         return next(row for row in self.groups if row.group == name)
+
+    def power_statement(self, name: str, key: str = "statistical_parity") -> str:
+        """What the comparison of group ``name`` with the reference could detect on ``key``'s rate:
+        ``n = 41: could detect a gap of 0.19 or more; 180 rows needed for 0.10``."""
+        row, parity = self.group(name), self.parity[key]
+        if name == self.reference_group:
+            return f"n = {row.n:,}: the reference group"
+        return power_statement(row.n, parity.detectable_difference[name], parity.rows_needed.get(name, math.nan),
+                               float(self.settings.get("target_gap", 0.1)), f"{RATES[parity.rate].label} gap")
+
+    def equivalence_statement(self, key: str = "statistical_parity") -> str | None:
+        """"no disparity larger than ±δ in selection rate" when every group is shown equivalent to the
+        reference (TOST at alpha); which groups are, otherwise; None without a margin."""
+        parity, margin = self.parity[key], self.settings.get("equivalence_margin")
+        if parity.equivalence_p is None or margin is None:
+            return None
+        alpha = float(self.settings["alpha"])
+        others = [g.group for g in self.groups if g.group != self.reference_group]
+        shown = parity.equivalent(alpha)
+        what = f"{RATES[parity.rate].label} against {self.reference_group}"
+        if others and len(shown) == len(others):
+            return f"no disparity larger than ±{margin:g} in {what} (TOST, alpha {alpha:g}, every group)"
+        missing = [g for g in others if g not in shown]
+        return (f"equivalence within ±{margin:g} in {what} shown for {', '.join(shown) or 'no group'}; not shown "
+                f"for {', '.join(missing)} (TOST, alpha {alpha:g}: the data cannot rule out a larger gap)")
 
     @property
     def audit_settings(self) -> AuditSettings:
@@ -233,7 +273,10 @@ class FairnessResult(JsonResult):
             record |= {f"{key}_difference_to_reference": parity.difference_to_reference[row.group] if is_group else None,
                        f"{key}_difference_to_reference_low": gap[0] if gap else None,
                        f"{key}_difference_to_reference_high": gap[1] if gap else None,
-                       f"{key}_detectable_difference": parity.detectable_difference[row.group] if is_group else None}
+                       f"{key}_detectable_difference": parity.detectable_difference[row.group] if is_group else None,
+                       f"{key}_rows_needed": parity.rows_needed.get(row.group) if is_group else None}
+            if parity.equivalence_p is not None:
+                record[f"{key}_equivalence_p"] = parity.equivalence_p[row.group] if is_group else None
         for rate in TESTED_RATES:
             test = (row.tests or {}).get(rate)
             record |= {f"{rate}_{field}": None if test is None else getattr(test, field)

@@ -43,8 +43,10 @@ def _below_four_fifths(result: FairnessResult, group: str) -> list[str]:
 def _group_table(result: FairnessResult) -> Table:
     brackets = f" ({result.settings['confidence']:.0%} intervals in brackets)"
     table = Table(title=f"Rates per group{brackets}", box=box.SIMPLE_HEAD)
+    longest = max(len(word) for name in [g.group for g in result.groups] + ["(reference)"] for word in name.split())
     for column in ("group", "n (share)", *RATE_COLUMNS.values(), "impact ratio"):
-        table.add_column(column, justify="left" if column == "group" else "right")
+        table.add_column(column, justify="left" if column == "group" else "right", overflow="fold",
+                         min_width=min(longest, 40) if column == "group" else None)
     statistical = result.parity["statistical_parity"]
     for row in (*result.groups, result.overall):
         overall = row is result.overall
@@ -72,7 +74,7 @@ def _flags(result: FairnessResult) -> Text:
     for row in result.groups:
         flags = []
         if row.too_small:
-            flags.append(("too small to judge", "yellow"))
+            flags.append((f"too small to judge ({result.power_statement(row.group)})", "yellow"))
         below = [RATE_COLUMNS[rate] for rate in _below_four_fifths(result, row.group)]
         if below:
             flags.append((f"below four-fifths on {', '.join(below)}", "bold red"))
@@ -84,6 +86,10 @@ def _flags(result: FairnessResult) -> Text:
             for index, (flag, style) in enumerate(flags):
                 lines.append(("; " if index else "") + flag, style=style)
             lines.append("\n")
+    equivalence = result.equivalence_statement()
+    if equivalence:
+        lines.append(equivalence[0].upper() + equivalence[1:] + ".\n", style="green" if equivalence.startswith("no ")
+                     else "")
     return lines if lines else Text("No group is flagged.", style="green")
 
 
@@ -145,7 +151,11 @@ def _notes(result: FairnessResult) -> Text:
              f"alpha {settings['alpha']:g} finds with power 0.8, given both group sizes (Cohen's h, statsmodels)."]
     lines.append(f"Four-fifths flag: impact ratio below {settings['four_fifths']:g}. Tests against the reference: "
                  f"Fisher exact for small tables, else two-proportion z; Holm-corrected, alpha {settings['alpha']:g}.")
-    lines.append(f"Too small to judge: under {settings['min_rows']} rows or {settings['min_share']:.0%} of the data.")
+    lines.append(f"Too small to judge: under {settings['min_rows']} rows or {settings['min_share']:.0%} of the data; "
+                 f"each such group says the selection-rate gap it could detect and the rows needed for "
+                 f"{settings.get('target_gap', 0.1):g}.")
+    if settings.get("equivalence_margin") is not None:
+        lines.append(f"Equivalence: {METHODS['equivalence_p']}, margin ±{settings['equivalence_margin']:g}.")
     if rows:
         lines.append(f"Rows: {rows['rows_read']:,} read, {rows['dropped']:,} dropped (missing values), "
                      f"{rows['excluded']:,} outside the audited groups.")

@@ -78,6 +78,9 @@ def fairness_findings(audit: GroupFairnessAudit) -> list[Finding]:
         found.append(finding("low", len(small), f"{count(len(small), 'group')} {'is' if len(small) == 1 else 'are'} too "
                              f"small to judge (under {settings.min_share:.0%} of the data or fewer than "
                              f"{settings.min_rows} rows): {_list(small)}."))
+    equivalence = result.equivalence_statement()
+    if equivalence:
+        found.append(finding("info", None, equivalence + "."))
     parity = result.parity.get("performance_parity")
     if parity is not None and parity.worst_group:
         found.append(finding("info", _number(parity.worst_value), f"the worst-off group by "
@@ -87,15 +90,9 @@ def fairness_findings(audit: GroupFairnessAudit) -> list[Finding]:
 
 
 def _detectable(result: FairnessResult, row: GroupRow) -> str:
-    """``b (n = 41: could detect a selection-rate gap of 0.19 or more)``: what the data could have shown
-    (minimum detectable difference to the reference at power 0.8, see ``fairness/power.py``)."""
-    gap = result.parity["statistical_parity"].detectable_difference.get(row.group, math.nan) \
-        if "statistical_parity" in result.parity else math.nan
-    if row.group == result.reference_group:
-        return f"{row.group} (n = {row.n}, the reference)"
-    if math.isnan(gap):
-        return f"{row.group} (n = {row.n}: could not detect any selection-rate gap with power 0.8)"
-    return f"{row.group} (n = {row.n}: could detect a selection-rate gap of {gap:.2f} or more)"
+    """``b (n = 41: could detect a selection rate gap of 0.19 or more; 180 rows needed for 0.10)``: what the
+    data could have shown (power 0.8, see ``fairness/power.py``)."""
+    return f"{row.group} ({result.power_statement(row.group)})"
 
 
 def model_audit_findings(section: ModelAuditSection) -> list[Finding]:

@@ -112,6 +112,8 @@ def view_model(report: AuditReport) -> dict[str, Any]:
                   "quality": _quality_view(section.quality, layers) if section.quality else None}
     for audit, typed in zip(view["group_fairness"], report.group_fairness):
         audit["charts"] = _fairness_charts(typed.result)
+        audit["power"] = {g.group: typed.result.power_statement(g.group) for g in typed.result.groups if g.too_small}
+        audit["equivalence"] = typed.result.equivalence_statement()
     return view
 
 
