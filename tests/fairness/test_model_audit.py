@@ -88,7 +88,12 @@ def test_chunks_give_the_same_audit_and_flips_as_the_whole_table(tiny_tabular_di
         results.append((fairness_of(plan, iter(chunks), (), False, settings)[0],
                         tally.result(plan, swap, (), settings)))
     (audit_chunked, flips_chunked), (audit_whole, flips_whole) = results
-    assert audit_chunked == audit_whole
+    assert replace(audit_chunked, scores=None) == replace(audit_whole, scores=None)
+    for chunked, whole in zip((*audit_chunked.scores.groups, audit_chunked.scores.overall),
+                              (*audit_whole.scores.groups, audit_whole.scores.overall)):
+        # the same float32 difference in the scores: metrics agree to about 1e-6
+        for name in ("auc", "average_precision", "brier", "ece"):
+            assert getattr(chunked, name) == pytest.approx(getattr(whole, name), abs=1e-5)
     for chunked, whole in zip((*flips_chunked.groups, flips_chunked.overall), (*flips_whole.groups, flips_whole.overall)):
         # float32 forward passes over other batches, summed in another order
         assert chunked.mean_score_change == pytest.approx(whole.mean_score_change, abs=1e-7)

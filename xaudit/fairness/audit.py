@@ -35,6 +35,7 @@ from .metrics import (PARITY, RATES, ParityMeasure, divide, equalized_odds, impa
 from .equivalence import equivalence_p
 from .power import minimum_detectable_difference, rows_needed
 from .result import TESTED_RATES, EqualizedOdds, FairnessResult, GroupRow, Interval, ParityRow
+from .scores import ScoreColumns, score_metrics
 from .significance import compare_to_reference
 
 REFERENCE_RULES = {"highest": "highest selection rate", "largest": "largest group"}
@@ -90,10 +91,11 @@ class AuditSettings:
 
 
 def group_fairness(counts: GroupCounts, settings: AuditSettings | None = None, *,
-                   source: dict[str, object] | None = None) -> FairnessResult:
+                   source: dict[str, object] | None = None, scores: ScoreColumns | None = None) -> FairnessResult:
     """Audit ``counts``: rates, parity gaps, impact ratios, flags, intervals and tests.
 
-    ``source`` (what was read, e.g. ``Loaded.describe()``) is carried into the result.
+    ``source`` (what was read, e.g. ``Loaded.describe()``) is carried into the result; with ``scores``
+    (``Loaded.scores``) also ranking, calibration and the threshold sweep per group (``scores.py``).
     """
     settings = settings or AuditSettings()
     if counts.total == 0:
@@ -128,6 +130,9 @@ def group_fairness(counts: GroupCounts, settings: AuditSettings | None = None, *
         reference_rule=REFERENCE_RULES.get(settings.reference, "named group"),
         settings={**asdict(settings), "alpha": settings.alpha},
         source=dict(source or {}),
+        scores=None if scores is None else score_metrics(
+            *scores.by_group(counts.groups), counts.groups,
+            [name for g, name in enumerate(counts.groups) if not too_small[g]], settings.four_fifths),
     )
 
 

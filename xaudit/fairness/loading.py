@@ -21,6 +21,7 @@ from ..validation import check_choice, check_float
 from .counts import CELLS, GroupCounts
 from .groups import MISSING, UNMATCHED, Grouping, as_text
 from .roles import check_roles
+from .scores import ScoreColumns
 from .tables import CHUNK_ROWS, Source, iter_batches, source_name
 
 DEFAULT_THRESHOLD = 0.5
@@ -111,6 +112,8 @@ class Loaded:
     report: LoadReport
     source: str
     kind: str
+    scores: ScoreColumns | None = None
+    """Labels, scores and groups of the rows kept, when a score column was read."""
 
     def describe(self) -> dict[str, object]:
         return {"data": self.source, "input": self.kind, "columns": self.report.columns, "rows": self.report.rows()}
@@ -139,6 +142,7 @@ def load_predictions(
                            float_columns=[columns.score] if columns.score else [], progress=progress)
     report = LoadReport(columns={**columns.describe(), **grouping.describe()})
     counts = GroupCounts((), np.zeros((0, len(CELLS)), dtype=np.int64))
+    kept_scores = ScoreColumns() if columns.score is not None else None
     positive_seen = False
     for batch in batches:
         y = _binary(batch.column(columns.label), "label", columns.label, columns.positive)
@@ -161,10 +165,12 @@ def load_predictions(
         report.excluded += int((codes == UNMATCHED).sum())
         positive_seen = positive_seen or bool((y == 1).any() or (y_hat == 1).any())
         counts = counts + GroupCounts.from_codes(codes[keep], 2 * y[keep] + y_hat[keep], names)
+        if kept_scores is not None:
+            kept_scores.add(y[keep], scores[keep], codes[keep], names)
     if columns.positive is not None and report.rows_read and not positive_seen:
         raise ParameterError(f"`positive` {columns.positive!r} occurs in neither the label nor the prediction "
                              f"column; the labels are: {_examples(source, columns.label)}")
-    return _finish(counts, report, grouping, groups, source, "predictions")
+    return _finish(counts, report, grouping, groups, source, "predictions", kept_scores)
 
 
 def load_counts(
@@ -266,7 +272,7 @@ def _count_column(array: pa.ChunkedArray | pa.Array, cell: str) -> np.ndarray:
 
 
 def _finish(counts: GroupCounts, report: LoadReport, grouping: Grouping, groups: Sequence[str] | None,
-            source: Source, kind: str) -> Loaded:
+            source: Source, kind: str, scores: ScoreColumns | None = None) -> Loaded:
     if report.rows_read == 0:
         raise DataError(f"{source_name(source)} holds no rows")
     present = [g for g, n in zip(counts.groups, counts.n) if n > 0]
@@ -278,4 +284,4 @@ def _finish(counts: GroupCounts, report: LoadReport, grouping: Grouping, groups:
         selected = counts.select(list(groups))
         report.excluded += counts.total - selected.total
         counts = selected
-    return Loaded(counts, report, source_name(source), kind)
+    return Loaded(counts, report, source_name(source), kind, scores)

@@ -217,7 +217,8 @@ def fairness_of(plan: DecisionPlan, chunks: Iterable[ModelDecisions], groups: Se
     """The group audit of the decisions in ``chunks`` (read one at a time), and the warnings of reading them."""
     loaded = load_predictions((made.table for made in chunks), plan.columns, plan.grouping, groups=groups,
                               strict=strict, progress=progress)
-    return group_fairness(loaded.counts, settings, source=loaded.describe() | describe_source(plan)), \
+    return group_fairness(loaded.counts, settings, source=loaded.describe() | describe_source(plan),
+                          scores=loaded.scores), \
         loaded.report.warnings()
 
 

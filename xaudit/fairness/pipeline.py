@@ -67,4 +67,4 @@ def run_group_fairness(
         columns = PredictionColumns(label_col, pred_col, score_col, threshold, positive, score_kind)
         loaded = load_predictions(source, columns, grouping, groups=groups, strict=strict, progress=progress)
     described = loaded.describe() | ({"data": f"example:{example}"} if example else {})
-    return group_fairness(loaded.counts, settings, source=described), loaded.report.warnings()
+    return group_fairness(loaded.counts, settings, source=described, scores=loaded.scores), loaded.report.warnings()

@@ -17,6 +17,7 @@ from .metrics import PARITY, RATES
 from .intervals import DIFFERENCE_METHOD, RATE_METHOD, RATIO_METHOD
 from .equivalence import METHOD as EQUIVALENCE_METHOD
 from .power import METHOD as POWER_METHOD, power_statement
+from .scores import ScoreMetrics
 from .significance import ProportionTest
 
 if TYPE_CHECKING:
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from .audit import AuditSettings
 
 Interval = tuple[float, float]
+SCORE_COLUMNS = ("auc", "average_precision", "brier", "ece")
 TESTED_RATES = tuple(measure.rate for measure in PARITY)
 """Rates tested group against reference: those of the parity criteria."""
 SUMMARY_NAMES = tuple(
@@ -176,6 +178,8 @@ class FairnessResult(JsonResult):
     reference_rule: str
     settings: dict[str, object]
     source: dict[str, object]
+    scores: ScoreMetrics | None = None
+    """Ranking, calibration and the threshold sweep, when the decisions came with scores."""
 
     def group(self, name: str) -> GroupRow:
         return next(row for row in self.groups if row.group == name)
@@ -239,6 +243,7 @@ class FairnessResult(JsonResult):
             "rate_definitions": {name: rate.definition for name, rate in RATES.items()},
             "methods": METHODS,
             "equalized_odds": self.equalized_odds.to_dict(),
+            "scores": None if self.scores is None else self.scores.to_dict(),
         }
 
     @classmethod
@@ -247,7 +252,8 @@ class FairnessResult(JsonResult):
         return cls(tuple(GroupRow.from_dict(row) for row in data["groups"]), GroupRow.from_dict(data["overall"]),
                    {key: ParityRow.from_dict(key, row) for key, row in data["parity"].items()},
                    EqualizedOdds.from_dict(data["equalized_odds"]), data["reference_group"],
-                   data["reference_rule"], dict(data["settings"]), dict(data["source"]))
+                   data["reference_rule"], dict(data["settings"]), dict(data["source"]),
+                   None if data.get("scores") is None else ScoreMetrics.from_dict(data["scores"]))
 
     def to_frame(self) -> pd.DataFrame:
         """One row per group plus an ``overall`` row (column ``level``): counts, rates with their
@@ -277,6 +283,9 @@ class FairnessResult(JsonResult):
                        f"{key}_rows_needed": parity.rows_needed.get(row.group) if is_group else None}
             if parity.equivalence_p is not None:
                 record[f"{key}_equivalence_p"] = parity.equivalence_p[row.group] if is_group else None
+        if self.scores is not None:
+            scored = self.scores.group(row.group) if is_group else self.scores.overall
+            record |= {name: getattr(scored, name) for name in SCORE_COLUMNS}
         for rate in TESTED_RATES:
             test = (row.tests or {}).get(rate)
             record |= {f"{rate}_{field}": None if test is None else getattr(test, field)

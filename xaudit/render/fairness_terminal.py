@@ -19,7 +19,23 @@ RATE_COLUMNS = {name: rate.label for name, rate in RATES.items()}
 def fairness_tables(result: FairnessResult) -> list[RenderableType]:
     """The per-group table, its flags, the parity table, the gaps to the reference and a few lines
     on how to read them."""
-    return [_group_table(result), _flags(result), _parity_table(result), _gap_table(result), _notes(result)]
+    scores = [_score_table(result), Text(result.scores.sweep.describe_passing() + ".")] if result.scores else []
+    return [_group_table(result), _flags(result), _parity_table(result), _gap_table(result), *scores,
+            _notes(result)]
+
+
+def _score_table(result: FairnessResult) -> Table:
+    """Ranking and calibration of the scores per group."""
+    assert result.scores is not None
+    table = Table(title=f"Scores per group (calibration over {result.scores.bins} equal-width bins)",
+                  box=box.SIMPLE_HEAD)
+    for column in ("group", "n", "positives", "AUC", "average precision", "Brier", "ECE"):
+        table.add_column(column, justify="left" if column == "group" else "right", overflow="fold")
+    for row in (*result.scores.groups, result.scores.overall):
+        table.add_row(Text(row.group, style="italic" if row is result.scores.overall else ""), f"{row.n:,}",
+                      f"{row.positives:,}", number(row.auc), number(row.average_precision), number(row.brier),
+                      number(row.ece))
+    return table
 
 
 def number(value: float, digits: int = 3) -> str:

@@ -49,3 +49,49 @@ def bar_chart(
         parts.append(f'<text x="{left + plot + 6}" y="{y + 12}" class="val">{value:.3f}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+PALETTE = ("#1f5fa8", "#c2571a", "#2e8540", "#8a3ffc", "#b28600", "#d02670", "#007d79", "#6f6f6f")
+
+
+def line_chart(series: dict[str, tuple[Sequence[float], Sequence[float | None]]], title: str, x_label: str,
+               diagonal: bool = False, level: float | None = None, size: int = 260) -> Markup:
+    """Lines on a 0..1 × 0..1 square (undefined points break a line), a legend on the right; ``diagonal``
+    draws y = x (perfect calibration), ``level`` a dashed horizontal line (e.g. the four-fifths mark)."""
+    left, top, legend = 34, 24, 12 + 7 * max((len(name) for name in series), default=0)
+    width, height = left + size + 16 + legend, top + size + 34
+
+    def x(value: float) -> float:
+        return left + value * size
+
+    def y(value: float) -> float:
+        return top + (1 - value) * size
+
+    parts = [f'<svg class="chart" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img">',
+             f"<title>{escape(title)}</title>", f'<text x="{left}" y="14" class="ct">{escape(title)}</text>']
+    for tick in (0.0, 0.25, 0.5, 0.75, 1.0):
+        parts.append(f'<line x1="{x(tick):.1f}" y1="{top}" x2="{x(tick):.1f}" y2="{top + size}" class="grid"/>'
+                     f'<line x1="{left}" y1="{y(tick):.1f}" x2="{left + size}" y2="{y(tick):.1f}" class="grid"/>'
+                     f'<text x="{x(tick):.1f}" y="{top + size + 14}" class="tick">{tick:g}</text>'
+                     f'<text x="{left - 14}" y="{y(tick) + 4:.1f}" class="tick">{tick:g}</text>')
+    parts.append(f'<text x="{left + size / 2:.1f}" y="{top + size + 30}" class="tick">{escape(x_label)}</text>')
+    if diagonal:
+        parts.append(f'<line x1="{x(0):.1f}" y1="{y(0):.1f}" x2="{x(1):.1f}" y2="{y(1):.1f}" class="ref"/>')
+    if level is not None:
+        parts.append(f'<line x1="{x(0):.1f}" y1="{y(level):.1f}" x2="{x(1):.1f}" y2="{y(level):.1f}" class="ref"/>')
+    for index, (name, (xs, ys)) in enumerate(series.items()):
+        colour = PALETTE[index % len(PALETTE)]
+        segments, current = [], []
+        for a, b in zip(xs, ys):
+            if b is None:
+                segments, current = segments + [current] if current else segments, []
+            else:
+                current.append(f"{x(a):.1f},{y(min(max(b, 0.0), 1.0)):.1f}")
+        segments += [current] if current else []
+        for points in segments:
+            parts.append(f'<polyline points="{" ".join(points)}" fill="none" stroke="{colour}" stroke-width="1.6"/>')
+        parts.append(f'<rect x="{left + size + 14}" y="{top + 4 + 16 * index}" width="10" height="3" '
+                     f'fill="{colour}"/><text x="{left + size + 28}" y="{top + 9 + 16 * index}" class="val">'
+                     f"{escape(name)}</text>")
+    parts.append("</svg>")
+    return Markup("".join(parts))

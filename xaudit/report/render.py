@@ -21,7 +21,7 @@ from ..evaluation.measures import column_of, ordered
 from ..evaluation.runner import EvaluationResult
 from ..fairness.metrics import RATES
 from ..fairness.result import TESTED_RATES, FairnessResult
-from .charts import bar_chart
+from .charts import bar_chart, line_chart
 from .document import AuditReport
 from .embed import embedded_view, script_json
 from .heatmaps import SHADING_NOTE, bucket_css, grey_image, pixel_heatmap, token_heatmap
@@ -102,6 +102,26 @@ def _fairness_charts(result: FairnessResult) -> list[Markup]:
     return charts
 
 
+def _score_charts(result: FairnessResult) -> list[Markup]:
+    """The reliability curve per group, and the impact ratio and TPR/FPR gaps against the cut-off."""
+    if result.scores is None:
+        return []
+    groups = [*result.scores.groups, result.scores.overall]
+    reliability = line_chart({g.group: ([b["mean_score"] for b in g.reliability], [b["observed"] for b in g.reliability])
+                              for g in groups}, "Reliability: observed rate against mean score", "mean score per bin",
+                             diagonal=True)
+    sweep = result.scores.sweep
+
+    def defined(values: list[float]) -> list[float | None]:
+        return [None if math.isnan(v) else v for v in values]
+
+    cuts = line_chart({"impact ratio": (sweep.cutoffs, defined(sweep.impact_ratio)),
+                       "TPR gap": (sweep.cutoffs, defined(sweep.tpr_gap)),
+                       "FPR gap": (sweep.cutoffs, defined(sweep.fpr_gap))},
+                      "Against the cut-off (score >= cut-off)", "cut-off", level=sweep.four_fifths)
+    return [reliability, cuts]
+
+
 def view_model(report: AuditReport) -> dict[str, Any]:
     """The report's JSON form plus pre-rendered fragments (heatmaps, charts, formatted tables)."""
     view = report.to_dict()
@@ -112,6 +132,8 @@ def view_model(report: AuditReport) -> dict[str, Any]:
                   "quality": _quality_view(section.quality, layers) if section.quality else None}
     for audit, typed in zip(view["group_fairness"], report.group_fairness):
         audit["charts"] = _fairness_charts(typed.result)
+        audit["score_charts"] = _score_charts(typed.result)
+        audit["sweep_text"] = _sentence(typed.result.scores.sweep.describe_passing()) if typed.result.scores else ""
         audit["power"] = {g.group: typed.result.power_statement(g.group) for g in typed.result.groups if g.too_small}
         audit["equivalence"] = typed.result.equivalence_statement()
     return view
@@ -126,3 +148,8 @@ def render_html(report: AuditReport) -> str:
     rate_columns = [(name, rate.label, name in TESTED_RATES) for name, rate in RATES.items()]
     return template.render(report=view_model(report), rate_columns=rate_columns, bucket_css=Markup(bucket_css()),
                            data_json=Markup(script_json(embedded_view(report.to_dict()))))
+
+
+def _sentence(text: str) -> str:
+    """``text`` with its first letter upper case (the rest untouched, unlike ``str.capitalize``)."""
+    return text[:1].upper() + text[1:]
