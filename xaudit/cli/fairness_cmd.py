@@ -25,7 +25,7 @@ DECISION_OPTIONS = ("model", "save_predictions", "device", "counterfactual", "ex
 """Options that, with a tabular --model, belong to the audit of the model's decisions on --data."""
 TABLE_OPTIONS = ("counts", "example", "label_col", "pred_col", "score_col", "threshold", "positive", "group_cols",
                  "define", "define_file", "fail_on", "reference", "group", "score_kind", "four_fifths", "n_boot", "confidence", "seed",
-                 "strict", "counterfactual", "explain", "proxy_threshold", "equivalence_margin", "target_gap")
+                 "strict", "counterfactual", "explain", "proxy_threshold", "equivalence_margin", "target_gap", "preset")
 
 
 def register(app: typer.Typer) -> None:
@@ -83,6 +83,10 @@ def fairness(
                                                          "'statistical_parity_ratio<0.8' (repeatable, comma "
                                                          "separated).")] = None,
     model: OptionalModel = None,
+    preset: Annotated[Optional[str], typer.Option("--preset", metavar="<ll144>", help="A regulator's table instead "
+                                                  "of the full audit: ll144, the impact ratios of a NYC Local Law "
+                                                  "144 bias audit (6 RCNY § 5-301) by sex, race/ethnicity and "
+                                                  "both; give --group-cols SEX,RACE.")] = None,
     k: KValues = "1,5",
     languages: Languages = "en,es,de,fr",
     predictions: Predictions = None,
@@ -133,6 +137,13 @@ def fairness(
         return
     if cloze_given:
         raise ParameterError(f"{cloze_given[0]} applies to the cloze audit only: give --mozart FOLDER")
+    if preset is not None:
+        from .ll144_cmd import audit_preset
+
+        audit_preset(ctx, preset=preset, model=model, data=data, group_cols=group_cols, pred_col=pred_col,
+                     score_col=score_col, positive=positive, score_kind=score_kind, label_col=label_col,
+                     threshold=threshold, device=device, format=format, output=output)
+        return
     if explain is None and explicit(ctx, ["proxy_threshold"]):
         raise ParameterError("--proxy-threshold applies to --explain only")
     settings = dict(reference=reference, four_fifths=four_fifths, n_boot=n_boot, confidence=confidence, seed=seed,
