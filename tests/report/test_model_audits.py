@@ -66,3 +66,23 @@ def test_the_report_renders_the_section_escaped(tiny_sections, hostile_report):
     first = section.reasons.refusals[0].reasons[0]
     assert f"{first.feature} = {first.value} ({first.attribution:.3f})" in html
     assert "<script" not in html.replace('<script type="application/json" id="xaudit-data">', "")
+
+
+def test_the_report_renders_the_ll144_tables(tiny_tabular_dir, tmp_path, monkeypatch, hostile_report):
+    from xaudit.report.render import render_html
+
+    path = tmp_path / "people.csv"
+    synthetic_frame(300, seed=6).to_csv(path, index=False)
+    monkeypatch.setitem(model_audits.LL144_MODELS, str(tiny_tabular_dir), ("gender", "status"))
+    monkeypatch.delitem(model_audits.LL144_MODELS, "income")
+    (section,) = model_audits.ll144_sections({str(tiny_tabular_dir): path})
+    report = replace(AuditReport.from_dict(hostile_report[1]), ll144=[section])
+    assert AuditReport.from_dict(report.to_dict()).to_dict() == report.to_dict()
+    html = render_html(report)
+    assert "NYC Local Law 144 bias audit" in html and "6 RCNY § 5-300" in html and "§ 5-301" in html
+    intersectional = section.audit.tables[2]
+    assert intersectional.unknown == 0 and sum(c.n for c in intersectional.categories) == 300
+    assert f"intersectional (gender × status): 0 of unknown category; impact ratios against {intersectional.highest}" \
+        in html
+    for category in intersectional.categories:
+        assert f"<td>{category.category}</td><td>{category.n}</td>" in html

@@ -124,6 +124,8 @@ def fairness_audits(config: ReportConfig, progress: ProgressFn) -> tuple[list[Gr
 def build_report(config: ReportConfig, progress: ProgressFn = silent) -> AuditReport:
     """Run every part of the audit and return the report."""
     audits, fairness_source, files, sections = fairness_audits(config, progress)
+    shared = model_audits.tables(config.data_dir) if config.fairness is None else None
+    ll144 = model_audits.ll144_sections(shared, progress) if shared else []
     cloze, cloze_files = cloze_section.section(config.data_dir, config.cloze_model, progress) if config.cloze \
         else (None, [])
     blocks, models = explanation_blocks(config, progress)
@@ -157,4 +159,5 @@ def build_report(config: ReportConfig, progress: ProgressFn = silent) -> AuditRe
         provenance=Provenance(config.command, config.seed, provenance.machine(), provenance.packages(),
                               [provenance.file_record(f) for f in files + cloze_files]),
         model_audits=sections,
+        ll144=ll144,
     )

@@ -17,6 +17,7 @@ from ..cloze.tables import ClozeResult
 from ..evaluation.runner import EvaluationResult
 from ..fairness.attribution_groups import AttributionByGroup
 from ..fairness.counterfactual import CounterfactualResult
+from ..fairness.ll144 import LL144Audit
 from ..fairness.reasons import DecisionReasons
 from ..fairness.result import FairnessResult
 from ..schema import JsonResult, check_envelope, envelope
@@ -51,6 +52,21 @@ class GroupFairnessAudit:
     def from_dict(cls, data: dict[str, Any]) -> GroupFairnessAudit:
         return cls(data["title"], data["dataset"], list(data["grouping"]), data["description"],
                    FairnessResult.from_dict(data["result"]))
+
+
+@dataclass(frozen=True)
+class LL144Section:
+    """The NYC Local Law 144 impact-ratio tables of one model's decisions (or one predictions table)."""
+
+    title: str
+    audit: LL144Audit
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"title": self.title, "audit": self.audit.to_dict()}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> LL144Section:
+        return cls(data["title"], LL144Audit.from_dict(data["audit"]))
 
 
 @dataclass(frozen=True)
@@ -225,6 +241,7 @@ class AuditReport(JsonResult):
     limitations: list[str]
     provenance: Provenance
     model_audits: list[ModelAuditSection] = field(default_factory=list)
+    ll144: list[LL144Section] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return envelope(self.kind) | {
@@ -239,6 +256,7 @@ class AuditReport(JsonResult):
             "limitations": list(self.limitations),
             "provenance": asdict(self.provenance),
             "model_audits": [a.to_dict() for a in self.model_audits],
+            "ll144": [a.to_dict() for a in self.ll144],
         }
 
     @classmethod
@@ -252,4 +270,5 @@ class AuditReport(JsonResult):
             [ExplanationSection.from_dict(s) for s in data["explanations"]],
             [MethodText(**m) for m in data["methods"]], list(data["limitations"]),
             Provenance.from_dict(data["provenance"]),
-            [ModelAuditSection.from_dict(a) for a in data.get("model_audits") or []])
+            [ModelAuditSection.from_dict(a) for a in data.get("model_audits") or []],
+            [LL144Section.from_dict(a) for a in data.get("ll144") or []])

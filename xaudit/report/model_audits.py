@@ -18,7 +18,7 @@ from ..fairness.counterfactual import run_counterfactual
 from ..fairness.model_decisions import model_decisions, run_model_fairness
 from ..fairness.reasons import refusal_reasons
 from ..progress import ProgressFn, silent
-from .document import GroupFairnessAudit, ModelAuditSection
+from .document import GroupFairnessAudit, LL144Section, ModelAuditSection
 
 MODELS = {"credit": ("sex", "age_group"), "income": ("sex", "race")}
 """Reference models and the groupings (card groupings or table columns) their decisions are audited by."""
@@ -81,3 +81,16 @@ def audits(data: dict[str, Path], settings: AuditSettings, seed: int, progress: 
                                   method=METHOD, n=REFUSALS, seed=seed)
         sections.append(ModelAuditSection(name, path.name, flips, attribution, reasons, notes))
     return group_audits, sections
+
+
+LL144_MODELS = {"income": ("sex", "race")}
+"""Models whose decisions get the NYC Local Law 144 tables, and their sex and race/ethnicity columns."""
+
+
+def ll144_sections(data: dict[str, Path], progress: ProgressFn = silent) -> list[LL144Section]:
+    """The LL144 impact-ratio tables of each model in ``LL144_MODELS`` on its table."""
+    from ..fairness.ll144 import run_ll144
+
+    return [LL144Section(f"{name} on {data[name].name} by {' × '.join(columns)}",
+                         run_ll144(model=name, data=data[name], group_cols=list(columns), progress=progress))
+            for name, columns in LL144_MODELS.items() if name in data]
