@@ -32,7 +32,7 @@ def _root(
 
 
 from . import (  # noqa: E402  (they register)
-    attribute_cmd, cloze_cmd, evaluate_cmd, fairness_cmd, models_cmd, report_cmd,
+    attribute_cmd, cloze_cmd, diff_cmd, evaluate_cmd, fairness_cmd, models_cmd, report_cmd,
 )
 
 models_cmd.register(app)
@@ -41,6 +41,7 @@ evaluate_cmd.register(app)
 fairness_cmd.register(app)
 report_cmd.register(app)
 cloze_cmd.register(app)
+diff_cmd.register(app)
 
 
 def main() -> None:

@@ -25,7 +25,7 @@ DECISION_OPTIONS = ("model", "save_predictions", "device", "counterfactual", "ex
 """Options that, with a tabular --model, belong to the audit of the model's decisions on --data."""
 TABLE_OPTIONS = ("counts", "example", "label_col", "pred_col", "score_col", "threshold", "positive", "group_cols",
                  "define", "define_file", "fail_on", "reference", "group", "score_kind", "four_fifths", "n_boot", "confidence", "seed",
-                 "strict", "counterfactual", "explain", "proxy_threshold", "equivalence_margin", "target_gap", "preset")
+                 "strict", "counterfactual", "explain", "proxy_threshold", "equivalence_margin", "target_gap", "preset", "baseline")
 
 
 def register(app: typer.Typer) -> None:
@@ -81,7 +81,13 @@ def fairness(
     fail_on: Annotated[Optional[list[str]], typer.Option("--fail-on", metavar="<condition>",
                                                          help="Exit 1 when a condition holds, e.g. "
                                                          "'statistical_parity_ratio<0.8' (repeatable, comma "
-                                                         "separated).")] = None,
+                                                         "separated); with --baseline also NAME_drop (old − new) "
+                                                         "and NAME_rise (new − old), e.g. "
+                                                         "'statistical_parity_ratio_drop>0.02'.")] = None,
+    baseline: Annotated[Optional[Path], typer.Option("--baseline", dir_okay=False,
+                                                     help="An earlier audit's JSON (xaudit fairness -f json): "
+                                                     "also show what changed since it, and allow NAME_drop / "
+                                                     "NAME_rise in --fail-on.")] = None,
     model: OptionalModel = None,
     preset: Annotated[Optional[str], typer.Option("--preset", metavar="<ll144>", help="A regulator's table instead "
                                                   "of the full audit: ll144, the impact ratios of a NYC Local Law "
@@ -158,7 +164,7 @@ def fairness(
                     score_col=score_col, label_col=label_col, positive=positive, threshold=threshold,
                     group_cols=group_cols, groups=chosen, define=define or [], define_file=define_file,
                     fail_on=fail_on or [], strict=strict, settings=settings, save_predictions=save_predictions,
-                    device=device, format=format, output=output)
+                    device=device, format=format, output=output, baseline=baseline)
         return
     if data is not None and not (group_cols or define or define_file) and chosen and set(chosen) <= set(GROUPS):
         raise ParameterError(f"{data} is not a MozArt folder (one holding en_data_with_annotations.jsonl, ...); "
@@ -166,15 +172,15 @@ def fairness(
                              "--group-cols or --define")
     audit_table(data=data, counts=counts, example=example, label_col=label_col, pred_col=pred_col,
                 score_col=score_col, threshold=threshold, positive=positive, group_cols=group_cols, groups=chosen,
-                score_kind=score_kind, define=define or [], define_file=define_file, fail_on=fail_on or [], strict=strict, format=format,
-                output=output, settings=settings,
+                score_kind=score_kind, define=define or [], define_file=define_file, fail_on=fail_on or [], strict=strict,
+                format=format, output=output, settings=settings, baseline=baseline,
                 model=model if decision_model else None, save_predictions=save_predictions, device=device.value,
                 text_col=text_col)
 
 
 def audit_table(*, define: list[str], define_file: Path | None, fail_on: list[str], group_cols: str | None,
                 groups: list[str], settings: dict[str, object], format: Format, output: Path | None,
-                **table: object) -> None:
+                baseline: Path | None = None, **table: object) -> None:
     """Audit a predictions table (or counts, or an example) and write the result; exit 1 on a breach."""
     from ..validation import check_choice
 
@@ -183,10 +189,8 @@ def audit_table(*, define: list[str], define_file: Path | None, fail_on: list[st
     from ..fairness import AuditSettings
     from ..fairness.pipeline import run_group_fairness
     from ..render.fairness_terminal import fairness_tables
-    from ..fairness.result import SUMMARY_NAMES
-    from ..fairness.thresholds import breaches, parse_conditions
 
-    conditions = parse_conditions(fail_on, SUMMARY_NAMES)
+    conditions, before = _gates(fail_on, baseline)
     definitions = _definitions(define, define_file)
     with RichProgress() as progress:
         result, notes = run_group_fairness(**table, group_cols=split_csv(group_cols), definitions=definitions,
@@ -194,28 +198,24 @@ def audit_table(*, define: list[str], define_file: Path | None, fail_on: list[st
                                            progress=progress)
     for note in notes:
         warn(note)
-    emit_formatted(format, output, payload=result.to_dict, frame=result.to_frame,
-                   tables=lambda: fairness_tables(result))
-    exit_if_breached(breaches(conditions, result.summary()))
+    _write_and_gate(result, result, before, conditions, format, output, lambda: fairness_tables(result))
 
 
 def audit_model(*, model: str, data: Path | None, counts: Path | None, example: str | None, pred_col: str | None,
                 score_col: str | None, define: list[str], define_file: Path | None, fail_on: list[str],
                 group_cols: str | None, groups: list[str], settings: dict[str, object], device: Device,
-                format: Format, output: Path | None, **choices: Any) -> None:
+                format: Format, output: Path | None, baseline: Path | None = None, **choices: Any) -> None:
     """Audit a tabular model's decisions with counterfactual flips and/or attribution by group; exit 1 on a
     breach of the group audit."""
     from ..fairness import AuditSettings
     from ..fairness.model_audit import run_model_audit
-    from ..fairness.result import SUMMARY_NAMES
-    from ..fairness.thresholds import breaches, parse_conditions
     from ..render.model_audit_terminal import model_audit_tables
 
     used = [flag for flag, value in (("--counts", counts), ("--example", example), ("--pred-col", pred_col),
                                      ("--score-col", score_col)) if value is not None]
     if used:
         raise ParameterError(f"{used[0]} does not apply to --model (the model makes the decisions)")
-    conditions = parse_conditions(fail_on, SUMMARY_NAMES)
+    conditions, before = _gates(fail_on, baseline)
     with RichProgress() as progress:
         result, notes = run_model_audit(model=model, data=data, group_cols=split_csv(group_cols),
                                         groups=groups, definitions=_definitions(define, define_file),
@@ -223,9 +223,41 @@ def audit_model(*, model: str, data: Path | None, counts: Path | None, example: 
                                         **choices)
     for note in notes:
         warn(note)
-    emit_formatted(format, output, payload=result.to_dict, frame=result.to_frame,
-                   tables=lambda: model_audit_tables(result))
-    exit_if_breached(breaches(conditions, result.fairness.summary()))
+    _write_and_gate(result, result.fairness, before, conditions, format, output, lambda: model_audit_tables(result))
+
+
+def _gates(fail_on: list[str], baseline: Path | None) -> tuple[list[Any], Any]:
+    """The ``--fail-on`` conditions and the ``--baseline`` audit, both checked before any data is read."""
+    from ..fairness.diff import CHANGE_NAMES, read_audits
+    from ..fairness.result import SUMMARY_NAMES
+    from ..fairness.thresholds import parse_conditions
+
+    conditions = parse_conditions(fail_on, SUMMARY_NAMES + CHANGE_NAMES)
+    changes = [c.name for c in conditions if c.name in CHANGE_NAMES]
+    if changes and baseline is None:
+        raise ParameterError(f"--fail-on {changes[0]} compares with an earlier audit: give --baseline OLD.json")
+    if baseline is None:
+        return conditions, None
+    audits = read_audits(baseline)
+    if len(audits) != 1:
+        raise ParameterError(f"--baseline {baseline} holds {len(audits)} audits; give the JSON of one xaudit "
+                             "fairness run")
+    return conditions, next(iter(audits.values()))
+
+
+def _write_and_gate(result: Any, fairness: Any, before: Any, conditions: list[Any], format: Format,
+                    output: Path | None, tables: Any) -> None:
+    """Compare with the baseline (a DataError before anything is written), write, then exit 1 on a breach."""
+    from ..fairness.diff import compare
+    from ..fairness.thresholds import breaches
+    from ..render.diff_terminal import audit_change_tables
+
+    change = None if before is None else compare("since the baseline", before, fairness)
+    values = fairness.summary() | (change.values() if change else {})
+    payload = (lambda: result.to_dict() | {"since_baseline": change.to_dict()}) if change else result.to_dict
+    emit_formatted(format, output, payload=payload, frame=result.to_frame,
+                   tables=lambda: tables() + (audit_change_tables(change) if change else []))
+    exit_if_breached(breaches(conditions, values))
 
 
 def _definitions(define: list[str], define_file: Path | None) -> list[Any]:

@@ -56,6 +56,9 @@ def report(
                                                   "intervals.")] = None,
     seed: Annotated[Optional[int], typer.Option("--seed", help="Seed for everything random (default 0).")] = None,
     title: Annotated[Optional[str], typer.Option("--title", metavar="<text>", help="Report title.")] = None,
+    baseline: Annotated[Optional[Path], typer.Option("--baseline", dir_okay=False,
+                                                     help="An earlier report's JSON (or an xaudit fairness JSON): "
+                                                     "add a 'since the last audit' section.")] = None,
 ) -> None:
     """Write an HTML audit report (summary, group and cloze fairness, explanations, methods, provenance).
 
@@ -72,7 +75,7 @@ def report(
         pred_col=pred_col, score_col=score_col, threshold=threshold, positive=positive,
         group_cols=split_csv(group_cols), define=list(define or []), groups=split_names(groups),
         cloze_model=cloze_model, no_cloze=no_cloze, n_evaluate=n_evaluate, n_boot=n_boot, seed=seed, title=title,
-        data_dir=data_dir, command=command_line())
+        data_dir=data_dir, baseline=baseline, command=command_line())
     chosen.data_dir = chosen.data_dir or default_data_dir()
     check_config(chosen)
     from .. import atomic  # torch from here on: after the checks

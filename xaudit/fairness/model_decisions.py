@@ -249,8 +249,13 @@ def chosen_groups(grouping: Grouping, present: Sequence[str], groups: Sequence[s
 
 
 def describe_source(made: ModelDecisions | DecisionPlan) -> dict[str, object]:
-    return {"data": "the table" if isinstance(made.data, pd.DataFrame) else str(made.data), "input": "model decisions",
-            "model": made.adapter.name}
+    """What was read: the table (with its SHA-256 when a file) and the model (with one over its weights)."""
+    from ..fingerprints import file_sha256, model_sha256
+
+    table = isinstance(made.data, pd.DataFrame)
+    return {"data": "the table" if table else str(made.data), "input": "model decisions", "model": made.adapter.name,
+            **({} if table else {"data_sha256": file_sha256(made.data)}),
+            "model_sha256": model_sha256(made.adapter.name)}
 
 
 def check_table_path(name: str, path: str | Path | None) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import ParameterError
+from ..fingerprints import file_sha256
 from ..progress import ProgressFn
 from ..validation import check_choice
 from .audit import AuditSettings, group_fairness
@@ -66,5 +67,6 @@ def run_group_fairness(
             raise ParameterError("give the true label column with `label_col`")
         columns = PredictionColumns(label_col, pred_col, score_col, threshold, positive, score_kind)
         loaded = load_predictions(source, columns, grouping, groups=groups, strict=strict, progress=progress)
-    described = loaded.describe() | ({"data": f"example:{example}"} if example else {})
+    described = loaded.describe() | ({"data": f"example:{example}"} if example else
+                                     {"data_sha256": file_sha256(source)} if isinstance(source, (str, Path)) else {})
     return group_fairness(loaded.counts, settings, source=described, scores=loaded.scores), loaded.report.warnings()

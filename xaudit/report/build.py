@@ -121,6 +121,14 @@ def fairness_audits(config: ReportConfig, progress: ProgressFn) -> tuple[list[Gr
     return fairness_section.audits(chosen, settings, progress), source, files, []
 
 
+def _since(baseline: Path, audits: list[GroupFairnessAudit]) -> dict[str, Any]:
+    """What changed between the baseline's audits and this report's, paired by title."""
+    from ..fairness.diff import diff_audits, read_audits
+
+    return diff_audits(read_audits(baseline), {a.title: a.result for a in audits}, str(baseline),
+                       "this audit").to_dict()
+
+
 def build_report(config: ReportConfig, progress: ProgressFn = silent) -> AuditReport:
     """Run every part of the audit and return the report."""
     audits, fairness_source, files, sections = fairness_audits(config, progress)
@@ -160,4 +168,6 @@ def build_report(config: ReportConfig, progress: ProgressFn = silent) -> AuditRe
                               [provenance.file_record(f) for f in files + cloze_files]),
         model_audits=sections,
         ll144=ll144,
+        since_last=None if config.baseline is None else _since(config.baseline, audits),
+        sign_off=dict(config.sign_off),
     )

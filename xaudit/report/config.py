@@ -19,6 +19,15 @@ Example ``audit.toml``::
     [cloze]
     enabled = true
     model = "mlm"
+
+    [sign_off]                # printed at the top of the report
+    auditor = "A. Auditor, Example Audits LLC"
+    date = "2026-12-03"
+    scope = "income model decisions on the 2026 applicant table"
+    intended_use = "pre-screening of applications, reviewed by a person"
+
+A ``baseline`` (an earlier report's JSON, or an ``xaudit fairness`` JSON) adds the "since the
+last audit" section.
 """
 
 from __future__ import annotations
@@ -46,6 +55,9 @@ class FairnessData:
     groups: list[str] = field(default_factory=list)
 
 
+SIGN_OFF_KEYS = ("auditor", "date", "scope", "intended_use")
+
+
 @dataclass
 class ReportConfig:
     """Defaults: every reference model, its default methods, the shared data when present."""
@@ -64,6 +76,10 @@ class ReportConfig:
     cloze: bool = True
     cloze_model: str = "mlm"
     command: str = ""
+    baseline: Path | None = None
+    """An earlier audit's JSON: the report then says what changed since."""
+    sign_off: dict[str, str] = field(default_factory=dict)
+    """Auditor, date, scope and intended use, as the config's [sign_off] gives them."""
 
 
 def _check_keys(table: dict[str, Any], allowed: set[str], where: str) -> None:
@@ -74,7 +90,8 @@ def _check_keys(table: dict[str, Any], allowed: set[str], where: str) -> None:
 
 _LISTS = {"models", "methods", "texts", "group_cols", "define", "groups"}
 _INTS = {"n_examples": 1, "n_evaluate": 0, "seed": 0, "n_boot": 0}
-_TEXTS = {"title", "label_col", "pred_col", "score_col", "positive", "model", "data", "input", "data_dir"}
+_TEXTS = {"title", "label_col", "pred_col", "score_col", "positive", "model", "data", "input", "data_dir", "baseline",
+          *SIGN_OFF_KEYS}
 
 
 def _checked(table: dict[str, Any], where: str) -> dict[str, Any]:
@@ -104,10 +121,10 @@ def read_config(path: Path) -> ReportConfig:
     except tomllib.TOMLDecodeError as exc:
         raise DataError(f"config {path} is not valid TOML: {exc}") from None
     base = path.parent
-    plain = {f.name for f in fields(ReportConfig)} - {"fairness", "cloze", "cloze_model", "command"}
-    _check_keys(raw, plain | {"fairness", "cloze"}, str(path))
+    plain = {f.name for f in fields(ReportConfig)} - {"fairness", "cloze", "cloze_model", "command", "sign_off"}
+    _check_keys(raw, plain | {"fairness", "cloze", "sign_off"}, str(path))
     config = ReportConfig(**_checked({k: v for k, v in raw.items() if k in plain}, str(path)))
-    for key in ("input", "data_dir"):
+    for key in ("input", "data_dir", "baseline"):
         if getattr(config, key) is not None:
             setattr(config, key, base / Path(getattr(config, key)))
     if "fairness" in raw:
@@ -117,6 +134,13 @@ def read_config(path: Path) -> ReportConfig:
         if "data" not in table or "label_col" not in table:
             raise ParameterError(f"[fairness] of {path} needs 'data' and 'label_col'")
         config.fairness = FairnessData(**{**table, "data": base / Path(table["data"])})
+    if "sign_off" in raw:
+        table = raw["sign_off"]
+        if not isinstance(table, dict):
+            raise ParameterError(f"[sign_off] of {path} must be a table of {', '.join(SIGN_OFF_KEYS)}")
+        _check_keys(table, set(SIGN_OFF_KEYS), f"[sign_off] of {path}")
+        _checked(table, f"[sign_off] of {path}")
+        config.sign_off = {key: table[key] for key in SIGN_OFF_KEYS if key in table}
     if "cloze" in raw:
         table = raw["cloze"]
         _check_keys(table, {"enabled", "model"}, f"[cloze] of {path}")
@@ -176,6 +200,11 @@ def check_config(config: ReportConfig) -> None:
             and not any(m.name in supported(summary) for summary in summaries for m in methods):
         raise ParameterError(f"none of the methods {', '.join(m.name for m in methods)} applies to the models "
                              f"{', '.join(config.models)}")
-    for what, path in (("input", config.input), ("data", config.fairness.data if config.fairness else None)):
+    for what, path in (("input", config.input), ("data", config.fairness.data if config.fairness else None),
+                       ("baseline", config.baseline)):
         if path is not None and not Path(path).exists():
             raise ParameterError(f"`{what}` {path} does not exist")
+    if config.baseline is not None:
+        from ..fairness.diff import read_audits
+
+        read_audits(config.baseline)  # another kind or schema version: a DataError before the audit runs

@@ -242,6 +242,10 @@ class AuditReport(JsonResult):
     provenance: Provenance
     model_audits: list[ModelAuditSection] = field(default_factory=list)
     ll144: list[LL144Section] = field(default_factory=list)
+    since_last: dict[str, Any] | None = None
+    """What changed since the baseline audit (``AuditDiff.to_dict()``), when one was given."""
+    sign_off: dict[str, str] = field(default_factory=dict)
+    """Auditor, date, scope, intended use (from the config)."""
 
     def to_dict(self) -> dict[str, Any]:
         return envelope(self.kind) | {
@@ -257,6 +261,8 @@ class AuditReport(JsonResult):
             "provenance": asdict(self.provenance),
             "model_audits": [a.to_dict() for a in self.model_audits],
             "ll144": [a.to_dict() for a in self.ll144],
+            "since_last_audit": self.since_last,
+            "sign_off": dict(self.sign_off),
         }
 
     @classmethod
@@ -271,4 +277,5 @@ class AuditReport(JsonResult):
             [MethodText(**m) for m in data["methods"]], list(data["limitations"]),
             Provenance.from_dict(data["provenance"]),
             [ModelAuditSection.from_dict(a) for a in data.get("model_audits") or []],
-            [LL144Section.from_dict(a) for a in data.get("ll144") or []])
+            [LL144Section.from_dict(a) for a in data.get("ll144") or []],
+            data.get("since_last_audit"), dict(data.get("sign_off") or {}))
