@@ -182,3 +182,23 @@ def test_fairness_keeps_cloze_and_table_options_apart(mozart, predictions, monke
 def test_fairness_with_mozart_groups_on_another_folder_says_what_is_missing(mozart, tmp_path):
     result = fairness("--data", str(mozart.parent), "--groups", "MN,FN", "--label-col", "y")
     assert result.exit_code == 2 and "is not a MozArt folder" in result.output
+
+
+def test_hit_counts_beside_p_at_k_and_a_warning_far_below_the_human_baseline(mozart, tmp_path):
+    # the model's first guess is never an annotator's answer; its second is "sees"/"sieht" (MN and FNN answered it)
+    path = tmp_path / "weak.jsonl"
+    lines = [{"language": "en", "s_id": "1", "top_k": ["runs", "sees"]},
+             {"language": "de", "s_id": "1", "top_k": ["läuft", "sieht"]}]
+    path.write_text("\n".join(json.dumps(x) for x in lines) + "\n", encoding="utf-8")
+    result = cloze("--mozart", str(mozart), "--languages", "en,de", "--predictions", str(path), "--k", "1,2",
+                   "-f", "json")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    human = payload["human_baseline"]
+    human_rate = sum(c["hits"] for c in human["cells"]) / sum(c["n"] for c in human["cells"])
+    assert human_rate == 0.5  # MN and FNN reproduced the original word in both languages
+    assert "pooled P@1" in result.output and "0.0% (0 hits in 8 annotations)" in result.output  # 0 < 20% of 50%
+    assert "pooled P@2" not in result.output  # P@2 = 50%: not far below the baseline
+    table = cloze("--mozart", str(mozart), "--languages", "en,de", "--predictions", str(path), "--k", "2")
+    cells = {(c["group"], c["language"]): c for c in payload["p_at_k"]["2"]["cells"]}
+    assert cells[("MN", "en")]["hits"] == 1 and f"100.0 (1/1)" in table.output and "0.0 (0/1)" in table.output

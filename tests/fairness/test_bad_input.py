@@ -97,3 +97,20 @@ def test_scores_outside_zero_one_are_refused_unless_logit(predictions, tmp_path)
     assert bad_kind.exit_code == 2 and "probability" in bad_kind.output
     no_score = _run(*base, "--pred-col", "yhat", "--score-kind", "logit")
     assert no_score.exit_code == 2 and "--score-col" in no_score.output
+
+
+def test_multiclass_decisions_are_a_clear_error_and_one_vs_rest_with_positive(predictions, tmp_path):
+    rng = np.random.default_rng(9)
+    table = predictions.assign(y=rng.choice(["low", "mid", "high"], len(predictions)),
+                               yhat=rng.choice(["low", "mid", "high"], len(predictions)))
+    path = tmp_path / "three.csv"
+    table.to_csv(path, index=False)
+    base = ["fairness", "--data", path, "--label-col", "y", "--pred-col", "yhat", "--group-cols", "g", "-f", "json"]
+    refused = _run(*base)
+    assert refused.exit_code == 3 and "3 classes" in refused.output and "one-vs-rest" in refused.output
+    result = _run(*base, "--positive", "high")
+    assert result.exit_code == 0, result.output
+    for row in json.loads(result.stdout)["groups"]:
+        part = table[table.g == row["group"]]
+        assert row["selection_rate"] == pytest.approx((part.yhat == "high").mean())
+        assert row["tpr"] == pytest.approx((part.yhat[part.y == "high"] == "high").mean())

@@ -13,7 +13,7 @@ import typer
 
 from ..errors import ParameterError
 from ..validation import split_csv
-from .common import RichProgress, emit_formatted, handle_errors
+from .common import RichProgress, emit_formatted, handle_errors, warn
 from .options import Device, DeviceOption, Format, OptionalModel, Output, OutputFormat, command
 
 MozartFolder = Annotated[Optional[Path], typer.Option("--mozart", help="MozArt folder (default: "
@@ -80,4 +80,6 @@ def audit_cloze(*, mozart: Path | None, model: str | None, k: str, languages: st
         result = run_cloze(mozart=mozart, model=model, k_values=parse_k(k), languages=split_csv(languages),
                            groups=split_csv(groups), predictions=predictions, save_predictions=save_predictions,
                            device=device.value, progress=progress)
+    for message in result.below_human():
+        warn(message)
     emit_formatted(format, output, payload=result.to_dict, frame=result.to_frame, tables=lambda: rich_tables(result))

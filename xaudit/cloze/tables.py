@@ -101,6 +101,16 @@ def rate_table(annotations: Sequence[Annotation], hits: Sequence[bool], groups: 
     )
 
 
+FAR_BELOW = 0.2
+"""A model's pooled P@k under this share of the human baseline is "far below" it."""
+
+
+def pooled(cells: Sequence[Cell]) -> float | None:
+    """Hits over annotations across ``cells``; None without annotations."""
+    n = sum(c.n for c in cells)
+    return sum(c.hits for c in cells) / n if n else None
+
+
 @dataclass(frozen=True)
 class ClozeResult(JsonResult):
     """P@k tables for each k, the human baseline and the data report of one cloze audit."""
@@ -122,6 +132,22 @@ class ClozeResult(JsonResult):
     @property
     def n_annotations(self) -> int:
         return sum(c.n for c in self.human.cells)
+
+    def below_human(self, fraction: float = FAR_BELOW) -> list[str]:
+        """A warning per k whose pooled P@k (hits over all annotations) is under ``fraction`` of the human
+        baseline's pooled rate: group differences in such a table are mostly noise."""
+        human = pooled(self.human.cells)
+        if not human:
+            return []
+        warnings = []
+        for k, table in self.precision.items():
+            rate = pooled(table.cells)
+            if rate is not None and rate < fraction * human:
+                hits = sum(c.hits for c in table.cells)
+                warnings.append(f"pooled P@{k} of {self.model} is {rate:.1%} ({hits:,} hits in "
+                                f"{sum(c.n for c in table.cells):,} annotations), under {fraction:.0%} of the human "
+                                f"baseline's {human:.1%}: read its group differences as noise, not as a finding")
+        return warnings
 
     def to_dict(self) -> dict[str, Any]:
         return envelope(self.kind) | {

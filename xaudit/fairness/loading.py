@@ -28,6 +28,8 @@ DEFAULT_THRESHOLD = 0.5
 SCORE_KINDS = ("probability", "logit")
 NON_BINARY = ("{role} column {column!r} is not 0/1 (values include {examples}); "
               "name the favourable label with `positive`")
+MULTICLASS = ("{role} column {column!r} holds {count} classes ({examples}): group fairness compares one favourable "
+              "class with the rest; name it with `positive` (one-vs-rest, e.g. `positive` {first})")
 
 
 @dataclass(frozen=True)
@@ -230,12 +232,23 @@ def _binary(array: pa.ChunkedArray | pa.Array, role: str, column: str, positive:
         return np.where(valid, hit, np.nan)
     if not (pa.types.is_boolean(array.type) or pa.types.is_integer(array.type)
             or pa.types.is_floating(array.type) or pa.types.is_null(array.type)):
-        raise DataError(NON_BINARY.format(role=role, column=column, examples=_unique_text(array)))
+        raise _not_binary(array, role, column)
     values = _floats(array, f"{role} column {column!r}")
     bad = valid & (values != 0) & (values != 1)
     if bad.any():
-        raise DataError(NON_BINARY.format(role=role, column=column, examples=_unique_text(pa.array(values[bad]))))
+        raise _not_binary(array, role, column, pa.array(values[bad]))
     return np.where(valid, values, np.nan)
+
+
+def _not_binary(array: pa.ChunkedArray | pa.Array, role: str, column: str,
+                bad: pa.Array | None = None) -> DataError:
+    """The error for a column that is not 0/1: multiclass (over two values), or two values other than 0/1
+    (``bad``: the values that are not, when known)."""
+    values = sorted(as_text(pc.unique(array.drop_null())).to_pylist())
+    if len(values) > 2:
+        return DataError(MULTICLASS.format(role=role, column=column, count=len(values), first=repr(values[-1]),
+                                           examples=_unique_text(array)))
+    return DataError(NON_BINARY.format(role=role, column=column, examples=_unique_text(array if bad is None else bad)))
 
 
 def _refuse_missing(missing: dict[str, np.ndarray], where: dict[str, str]) -> None:

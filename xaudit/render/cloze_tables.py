@@ -23,9 +23,16 @@ def _with_std(m: Margin) -> str:
     return f"{_pct(m.mean)} ({_pct(m.std)})"
 
 
-def rate_grid(title: str, table: RateTable, groups: tuple[str, ...], languages: tuple[str, ...]) -> Grid:
-    header = ["", *(l.upper() for l in languages), "mean (std)"]
-    rows = [[g, *(_pct(table.cell(g, l).rate) for l in languages), _with_std(table.group_means[g])] for g in groups]
+def rate_grid(title: str, table: RateTable, groups: tuple[str, ...], languages: tuple[str, ...],
+              counts: bool = False) -> Grid:
+    """Rates per group and language with the margins; ``counts`` adds each cell's hits/annotations."""
+    header = ["% (hits/n)" if counts else "", *(l.upper() for l in languages), "mean (std)"]
+
+    def cell(group: str, language: str) -> str:
+        c = table.cell(group, language)
+        return _pct(c.rate) + (f" ({c.hits}/{c.n})" if counts else "")
+
+    rows = [[g, *(cell(g, l) for l in languages), _with_std(table.group_means[g])] for g in groups]
     rows.append(["mean (σ_gd)", *(_with_std(table.language_means[l]) for l in languages), ""])
     return title, header, rows
 
@@ -33,7 +40,7 @@ def rate_grid(title: str, table: RateTable, groups: tuple[str, ...], languages: 
 def grids(result: ClozeResult) -> list[Grid]:
     """The P@k tables, the human baseline, the cell counts and the data checks."""
     g, l = result.groups, result.languages
-    out = [rate_grid(f"P@{k} of {result.model} (%)", t, g, l) for k, t in result.precision.items()]
+    out = [rate_grid(f"P@{k} of {result.model} (%)", t, g, l, counts=True) for k, t in result.precision.items()]
     out.append(rate_grid("Human baseline: annotators who gave the original word (%)", result.human, g, l))
     counts = [[grp, *(f"{result.human.cell(grp, lang).n} ({result.human.cell(grp, lang).multi_word})"
                       for lang in l)] for grp in g]

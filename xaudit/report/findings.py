@@ -129,7 +129,8 @@ def model_audit_findings(section: ModelAuditSection) -> list[Finding]:
 def cloze_findings(cloze: ClozeResult) -> list[Finding]:
     """Per k: the pooled P@k against the human baseline, where groups differ most (in answers per cell),
     and the lowest group."""
-    found = []
+    found = [Finding("low", "cloze fairness", cloze.model, None, message[0].upper() + message[1:] + ".")
+             for message in cloze.below_human()]
     human_rate = _pooled(cloze.human.cells)
     for k, table in cloze.precision.items():
         spread = {lang: m for lang, m in table.language_means.items() if m.std is not None}
