@@ -20,12 +20,13 @@ from xaudit.cli import app
 README = Path(__file__).resolve().parents[1] / "README.md"
 WORK = [("xaudit.models.loading", "load_model"), ("xaudit.report.build", "load_model"), ("xaudit.cloze.audit", "load_mozart"),
         ("xaudit.report.build", "build_report"), ("xaudit.fairness.pipeline", "run_group_fairness"),
-        ("xaudit.training.recipes", "train")]
+        ("xaudit.training.recipes", "train"), ("xaudit.fairness.diff", "read_audits"),
+        ("xaudit.fairness.ll144", "run_ll144")]
 """The work each command may start; also where a module binds ``load_model`` on import (importing it here
 first binds the real one, which the patch then replaces and restores, instead of the sentinel for good)."""
 NAMED_FILES = ["sentences.txt", "predictions.csv", "answers.csv", "answers.jsonl", "preds.csv", "preds.parquet",
                "counts.parquet", "audit.toml", "mbert.jsonl", "german.csv", "adult.csv", "reviews.csv",
-               "applications.csv"]
+               "applications.csv", "old.json", "new.json"]
 SHARED_FILES = ["german/german.csv", "adult/adult.csv"]
 
 

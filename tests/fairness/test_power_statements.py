@@ -116,3 +116,13 @@ def test_equivalence_margin_through_the_cli(predictions, tmp_path):
     assert parity["equivalence_p"][reference] is None
     assert parity["equivalence_p"][other["group"]] == pytest.approx(_tost_by_hand(x1, other["n"], x2, ref["n"], 0.15))
     assert payload["settings"]["equivalence_margin"] == 0.15
+
+
+def test_statement_wording():
+    from xaudit.fairness.power import power_statement
+
+    assert power_statement(41, 0.191, 180, 0.1, "gap") == "n = 41: could detect a gap of 0.19 or more; 180 rows needed " \
+        "for 0.10"
+    assert power_statement(346, 0.08, 199, 0.1, "gap").endswith("199 rows needed for 0.10 (it has them)")
+    assert power_statement(5, math.nan, math.nan, 0.1, "gap") == "n = 5: could not detect any gap with power 0.8; " \
+        "no group size detects 0.10 against this reference"

@@ -68,6 +68,6 @@ def power_statement(n: int, detectable: float, needed: float, gap: float, what: 
     """``n = 41: could detect a gap of 0.19 or more; 180 rows needed for 0.10``."""
     found = (f"could detect a {what} of {detectable:.2f} or more" if not math.isnan(detectable)
              else f"could not detect any {what} with power {POWER:g}")
-    more = f"{needed:,.0f} rows needed for {gap:.2f}" if not math.isnan(needed) \
-        else f"no group size detects {gap:.2f} against this reference"
+    more = f"{needed:,.0f} rows needed for {gap:.2f}" + (" (it has them)" if needed <= n else "") \
+        if not math.isnan(needed) else f"no group size detects {gap:.2f} against this reference"
     return f"n = {n:,}: {found}; {more}"
