@@ -37,6 +37,22 @@ RULES = [
                "0.8, given both group sizes: Cohen's h from statsmodels' NormalIndPower, turned back into a rate "
                "difference around the reference rate.", "Cohen (1988), Statistical Power Analysis for the "
                "Behavioral Sciences, ch. 6."),
+    MethodText("Rows needed", "The group size at which the same test detects a gap of the audit's target (0.10 "
+               "by default) with power 0.8 against the reference as it is: statsmodels' NormalIndPower solved for the "
+               "ratio of the group's size to the reference's.", "Cohen (1988), ch. 6."),
+    MethodText("Equivalence (TOST)", "With a margin δ: two one-sided tests that a group's rate is within ±δ of the "
+               "reference's (Agresti–Caffo tests, statsmodels); rejecting both states 'no disparity larger than ±δ'.",
+               "Schuirmann (1987), J. Pharmacokinetics and Biopharmaceutics 15; Agresti & Caffo (2000), The "
+               "American Statistician 54."),
+    MethodText("Scores: ranking and calibration", "Per group: ROC AUC and average precision (scikit-learn); Brier "
+               "score; expected calibration error, the row-weighted mean |observed rate − mean score| over 10 "
+               "equal-width bins, with the reliability curve; a threshold sweep of selection rates, TPR and FPR "
+               "over cut-offs 0.00–1.00 with the cut-offs that pass the four-fifths rule.",
+               "Brier (1950); Naeini, Cooper & Hauskrecht (2015), AAAI; Guo et al. (2017), ICML."),
+    MethodText("NYC Local Law 144 impact ratios", "Per sex, race/ethnicity and intersectional category: selection "
+               "(or scoring: above the sample median) rate over the highest category's; categories under 2% of the "
+               "data excluded with the reason; unknown categories counted.",
+               "NYC DCWP rules, 6 RCNY §§ 5-300, 5-301, 5-303 (2023)."),
     MethodText("Counterfactual flip rate", "Share of a group's rows whose decision changes when only one protected "
                "input is changed (the rest of the row kept); McNemar's test of the paired decisions (exact binomial "
                "under 25 flips).", "Kusner et al., Counterfactual fairness (2017); McNemar (1947)."),
