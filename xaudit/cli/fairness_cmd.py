@@ -65,8 +65,9 @@ def fairness(
     confidence: Annotated[float, typer.Option("--confidence", help="Interval level; tests use 1 - "
                                               "this.")] = 0.95,
     seed: Seed = 0,
-    strict: Annotated[bool, typer.Option("--strict", help="Fail on missing values instead of dropping the "
-                                         "rows.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Fail on missing values (with --model: on any value "
+                                         "the model cannot read) instead of dropping the rows with a "
+                                         "warning.")] = False,
     fail_on: Annotated[Optional[list[str]], typer.Option("--fail-on", metavar="<condition>",
                                                          help="Exit 1 when a condition holds, e.g. "
                                                          "'statistical_parity_ratio<0.8' (repeatable, comma "
