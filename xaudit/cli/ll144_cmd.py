@@ -13,7 +13,7 @@ from .options import Device, Format, explicit
 
 PRESETS = ("ll144",)
 NOT_WITH_PRESET = ("counts", "example", "define", "define_file", "counterfactual", "explain", "fail_on", "groups",
-                   "group", "equivalence_margin", "reference", "baseline")
+                   "group", "equivalence_margin", "reference", "baseline", "sql")
 """Options of ``xaudit fairness`` that the LL144 tables do not use (refused rather than ignored)."""
 
 
