@@ -116,3 +116,21 @@ def test_model_decisions(tiny_tabular_dir, tmp_path):
         n, rate, ratio = expected[row["category"]]
         assert row["n"] == n and row["rate"] == pytest.approx(rate, abs=1e-12)
         assert row["impact_ratio"] == pytest.approx(ratio, abs=1e-12)
+
+
+def test_values_named_unknown_count_as_unknown(applicants, tmp_path):
+    frame, _ = applicants
+    coded = frame.assign(race=frame.race.fillna("Decline to state"))
+    path = tmp_path / "coded.csv"
+    coded.to_csv(path, index=False)
+    base = ["fairness", "--preset", "ll144", "--data", path, "--group-cols", "sex,race", "--pred-col", "hired",
+            "-f", "json"]
+    named = json.loads(_run(*base, "--unknown", "Decline to state").stdout)
+    missing = json.loads(_run("fairness", "--preset", "ll144", "--data", applicants[1], "--group-cols", "sex,race",
+                              "--pred-col", "hired", "-f", "json").stdout)
+    assert named["tables"] == missing["tables"]  # the named value is treated exactly as a missing one
+    as_category = json.loads(_run(*base).stdout)["tables"][1]
+    assert "Decline to state" in [c["category"] for c in as_category["categories"]] and as_category["unknown"] == 0
+    outside = _run("fairness", "--data", path, "--label-col", "hired", "--score-col", "score", "--group-cols", "sex",
+                   "--unknown", "x")
+    assert outside.exit_code == 2 and "--unknown applies to --preset ll144 only" in outside.output

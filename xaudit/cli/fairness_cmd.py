@@ -27,7 +27,7 @@ DECISION_OPTIONS = ("model", "save_predictions", "device", "counterfactual", "ex
 TABLE_OPTIONS = ("counts", "example", "label_col", "pred_col", "score_col", "threshold", "positive", "group_cols",
                  "define", "define_file", "fail_on", "reference", "group", "score_kind", "four_fifths", "n_boot",
                  "confidence", "seed", "strict", "counterfactual", "explain", "proxy_threshold", "equivalence_margin",
-                 "target_gap", "preset", "baseline", "sql")
+                 "target_gap", "preset", "baseline", "sql", "unknown")
 
 
 def register(app: typer.Typer) -> None:
@@ -101,6 +101,10 @@ def fairness(
                                                   "of the full audit: ll144, the impact ratios of a NYC Local Law "
                                                   "144 bias audit (6 RCNY § 5-301) by sex, race/ethnicity and "
                                                   "both; give --group-cols SEX,RACE.")] = None,
+    unknown: Annotated[Optional[list[str]], typer.Option("--unknown", metavar="<value>",
+                                                         help="With --preset ll144: a sex or race/ethnicity value "
+                                                         "that means unknown, e.g. 'Decline to state' "
+                                                         "(repeatable; missing values always are).")] = None,
     k: KValues = "1,5",
     languages: Languages = "en,es,de,fr",
     predictions: Predictions = None,
@@ -158,8 +162,10 @@ def fairness(
 
         audit_preset(ctx, preset=preset, model=model, data=data, group_cols=group_cols, pred_col=pred_col,
                      score_col=score_col, positive=positive, score_kind=score_kind, label_col=label_col,
-                     threshold=threshold, device=device, format=format, output=output)
+                     threshold=threshold, unknown=unknown or [], device=device, format=format, output=output)
         return
+    if unknown:
+        raise ParameterError("--unknown applies to --preset ll144 only")
     if explain is None and explicit(ctx, ["proxy_threshold"]):
         raise ParameterError("--proxy-threshold applies to --explain only")
     settings = dict(reference=reference, four_fifths=four_fifths, n_boot=n_boot, confidence=confidence, seed=seed,

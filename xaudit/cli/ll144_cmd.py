@@ -19,8 +19,8 @@ NOT_WITH_PRESET = ("counts", "example", "define", "define_file", "counterfactual
 
 def audit_preset(ctx: typer.Context, *, preset: str, model: str | None, data: Path | None, group_cols: str | None,
                  pred_col: str | None, score_col: str | None, positive: str | None, score_kind: str,
-                 label_col: str | None, threshold: float | None, device: Device, format: Format,
-                 output: Path | None) -> None:
+                 label_col: str | None, threshold: float | None, unknown: list[str], device: Device,
+                 format: Format, output: Path | None) -> None:
     """Check the preset and its options, then write its tables."""
     check_choice("preset", preset, PRESETS)
     refused = explicit(ctx, [name for name in NOT_WITH_PRESET if name in ctx.params])
@@ -32,6 +32,7 @@ def audit_preset(ctx: typer.Context, *, preset: str, model: str | None, data: Pa
     choices = {} if model is None else {"label_col": label_col, "threshold": threshold}
     with RichProgress() as progress:
         audit = run_ll144(model=model, data=data, group_cols=split_csv(group_cols), pred_col=pred_col,
-                          score_col=score_col, positive=positive, score_kind=score_kind, device=device.value,
+                          score_col=score_col, positive=positive, score_kind=score_kind, unknown=unknown,
+                          device=device.value,
                           progress=progress, **choices)
     emit_formatted(format, output, payload=audit.to_dict, frame=audit.to_frame, tables=lambda: ll144_tables(audit))

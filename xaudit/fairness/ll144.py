@@ -9,7 +9,8 @@ For sex categories, race/ethnicity categories and their intersections (§ 5-301)
   category (§ 5-300);
 - categories under 2% of the data may be excluded from the impact ratios, with the reason, their
   number of individuals and their rate still reported (§ 5-301); they are excluded here and marked;
-- the number of individuals whose category is unknown (a missing value), not in the calculations.
+- the number of individuals whose category is unknown (a missing value, or a value named in ``unknown``
+  such as "Decline to state"), not in the calculations.
 
 The published summary also needs the audit's date and the source of the data (§ 5-303): the
 JSON carries ``source``; the sign-off block of the report carries the date.
@@ -123,9 +124,11 @@ class LL144Audit(JsonResult):
 
 def ll144_audit(source: Source, *, sex_col: str, race_col: str, pred_col: str | None = None,
                 score_col: str | None = None, positive: str | None = None, score_kind: str = "probability",
-                progress: ProgressFn = silent, describe: dict[str, object] | None = None) -> LL144Audit:
+                unknown: Sequence[str] = (), progress: ProgressFn = silent,
+                describe: dict[str, object] | None = None) -> LL144Audit:
     """The LL144 tables of ``source``: decisions in ``pred_col`` (0/1, or ``positive`` is selected) give
-    selection rates; scores in ``score_col`` give scoring rates (share above the full sample's median)."""
+    selection rates; scores in ``score_col`` give scoring rates (share above the full sample's median).
+    Values in ``unknown`` (e.g. "Unknown") count as an unknown category, like a missing value."""
     from .loading import PredictionColumns, _binary
 
     if (pred_col is None) == (score_col is None):
@@ -153,7 +156,7 @@ def ll144_audit(source: Source, *, sex_col: str, race_col: str, pred_col: str | 
     outcome_values = np.concatenate(values) if values else np.zeros(0)
     if not len(outcome_values):
         raise DataError(f"{source_name(source)} holds no rows")
-    sex, race = (np.concatenate(codes[c]) for c in (sex_col, race_col))
+    sex, race = (_forget(np.concatenate(codes[c]), names[c], unknown) for c in (sex_col, race_col))
     known = ~np.isnan(outcome_values)
     median = float(np.median(outcome_values[known])) if score_col else None
     hit = outcome_values > median if score_col else outcome_values == 1
@@ -165,7 +168,14 @@ def ll144_audit(source: Source, *, sex_col: str, race_col: str, pred_col: str | 
               _table("intersectional", [sex_col, race_col], both[known], hit[known], both_names)]
     return LL144Audit("scoring rate" if score_col else "selection rate", median, int(known.sum()), tables,
                       {"data": source_name(source), "sex_col": sex_col, "race_col": race_col,
+                       "unknown_values": list(unknown),
                        ("score_col" if score_col else "pred_col"): outcome, **(describe or {})})
+
+
+def _forget(codes: np.ndarray, names: dict[str, int], unknown: Sequence[str]) -> np.ndarray:
+    """``codes`` with the values named in ``unknown`` turned into the missing code (-1)."""
+    hidden = [names[value] for value in unknown if value in names]
+    return np.where(np.isin(codes, hidden), -1, codes) if hidden else codes
 
 
 def _ordered(names: dict[str, int]) -> list[str]:
@@ -205,7 +215,8 @@ def _float(value: float | None) -> float:
 
 def run_ll144(*, model: str | None, data: Source | None, group_cols: Sequence[str], pred_col: str | None = None,
               score_col: str | None = None, positive: str | None = None, score_kind: str = "probability",
-              device: str = "cpu", progress: ProgressFn = silent, **choices: Any) -> LL144Audit:
+              unknown: Sequence[str] = (), device: str = "cpu", progress: ProgressFn = silent,
+              **choices: Any) -> LL144Audit:
     """The LL144 tables of a predictions table (``data`` with ``pred_col`` or ``score_col``), or of tabular
     ``model``'s decisions on ``data`` (selection rates; ``choices`` go to ``plan_decisions``). ``group_cols``:
     the sex column, then the race/ethnicity column (a model card's groupings count as columns)."""
@@ -217,7 +228,7 @@ def run_ll144(*, model: str | None, data: Source | None, group_cols: Sequence[st
         if data is None:
             raise ParameterError("the ll144 preset needs `data` (a predictions table) or `model` with `data`")
         return ll144_audit(data, sex_col=sex_col, race_col=race_col, pred_col=pred_col, score_col=score_col,
-                           positive=positive, score_kind=score_kind, progress=progress)
+                           positive=positive, score_kind=score_kind, unknown=unknown, progress=progress)
     from .model_decisions import describe_source, iter_model_decisions, plan_decisions
 
     used = [name for name, value in (("`pred_col`", pred_col), ("`score_col`", score_col)) if value is not None]
@@ -227,5 +238,5 @@ def run_ll144(*, model: str | None, data: Source | None, group_cols: Sequence[st
                           **choices)
     chunks = (made.table.assign(selected=made.decisions.favourable.astype(int))
               for made in iter_model_decisions(plan, progress=progress))
-    return ll144_audit(chunks, sex_col=sex_col, race_col=race_col, pred_col="selected", progress=progress,
-                       describe=describe_source(plan) | {"threshold": plan.threshold})
+    return ll144_audit(chunks, sex_col=sex_col, race_col=race_col, pred_col="selected", unknown=unknown,
+                       progress=progress, describe=describe_source(plan) | {"threshold": plan.threshold})
