@@ -61,7 +61,7 @@ BatchSize = Annotated[int, typer.Option("--batch-size", help="Examples per batch
 Target = Annotated[Optional[str], typer.Option("--target", metavar="<label|index|predicted|true>",
                                                help="Class to explain: a label or class index, "
                                                "'predicted' (the model's prediction) or 'true' (the input's "
-                                               "label).")]
+                                               "label); with a causal LM, the continuation text to explain.")]
 Layer = Annotated[Optional[int], typer.Option("--layer", help="Layer of attention methods (1-based; default: the "
                                               "last).")]
 NEvaluate = Annotated[int, typer.Option("--n-evaluate", help="Held-out examples to evaluate explanations on.",
