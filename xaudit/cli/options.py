@@ -37,10 +37,10 @@ class Device(str, Enum):
 
 Model = Annotated[str, typer.Option("--model", "-m", metavar="<name|dir|hub-id>",
                                     help="Reference model name (see `xaudit models`), model "
-                                    "folder or org/name hub id.")]
+                                    "folder or hub id (org/name, or a bare name such as bert-base-uncased).")]
 OptionalModel = Annotated[Optional[str], typer.Option("--model", "-m", metavar="<name|dir|hub-id>",
                                                       help="Reference model name, model "
-                                                      "folder or org/name hub id.")]
+                                                      "folder or hub id (org/name, or a bare name such as bert-base-uncased).")]
 OutputFormat = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
 SmallOutputFormat = Annotated[TableOrJson, typer.Option("--format", "-f", help="Output format.")]
 Output = Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of stdout "

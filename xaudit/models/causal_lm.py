@@ -22,7 +22,7 @@ from torch import nn
 from ..errors import ParameterError
 from .base import Batch, eval_mode, tile_inputs
 from .hf import HFTextAdapter, _check_eager, _stack_attentions
-from .text import PAD, UNK, encode_with_tokenizer
+from .text import UNK, encode_with_tokenizer
 
 
 class HFCausalLMAdapter(HFTextAdapter):
@@ -75,11 +75,6 @@ class HFCausalLMAdapter(HFTextAdapter):
         if token == UNK and self.tokenizer.unk_token_id is None:
             return None
         return super()._token_id(token)
-
-    def blank_value(self, batch: Batch) -> torch.Tensor:
-        """[UNK]'s embedding, else the padding (end-of-text) token's: decoders rarely have a mask token."""
-        token_id = self._token_id(UNK)
-        return self._token_embedding(batch, token_id if token_id is not None else self._token_id(PAD))
 
     def _require_continuation(self) -> None:
         if not self.target_ids:

@@ -110,6 +110,10 @@ class HFTextAdapter(HFAttention, TextAdapter):
         self.max_length = min(int(limit), positions) if 0 < limit < 100_000 else positions
 
     def _embedding_layer(self) -> nn.Module:
+        """The token embedding of the input text (an encoder-decoder's encoder embedding, which may be a module
+        of its own beside the shared one)."""
+        if getattr(self.model.config, "is_encoder_decoder", False) and hasattr(self.model, "get_encoder"):
+            return self.model.get_encoder().get_input_embeddings()
         return self.model.get_input_embeddings()
 
     def _token_id(self, token: str) -> int | None:
