@@ -21,6 +21,8 @@ from ..validation import check_float
 from .counts import CELLS, GroupCounts
 from .groups import MISSING, UNMATCHED, Grouping, as_text
 from .tables import CHUNK_ROWS, Source, iter_batches, source_name
+from .sql import SqlQuery, tallied_rows
+from .tallies import DECISION, ROWS, TalliedRows
 
 DEFAULT_THRESHOLD = 0.5
 NON_BINARY = ("{role} column {column!r} is not 0/1 (values include {examples}); "
@@ -102,13 +104,15 @@ def load_predictions(
     """Confusion counts per group from a predictions table (CSV, Parquet, JSONL, DataFrame, Arrow).
 
     ``groups`` selects and orders the groups reported. Labels (and predictions) must be 0/1
-    unless ``columns.positive`` names the favourable value.
+    unless ``columns.positive`` names the favourable value. ``source`` may also be rows an engine has
+    tallied (:class:`~xaudit.fairness.tallies.TalliedRows`) or a DuckDB query
+    (:class:`~xaudit.fairness.sql.SqlQuery`).
     """
-    from .sql import DECISION, ROWS, SqlQuery, tallied_batches
-
-    tallied = isinstance(source, SqlQuery)
+    if isinstance(source, SqlQuery):
+        source = tallied_rows(source, columns, grouping)
+    tallied = isinstance(source, TalliedRows)
     if tallied:
-        batches = tallied_batches(source, columns, grouping)
+        batches = [source.table]
     else:
         outcome = [c for c in (columns.label, columns.prediction, columns.score) if c is not None]
         text = list(grouping.needed_columns) + ([columns.label, columns.prediction] if columns.positive else [])

@@ -10,23 +10,17 @@ rows read by pandas, intervals included.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import DataError, ParameterError
+from .tallies import DECISION, ROWS, TalliedRows
 
 if TYPE_CHECKING:
-    import pyarrow as pa
-
     from .groups import Grouping
     from .loading import PredictionColumns
 
-ROWS = "__xaudit_rows__"
-"""The count of rows of each combination."""
-DECISION = "__xaudit_decision__"
-"""The decision DuckDB derives from a score: 1 when ``score >= threshold``, 0 below, NULL when missing."""
 READERS = {".parquet": "read_parquet", ".csv": "read_csv", ".jsonl": "read_json", ".json": "read_json"}
 GLOB_CHARACTERS = "*?["
 
@@ -63,9 +57,8 @@ def is_glob(path: str | Path) -> bool:
     return any(character in str(path) for character in GLOB_CHARACTERS)
 
 
-def tallied_batches(source: SqlQuery, columns: PredictionColumns, grouping: Grouping) -> Iterator[pa.Table]:
-    """The distinct (group columns, label, prediction or derived decision) of ``source`` with their count
-    in column :data:`ROWS`, as one table (one row per combination: small whatever the rows)."""
+def tallied_rows(source: SqlQuery, columns: PredictionColumns, grouping: Grouping) -> TalliedRows:
+    """The rows of ``source`` tallied by DuckDB (see :class:`~xaudit.fairness.tallies.TalliedRows`)."""
     duckdb = _duckdb()
     keys = [*grouping.needed_columns, columns.label] + ([columns.prediction] if columns.prediction else [])
     selected = [_name(key) for key in dict.fromkeys(keys)]
@@ -83,7 +76,7 @@ def tallied_batches(source: SqlQuery, columns: PredictionColumns, grouping: Grou
         raise DataError(f"DuckDB could not run the query on {source}: {str(exc).splitlines()[0]}") from None
     finally:
         connection.close()
-    yield tallied
+    return TalliedRows(tallied, str(source))
 
 
 def _duckdb() -> Any:
