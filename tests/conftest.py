@@ -55,14 +55,34 @@ def tiny_tabular_dir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def tiny_adapters(tiny_models_dir, tiny_mlm_dir, tiny_tabular_dir):
-    """One tiny model of every kind in ``loading.ADAPTERS``, by its example reference name."""
+def zoo_folder(tmp_path_factory):
+    """``zoo_folder(name)``: the folder of zoo model ``name`` (tests/zoo.py), built once per session."""
+    from tests.zoo import build
+
+    root = tmp_path_factory.mktemp("zoo")
+    built: dict[str, Path] = {}
+
+    def folder(name: str) -> Path:
+        if name not in built:
+            built[name] = build(name, root)
+        return built[name]
+
+    return folder
+
+
+@pytest.fixture(scope="session")
+def tiny_adapters(tiny_models_dir, tiny_mlm_dir, tiny_tabular_dir, zoo_folder):
+    """One tiny model of every kind in ``loading.ADAPTERS``, by its example reference name (the causal LM, a zoo
+    GPT-2, explaining " he" against " she")."""
     from xaudit.models.loading import ADAPTERS, load_folder
 
     folders = {name: tiny_models_dir / name for name in ("bert", "lstm", "cnn", "vit")} | {
-        "mlm": tiny_mlm_dir, "credit": tiny_tabular_dir}
+        "mlm": tiny_mlm_dir, "credit": tiny_tabular_dir, "gpt2-lm": zoo_folder("gpt2-lm")}
     assert {kind.example for kind in ADAPTERS.values()} <= set(folders)
-    return {name: load_folder(folder, name=name, allow_pickle=False, device="cpu") for name, folder in folders.items()}
+    adapters = {name: load_folder(folder, name=name, allow_pickle=False, device="cpu")
+                for name, folder in folders.items()}
+    adapters["gpt2-lm"] = adapters["gpt2-lm"].with_continuation(" he", " she")
+    return adapters
 
 
 def shared_data_dir() -> Path:

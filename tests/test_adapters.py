@@ -37,17 +37,18 @@ def test_each_kind_loads_to_its_adapter(tiny_adapters, name):
 
 @pytest.mark.parametrize("name", KINDS)
 def test_the_summary_read_before_loading_matches_the_loaded_adapter(tiny_adapters, tiny_models_dir, tiny_mlm_dir,
-                                                                     tiny_tabular_dir, name):
+                                                                     tiny_tabular_dir, zoo_folder, name):
     """What usage checks read from the JSON files is what the adapter reports once loaded."""
     from xaudit.models.summary import summarize
 
     adapter = tiny_adapters[name]
-    folder = {"mlm": tiny_mlm_dir, "credit": tiny_tabular_dir}.get(name, tiny_models_dir / name)
+    folder = {"mlm": tiny_mlm_dir, "credit": tiny_tabular_dir, "gpt2-lm": zoo_folder("gpt2-lm")}.get(
+        name, tiny_models_dir / name)
     summary = summarize(str(folder))
     (kind,) = [k for k in ADAPTERS.values() if k.example == name]
     assert (summary.kind, summary.modality) == (adapter.kind, adapter.modality) == (kind.kind, kind.modality)
     assert summary.attention_layers == adapter.attention_layers and summary.has_attentions == adapter.has_attentions
-    assert summary.labels == (None if name == "mlm" else adapter.labels)
+    assert summary.labels == (None if name in ("mlm", "gpt2-lm") else adapter.labels)
 
 
 @pytest.mark.parametrize("name", KINDS)

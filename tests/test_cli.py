@@ -73,7 +73,7 @@ def test_attribute_image_with_png(models_env, tmp_path):
     ("args", "code", "message"),
     [
         (["-m", "bert", "--method", "flw", "--text", "x"], 2, "unknown method 'flw'; choose one of: attention"),
-        (["-m", "brt", "--text", "x"], 2, "unknown model 'brt'"),
+        (["-m", "brt", "--text", "x"], 3, "unknown model 'brt'"),  # a hub id, offline
         (["-m", "lstm", "--method", "flow", "--text", "x"], 3, "needs attention weights"),
         (["-m", "bert", "--text", "  "], 3, "empty text"),
         (["-m", "bert", "--input", "/no/such/file.txt"], 2, "does not exist"),
@@ -85,7 +85,8 @@ def test_attribute_image_with_png(models_env, tmp_path):
         (["-m", "bert"], 2, "no input given"),
     ],
 )
-def test_attribute_errors_are_one_line(models_env, args, code, message):
+def test_attribute_errors_are_one_line(models_env, monkeypatch, args, code, message):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     result = run("attribute", *args)
     assert result.exit_code == code
     assert message in result.output
@@ -116,14 +117,14 @@ def run_process(*args: str):
 
 
 def test_debug_prints_the_traceback_and_only_with_debug():
-    args = ["attribute", "-m", "brt", "--text", "x"]
+    args = ["attribute", "-m", "bert", "--method", "flw", "--text", "x"]
     quiet = run_process(*args)
-    assert quiet.returncode == 2 and "unknown model 'brt'" in quiet.stderr
+    assert quiet.returncode == 2 and "unknown method 'flw'" in quiet.stderr
     assert "Traceback" not in quiet.stderr and len(quiet.stderr.strip().splitlines()) == 1
     for loud in (run_process("--debug", *args), run_process(*args, "--debug")):
         assert loud.returncode != 0
         assert "Traceback (most recent call last)" in loud.stderr
-        assert "xaudit.errors.ParameterError: unknown model 'brt'" in loud.stderr
+        assert "xaudit.errors.ParameterError: unknown method 'flw'" in loud.stderr
 
 
 def test_predict_and_train_tiny(tmp_path, models_env):
@@ -228,9 +229,9 @@ def test_old_spellings_are_hidden_aliases(models_env):
 
 
 def test_debug_after_the_subcommand_shows_the_traceback(models_env):
-    quiet = run("attribute", "-m", "brt", "--text", "x")
-    loud = run("attribute", "-m", "brt", "--text", "x", "--debug")
-    assert quiet.exit_code == 2 and loud.exception is not None and "unknown model" in str(loud.exception)
+    quiet = run("attribute", "-m", "bert", "--method", "flw", "--text", "x")
+    loud = run("attribute", "-m", "bert", "--method", "flw", "--text", "x", "--debug")
+    assert quiet.exit_code == 2 and loud.exception is not None and "unknown method" in str(loud.exception)
 
 
 def test_method_options_come_from_the_declarations(models_env):

@@ -11,9 +11,11 @@ from xaudit.errors import ModelError, ParameterError
 from xaudit.models.loading import load_folder, load_model
 
 
-def test_unknown_name_lists_registered_models():
-    with pytest.raises(ParameterError, match="unknown model 'brt'; choose one of: bert, cnn, credit, income, lstm, "
-                                             "mlm, vit"):
+def test_an_unknown_bare_name_is_a_hub_id_that_fails_offline_naming_the_reference_models(monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(ModelError, match=r"unknown model 'brt': not a reference model \(bert, cnn, credit, income, "
+                                         r"lstm, mlm, vit\) nor a local path, and as a hub id: it is not in the local "
+                                         r"cache and the hub is offline .*did you mean 'bert'\?"):
         load_model("brt")
 
 
@@ -115,5 +117,28 @@ def test_folder_without_a_model(tmp_path):
 
 def test_hub_id_that_cannot_be_fetched_is_a_model_error(monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    with pytest.raises(ModelError, match="cannot load model config"):
+    with pytest.raises(ModelError, match="unknown model 'no-such-org/no-such-model'.*hub is offline"):
         load_model("no-such-org/no-such-model")
+
+
+def test_a_hub_id_offline_fails_in_one_line_without_a_traceback():
+    """What a user's terminal shows for a hub id (bare, as the README's cloze example writes it) with no network."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, HF_HUB_OFFLINE="1")
+    done = subprocess.run([sys.executable, "-c", "from xaudit.cli import main; main()", "attribute", "--model",
+                           "no-such-model-xaudit-test", "--text", "hi"], capture_output=True, text=True, env=env,
+                          timeout=120)
+    assert done.returncode == 3
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in done.stderr, done.stderr
+    assert lines[0].startswith("Error: unknown model 'no-such-model-xaudit-test'") and "hub is offline" in lines[0]
+
+
+def test_hub_probe_reports_offline_mode(monkeypatch):
+    from xaudit.models.loading import hub_offline
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    assert hub_offline() == "offline (HF_HUB_OFFLINE is set)"

@@ -75,6 +75,10 @@ class AttributionMethod(ABC):
 
     def check_supported(self, adapter: ModelAdapter) -> None:
         if "attentions" in self.requires and not adapter.has_attentions:
+            refusal = getattr(adapter, "attention_refusal", None)
+            if refusal:
+                raise ModelError(f"method {self.name!r} needs one token-to-token attention matrix per layer, but "
+                                 f"model {adapter.name!r}: {refusal}; use saliency, taylor, ig or blankout")
             raise ModelError(
                 f"method {self.name!r} needs attention weights, but model {adapter.name!r} is a "
                 f"{adapter.kind} model without attention; use saliency, taylor, ig or blankout"
@@ -95,6 +99,9 @@ class AttributionMethod(ABC):
         import torch
 
         self.check_supported(adapter)
+        if target is None:  # a causal LM's continuation view explains one column whatever it predicts
+            target = getattr(adapter, "explained_class", None)
+        positions = decision_positions(adapter, batch, self.params.get("output_index"))
         with torch.random.fork_rng(devices=[]):  # seed our work without resetting the caller's generator
             if seed is not None:
                 torch.manual_seed(seed)
@@ -132,9 +139,17 @@ class AttributionMethod(ABC):
                 word_texts=list(batch.word_texts[row]) if batch.word_texts else [],
                 image_shape=batch.image_shape,
                 input_id=str(row), text=batch.sources[row] if isinstance(batch.sources[row], str) else None,
-                seed=seed,
+                seed=seed, decision_position=None if positions is None else positions[row],
             ))
         return results
+
+
+def decision_positions(adapter: ModelAdapter, batch: Batch, output_index: int | None = None) -> list[int] | None:
+    """Per example, the token position the model decides at ([CLS], the last token of a decoder, the mask, the
+    predicting position of a causal LM; ``output_index`` when given), for models with attention; else None."""
+    if not adapter.has_attentions:
+        return None
+    return adapter.output_positions(batch) if output_index is None else [output_index] * len(batch)
 
 
 def resolve_targets(adapter: ModelAdapter, target: Target, predictions: torch.Tensor) -> torch.Tensor:

@@ -60,6 +60,7 @@ class Explanation(JsonResult):
             "word_texts": first.word_texts,
             "truncated_tokens": self.truncated_tokens,
             "seed": first.seed,
+            "decision_position": {name: a.decision_position for name, a in self.attributions.items()},
             "version": first.version,
         }
 
@@ -80,7 +81,8 @@ class Explanation(JsonResult):
                 layer=data["layer"].get(name), layer_scores=None if layers is None else np.asarray(layers, float),
                 extras=dict(data["extras"].get(name, {})), special=list(data["special"]), words=list(data["words"]),
                 word_texts=list(data["word_texts"]), image_shape=shape, input_id=data["id"],
-                text=data["input"] if shape is None else None, seed=data["seed"], version=data["version"])
+                text=data["input"] if shape is None else None, seed=data["seed"], version=data["version"],
+                decision_position=(data.get("decision_position") or {}).get(name))
         return cls(data["id"], data["input"], attributions, data["truncated_tokens"], data["true_label"])
 
 

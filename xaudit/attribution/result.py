@@ -41,6 +41,8 @@ class Attribution(JsonResult):
     input_id: str = "0"
     text: str | None = None
     seed: int | None = None
+    decision_position: int | None = None
+    """The token (attention position) the model decides at and attention methods read; None without attention."""
     version: str = __version__
     kind: ClassVar[str] = "attribution"
 

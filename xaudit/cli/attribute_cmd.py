@@ -43,6 +43,9 @@ def attribute(
                                           "as adverse-action reasons are stated, by the first --method (ig when "
                                           "none is named).")] = False,
     target: Target = None,
+    foil: Annotated[Optional[str], typer.Option("--foil", metavar="<text>",
+                                                help="With a causal LM: a continuation to contrast --target "
+                                                "with (explains log p(target) − log p(foil)).")] = None,
     layer: Layer = None,
     words: Annotated[bool, typer.Option("--words/--tokens", help="Sum subword scores into words (text "
                                         "models).")] = True,
@@ -63,6 +66,7 @@ def attribute(
     \b
     Examples: xaudit attribute --model bert --method flow,saliency --text "the keys to the cabinet"
               xaudit attribute --model credit --method ig,blankout --data german.csv --rows 1,7
+              xaudit attribute --model LM --text "The doctor said that" --target " he" --foil " she"
               xaudit attribute --model bert --method saliency --input big.jsonl --format jsonl -o out.jsonl
     """
     from .. import inputs as input_reading
@@ -93,6 +97,7 @@ def attribute(
     if streaming and png is not None:
         raise ParameterError("--png does not apply to --format jsonl")
     adapter = load_model(model, allow_pickle=allow_pickle, device=device.value)
+    adapter, target = _continuation(adapter, target, foil)
     if streaming:
         _stream(adapter, methods, input_file, output, resume, target=target, layer=layer, words=words,
                 batch_size=batch_size, seed=seed)
@@ -118,6 +123,20 @@ def attribute(
     result = Explanations(adapter.name, explanations)
     emit_formatted(format, output, payload=result.to_dict, frame=result.to_frame, tables=lambda: render(explanations),
                    also=_heatmap_file(png, adapter, explanations))
+
+
+def _continuation(adapter: ModelAdapter, target: str | None, foil: str | None) -> tuple[ModelAdapter, str | None]:
+    """A causal LM's view explaining ``--target`` (against ``--foil``), which it then always explains."""
+    from ..checks import KEYWORD_TARGETS
+
+    if not hasattr(adapter, "with_continuation"):
+        if foil is not None:
+            raise ParameterError(f"--foil applies to causal LMs; model {adapter.name!r} is not one")
+        return adapter, target
+    if target is None or target in KEYWORD_TARGETS:
+        raise ParameterError(f"model {adapter.name!r} is a causal LM: --target names the continuation to explain "
+                             "(e.g. --target \" he\"), --foil one to contrast it with")
+    return adapter.with_continuation(target, foil), None
 
 
 def _stream(adapter: ModelAdapter, methods: list[Any], input_file: Path, output: Path | None, resume: bool,

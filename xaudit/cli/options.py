@@ -46,10 +46,10 @@ class Device(str, Enum):
 
 Model = Annotated[str, typer.Option("--model", "-m", metavar="<name|dir|hub-id>",
                                     help="Reference model name (see `xaudit models`), model "
-                                    "folder or org/name hub id.")]
+                                    "folder or hub id (org/name, or a bare name such as bert-base-uncased).")]
 OptionalModel = Annotated[Optional[str], typer.Option("--model", "-m", metavar="<name|dir|hub-id>",
                                                       help="Reference model name, model "
-                                                      "folder or org/name hub id.")]
+                                                      "folder or hub id (org/name, or a bare name such as bert-base-uncased).")]
 OutputFormat = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
 StreamingOutputFormat = Annotated[StreamingFormat, typer.Option(
     "--format", "-f", help="Output format; jsonl streams --input a block at a time, one JSON line per input "
@@ -73,7 +73,7 @@ BatchSize = Annotated[int, typer.Option("--batch-size", help="Examples per batch
 Target = Annotated[Optional[str], typer.Option("--target", metavar="<label|index|predicted|true>",
                                                help="Class to explain: a label or class index, "
                                                "'predicted' (the model's prediction) or 'true' (the input's "
-                                               "label).")]
+                                               "label); with a causal LM, the continuation text to explain.")]
 Layer = Annotated[Optional[int], typer.Option("--layer", help="Layer of attention methods (1-based; default: the "
                                               "last).")]
 NEvaluate = Annotated[int, typer.Option("--n-evaluate", help="Held-out examples to evaluate explanations on.",

@@ -193,8 +193,15 @@ def eval_mode(model: nn.Module) -> Iterator[None]:
 
 @contextmanager
 def replaced_output(module: nn.Module, output: torch.Tensor) -> Iterator[None]:
-    """Make ``module`` return ``output`` instead of computing its own (removed on exit)."""
-    handle = module.register_forward_hook(lambda _m, _i, _o: output)
+    """Make ``module``'s first call return ``output`` instead of computing its own (removed on exit). Later calls
+    compute as usual: an encoder-decoder's shared embedding embeds the encoder's input first, then the decoder's."""
+    calls = []
+
+    def first_call(_module: nn.Module, _inputs: object, computed: torch.Tensor) -> torch.Tensor:
+        calls.append(None)
+        return output if len(calls) == 1 else computed
+
+    handle = module.register_forward_hook(first_call)
     try:
         yield
     finally:

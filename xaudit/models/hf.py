@@ -15,6 +15,7 @@ from torch import nn
 from ..errors import DataError, ModelError
 from .base import Batch, eval_mode, replaced_output
 from .images import ImageAdapter, stack_channels_first
+from .kinds import attention_limit
 from .text import MASK, PAD, UNK, TextAdapter, encode_with_tokenizer
 
 _TOKEN_ATTRS = {PAD: "pad_token_id", UNK: "unk_token_id", MASK: "mask_token_id"}
@@ -30,8 +31,14 @@ def _check_eager(model: nn.Module, name: str) -> None:
 
 
 def _stack_attentions(attentions: Sequence[torch.Tensor] | None, name: str) -> torch.Tensor:
-    if not attentions:
-        raise ModelError(f"model {name!r} returned no attention weights")
+    """``(layers, B, heads, n, n)``; a ModelError unless every layer returned one square matrix per head (eager
+    attention: SDPA and flash kernels return None)."""
+    if not attentions or any(a is None for a in attentions):
+        raise ModelError(f"model {name!r} returned no attention weights (attention must run eagerly)")
+    shapes = {tuple(a.shape) for a in attentions}
+    if len(shapes) != 1 or len(next(iter(shapes))) != 4 or next(iter(shapes))[-1] != next(iter(shapes))[-2]:
+        raise ModelError(f"model {name!r} returned attention weights shaped {sorted(shapes)}, not one "
+                         "(batch, heads, n, n) matrix per layer")
     return torch.stack([a.detach() for a in attentions])
 
 
@@ -47,8 +54,13 @@ class HFAttention:
     name: str
 
     @property
+    def attention_refusal(self) -> str | None:
+        """Why attention methods cannot run on this model (windowed or encoder-decoder attention), else None."""
+        return attention_limit(self.model.config.to_dict())
+
+    @property
     def has_attentions(self) -> bool:
-        return True
+        return self.attention_refusal is None
 
     @property
     def attention_layers(self) -> int:
@@ -98,6 +110,10 @@ class HFTextAdapter(HFAttention, TextAdapter):
         self.max_length = min(int(limit), positions) if 0 < limit < 100_000 else positions
 
     def _embedding_layer(self) -> nn.Module:
+        """The token embedding of the input text (an encoder-decoder's encoder embedding, which may be a module
+        of its own beside the shared one)."""
+        if getattr(self.model.config, "is_encoder_decoder", False) and hasattr(self.model, "get_encoder"):
+            return self.model.get_encoder().get_input_embeddings()
         return self.model.get_input_embeddings()
 
     def _token_id(self, token: str) -> int | None:
@@ -227,9 +243,10 @@ class HFImageClassifierAdapter(HFAttention, ImageAdapter):
         return self.model(pixel_values=pixels, output_attentions=True)
 
     def attention_to_units(self, scores: torch.Tensor) -> torch.Tensor:
-        """Scores over ``[CLS] + patches`` -> scores over pixels (each patch's score on its pixels)."""
+        """Scores over ``[CLS] (+ DeiT's distillation token) + patches`` -> scores over pixels (each patch's score on
+        its pixels)."""
         height = width = int(self.model.config.image_size)
         grid_h, grid_w = height // self.patch_size, width // self.patch_size
-        patches = scores[..., 1:].reshape(*scores.shape[:-1], grid_h, grid_w)
+        patches = scores[..., -grid_h * grid_w:].reshape(*scores.shape[:-1], grid_h, grid_w)
         pixels = patches.repeat_interleave(self.patch_size, dim=-2).repeat_interleave(self.patch_size, dim=-1)
         return pixels.reshape(*scores.shape[:-1], height * width)

@@ -28,6 +28,8 @@ class AdapterKind:
     kind: str
     auto_class: str | None = None
     network: str | None = None
+    also: tuple[str, ...] = ()
+    """Other suffixes of the same kind (GPT-2's checkpoints name their causal LM ``GPT2LMHeadModel``)."""
 
     def adapter_class(self) -> type:
         return resolve(self.adapter)
@@ -44,6 +46,8 @@ ADAPTERS: dict[str, AdapterKind] = {kind.architecture: kind for kind in (
                 auto_class="AutoModelForSequenceClassification"),
     AdapterKind("ForMaskedLM", ".hf:HFMaskedLMAdapter", "mlm", "text", "transformer",
                 auto_class="AutoModelForMaskedLM"),
+    AdapterKind("ForCausalLM", ".causal_lm:HFCausalLMAdapter", "gpt2-lm", "text", "transformer",
+                auto_class="AutoModelForCausalLM", also=("LMHeadModel",)),
     AdapterKind("ForImageClassification", ".hf:HFImageClassifierAdapter", "vit", "image", "transformer",
                 auto_class="AutoModelForImageClassification"),
     AdapterKind("recurrent", ".torch_adapters:RecurrentAdapter", "lstm", "text", "recurrent",
@@ -58,4 +62,16 @@ ADAPTERS: dict[str, AdapterKind] = {kind.architecture: kind for kind in (
 def hf_kind(architectures: list[str]) -> AdapterKind | None:
     """The kind of a Hugging Face config from its ``architectures`` entries (None if unsupported)."""
     hf_kinds = [kind for kind in ADAPTERS.values() if kind.auto_class]
-    return next((kind for arch in architectures for kind in hf_kinds if arch.endswith(kind.architecture)), None)
+    return next((kind for arch in architectures for kind in hf_kinds
+                 if arch.endswith((kind.architecture, *kind.also))), None)
+
+
+def attention_limit(config: dict) -> str | None:
+    """Why a Hugging Face model's attention is not one token-to-token matrix per layer (None when it is), read
+    from its config: encoder-decoder models attend across two sequences, windowed models (Swin) within windows."""
+    model_type = config.get("model_type", "?")
+    if config.get("is_encoder_decoder"):
+        return f"{model_type} is an encoder-decoder model (self- and cross-attention over two sequences)"
+    if config.get("window_size") is not None:
+        return f"{model_type} attends within windows of patches, not from every token to every token"
+    return None

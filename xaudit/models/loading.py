@@ -1,5 +1,10 @@
 """Load a model by reference name, local path or hub id, and wrap it in its adapter.
 
+A name that is neither a reference model nor a local path is a hub id (``org/name`` or a bare
+``bert-base-multilingual-cased``). When the hub cannot be reached (``HF_HUB_OFFLINE``, or no answer
+within a few seconds) only the local cache is read, so an offline failure is one line at once, not
+minutes of retries.
+
 Safety policy: weights load from safetensors; pickle checkpoints
 (``.bin``, ``.pt``, ``.pth``, ``.pkl``, ``.ckpt``) are refused unless ``allow_pickle=True``.
 With it, xaudit's own architectures read exactly the named file with
@@ -10,7 +15,11 @@ that looks local is never sent to the hub.
 
 from __future__ import annotations
 
+import os
+import socket
+import threading
 from pathlib import Path
+from urllib.parse import urlparse
 
 import torch
 
@@ -18,13 +27,46 @@ from ..errors import ModelError, ParameterError
 from .base import ModelAdapter
 from .cards import read_card
 from .kinds import ADAPTERS, hf_kind, resolve
-from .registry import reference_dir, resolve_reference
+from .registry import REFERENCE_MODELS, close_references, reference_dir, resolve_reference
 
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".pkl", ".ckpt")
 WEIGHTS_FILE = "model.safetensors"
+HUB_PROBE_SECONDS = 3.0
+"""How long to wait for the hub to answer before reading only the local cache."""
 
 
+def hub_offline() -> str | None:
+    """Why the hub cannot be used now (offline mode, or no connection within ``HUB_PROBE_SECONDS``), else None."""
+    from huggingface_hub import constants
 
+    if os.environ.get("HF_HUB_OFFLINE", "").upper() in ("1", "ON", "YES", "TRUE") or constants.HF_HUB_OFFLINE:
+        return "offline (HF_HUB_OFFLINE is set)"
+    host = urlparse(constants.ENDPOINT).hostname or "huggingface.co"
+    answered: list[bool] = []
+
+    def probe() -> None:  # in a thread: name resolution itself has no timeout
+        try:
+            socket.create_connection((host, 443), timeout=HUB_PROBE_SECONDS).close()
+            answered.append(True)
+        except OSError:
+            pass
+
+    thread = threading.Thread(target=probe, daemon=True)
+    thread.start()
+    thread.join(HUB_PROBE_SECONDS)
+    return None if answered else f"unreachable ({host} did not answer within {HUB_PROBE_SECONDS:g} s)"
+
+
+def _hub_failure(spec: str, exc: Exception, offline: str | None) -> ModelError:
+    """One line: what ``spec`` is not, and why the hub could not provide it."""
+    close = close_references(spec)
+    hint = f"; did you mean {' or '.join(map(repr, close))}?" if close else ""
+    if offline:
+        why = f"it is not in the local cache and the hub is {offline}"
+    else:
+        why = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    return ModelError(f"unknown model {spec!r}: not a reference model ({', '.join(sorted(REFERENCE_MODELS))}) nor "
+                      f"a local path, and as a hub id: {why}{hint}")
 
 def refuse_pickle(path: Path) -> ModelError:
     return ModelError(
@@ -39,7 +81,7 @@ def _looks_local(spec: str) -> bool:
 
 
 def load_model(spec: str, *, allow_pickle: bool = False, device: str | torch.device = "cpu") -> ModelAdapter:
-    """Adapter for a registered reference model, a local folder/file, or an ``org/name`` hub id."""
+    """Adapter for a registered reference model, a local folder/file, or a hub id."""
     if str(device).startswith("cuda") and not torch.cuda.is_available():
         raise ParameterError("`device` cuda was asked for, but no CUDA device is available")
     name = resolve_reference(spec)
@@ -127,12 +169,14 @@ def load_hf(spec: str, *, name: str, allow_pickle: bool, device: str | torch.dev
             raise refuse_pickle(pickled[0])
         if not has_safetensors and not pickled:
             raise ModelError(f"no weights in {folder}: expected a .safetensors file")
-    options = dict(trust_remote_code=False, local_files_only=local)
+    offline = None if local else hub_offline()
+    options = dict(trust_remote_code=False, local_files_only=local or offline is not None)
     try:
         config = AutoConfig.from_pretrained(spec, **options)
     except Exception as exc:  # transformers raises OSError/ValueError/HTTP errors alike
-        where = "folder" if local else "hub id (no network, or no such model?)"
-        raise ModelError(f"cannot load model config from {where} {spec!r}: {exc}") from None
+        if not local:
+            raise _hub_failure(spec, exc, offline) from None
+        raise ModelError(f"cannot load model config from folder {spec!r}: {exc}") from None
     architectures = getattr(config, "architectures", None) or []
     chosen = hf_kind(architectures)
     if chosen is None:

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import ParameterError
 from ..paths import SHIPPED_MODELS_DIR
 from .cards import read_card
 
@@ -132,19 +131,16 @@ def card_of(spec: str) -> dict[str, Any]:
 
 
 def resolve_reference(spec: str) -> str | None:
-    """The registered name ``spec`` refers to; None for paths and ``org/name`` hub ids.
+    """The registered name ``spec`` refers to; None for paths and hub ids (any other name: ``org/name``, or a
+    bare name such as ``bert-base-multilingual-cased``)."""
+    return spec if spec in REFERENCE_MODELS else None
 
-    A bare name that is neither registered nor an existing path is an error listing the
-    registered models.
-    """
-    if spec in REFERENCE_MODELS:
-        return spec
-    if "/" in spec or os.sep in spec or Path(spec).exists():
-        return None
-    raise ParameterError(
-        f"unknown model {spec!r}; choose one of: {', '.join(sorted(REFERENCE_MODELS))} "
-        "(or give a model folder, or an org/name hub id)"
-    )
+
+def close_references(spec: str) -> list[str]:
+    """Reference names that ``spec`` may be a typo of."""
+    import difflib
+
+    return difflib.get_close_matches(spec, REFERENCE_MODELS, n=3, cutoff=0.6)
 
 
 def describe(name: str) -> dict[str, Any]:

@@ -14,8 +14,12 @@ from typing import Any
 
 from ..errors import ModelError, ParameterError
 from .cards import read_card
-from .kinds import ADAPTERS, hf_kind
+from .kinds import ADAPTERS, attention_limit, hf_kind
 from .registry import reference_dir, resolve_reference
+
+
+VOCABULARY_KINDS = ("ForMaskedLM", "ForCausalLM")
+"""Kinds whose classes are not in their config: a masked LM's vocabulary, a causal LM's continuation."""
 
 
 @dataclass(frozen=True)
@@ -26,8 +30,11 @@ class ModelSummary:
     kind: str
     modality: str
     labels: list[str] | None
-    """Class names by index; None for a masked LM (its classes are its vocabulary)."""
+    """Class names by index; None for a masked LM (its classes are its vocabulary) and a causal LM (its
+    classes are the continuation asked for)."""
     attention_layers: int
+    attention_refusal: str | None = None
+    """Why a transformer's attention methods cannot run (windowed or encoder-decoder attention)."""
 
     @property
     def has_attentions(self) -> bool:
@@ -54,9 +61,10 @@ def summarize(spec: str) -> ModelSummary | None:
     if kind is None:
         return None
     layers = config.get("num_hidden_layers", config.get("n_layer", 0))
-    labels = None if kind.architecture == "ForMaskedLM" else [
+    labels = None if kind.architecture in VOCABULARY_KINDS else [
         str(name) for _, name in sorted((int(i), name) for i, name in (config.get("id2label") or {}).items())]
-    return ModelSummary(spec, kind.kind, kind.modality, labels or None, int(layers or 0))
+    refusal = attention_limit(config)
+    return ModelSummary(spec, kind.kind, kind.modality, labels or None, 0 if refusal else int(layers or 0), refusal)
 
 
 def is_tabular_model(spec: str) -> bool:

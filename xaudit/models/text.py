@@ -224,9 +224,10 @@ class TextAdapter(AdapterBase):
         return kind or ("unk" if self._token_id(UNK) is not None else "pad")
 
     def blank_value(self, batch: Batch) -> torch.Tensor:
-        """What blank-out puts in a token's place: [UNK]'s embedding, else [MASK]'s."""
-        for token in (UNK, MASK):
+        """What blank-out puts in a token's place: [UNK]'s embedding, else [MASK]'s, else the padding token's (a
+        decoder's end-of-text token)."""
+        for token in (UNK, MASK, PAD):
             token_id = self._token_id(token)
             if token_id is not None:
                 return self._token_embedding(batch, token_id)
-        raise ParameterError(f"model {self.name!r} has neither an [UNK] nor a [MASK] token for blank-out")
+        raise ParameterError(f"model {self.name!r} has no [UNK], [MASK] or padding token for blank-out")
