@@ -42,6 +42,11 @@ def evaluate(
                                                 "forward passes).")] = "last",
     batch_size: BatchSize = 64,
     seed: Seed = 0,
+    sanity: Annotated[bool, typer.Option("--sanity/--no-sanity", help="Also run the cascading model-parameter "
+                                         "randomisation test (Adebayo et al. 2018): rank correlation of each "
+                                         "method's scores on the trained model and with its top k layers "
+                                         "re-initialised, k = 1..L; a method still correlated >= 0.5 with every "
+                                         "layer random fails.")] = False,
     markdown: Annotated[Optional[Path], typer.Option("--markdown", help="Also write Abnar & Zuidema's Tables 1-2 "
                                                      "layout with the published values beside ours.",
                                                      dir_okay=False)] = None,
@@ -65,7 +70,7 @@ def evaluate(
             model, methods=split_csv(method), against=split_csv(against), n=n_evaluate,
             layers=parse_layers("layers", layers), target=target or "true", input_file=input_file,
             data_dir=data_dir, stability_samples=stability_samples, noise=noise, removal=removal,
-            removal_layers=chosen_removal, batch_size=batch_size, seed=seed, paper_tables=markdown is not None,
+            removal_layers=chosen_removal, batch_size=batch_size, seed=seed, sanity=sanity, paper_tables=markdown is not None,
             allow_pickle=allow_pickle, device=device.value, progress=progress)
     from ..evaluation.paper_tables import markdown as paper_markdown
     from ..render.evaluation_terminal import render

@@ -5,7 +5,8 @@ Measures (each per method and, for layered methods, per layer):
 - ``spearman_vs_<reference>``: rank correlation with a reference explanation (blank-out,
   saliency ...) over the example's non-special units, as in Abnar & Zuidema (2020), Tables 1-2;
 - ``aopc_comprehensiveness``, ``aopc_sufficiency``, ``deletion_auc`` (ERASER, DeYoung et al. 2020);
-- ``gini`` (sparsity); ``max_sensitivity`` (stability, Yeh et al. 2019).
+- ``gini`` (sparsity); ``max_sensitivity`` (stability, Yeh et al. 2019);
+- with ``sanity``, the cascading randomisation test (Adebayo et al. 2018; ``sanity.py``).
 
 Undefined values (a constant vector in a correlation, an all-zero attribution) are left out
 of the mean and counted in ``n_undefined``. The target is the true label by default.
@@ -29,6 +30,7 @@ from ..schema import JsonResult, check_envelope, envelope
 from ..progress import ProgressFn, silent
 from .perturbation import candidate_units, removal_measures
 from .ranking import DECIMALS, spearman
+from .sanity import THRESHOLD, SanityStep, cascading_randomisation, verdicts
 from .sparsity import gini
 from .stability import layer_scores, max_sensitivity
 
@@ -54,6 +56,11 @@ class EvaluationResult(JsonResult):
     references: list[str]
     settings: dict[str, Any]
     summaries: list[Summary] = field(default_factory=list)
+    sanity: list[SanityStep] = field(default_factory=list)
+
+    def sanity_verdicts(self) -> dict[str, bool | None]:
+        """Per method: passes the randomisation test (None: not run, or undefined)."""
+        return verdicts(self.sanity, self.settings.get("sanity_threshold", THRESHOLD))
 
     def get(self, method: str, measure: str, layer: int | None) -> Summary | None:
         return next((s for s in self.summaries if (s.method, s.measure, s.layer) == (method, measure, layer)), None)
@@ -68,18 +75,20 @@ class EvaluationResult(JsonResult):
         return envelope(self.kind) | {
             "model": self.model, "n_examples": self.n_examples, "methods": self.methods,
             "references": self.references, "settings": self.settings, "version": __version__,
-            "results": [asdict(s) for s in self.summaries]}
+            "results": [asdict(s) for s in self.summaries], "sanity": [asdict(s) for s in self.sanity]}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> EvaluationResult:
         data = check_envelope(data, cls.kind)
         return cls(data["model"], data["n_examples"], list(data["methods"]), list(data["references"]),
-                   dict(data["settings"]), [Summary(**row) for row in data["results"]])
+                   dict(data["settings"]), [Summary(**row) for row in data["results"]],
+                   [SanityStep(**row) for row in data.get("sanity", [])])
 
     def to_frame(self):
         import pandas as pd
 
-        return pd.DataFrame([{"kind": "evaluation", "model": self.model} | asdict(s) for s in self.summaries])
+        return pd.DataFrame([{"kind": "evaluation", "model": self.model} | asdict(s) for s in self.summaries]
+                            + [{"kind": "sanity", "model": self.model} | asdict(s) for s in self.sanity])
 
 
 def _summarise(values: list[float | None]) -> tuple[float | None, float | None, int, int]:
@@ -113,13 +122,15 @@ def evaluate(
     removal: bool = True,
     removal_layers: str | Sequence[int] = "last",
     seed: int = 0,
+    sanity: bool = False,
     progress: ProgressFn = silent,
 ) -> EvaluationResult:
     """Faithfulness, sparsity and stability of ``methods`` on ``inputs``.
 
     Rank correlations, Gini and max-sensitivity are computed at every chosen layer of a
     layered method; the removal measures (AOPC, deletion), which need many forward passes,
-    at ``removal_layers``: ``"last"`` (default), ``"all"``, or a list of layers.
+    at ``removal_layers``: ``"last"`` (default), ``"all"``, or a list of layers. ``sanity`` adds the
+    cascading randomisation test on the same inputs and targets.
     """
     if target == "true" and (labels is None or any(label is None for label in labels)):
         raise ParameterError("`target` 'true' needs a label for every input; use 'predicted' or a class")
@@ -128,6 +139,7 @@ def evaluate(
         method.check_supported(adapter)
     generator = torch.Generator().manual_seed(seed)
     values: dict[tuple[str, str, int | None], list[float | None]] = defaultdict(list)
+    batches, batch_targets = [], []
     for start in range(0, len(inputs), batch_size):
         stop = min(start + batch_size, len(inputs))
         batch = adapter.encode(list(inputs[start:stop]))
@@ -138,6 +150,9 @@ def evaluate(
         else:
             targets = torch.tensor(list(labels[start:stop])) if target == "true" else probabilities.argmax(-1)
         base = probabilities.gather(1, targets.view(-1, 1)).squeeze(1).numpy()
+        if sanity:
+            batches.append(batch)
+            batch_targets.append(targets)
         candidates = [candidate_units(batch, row) for row in range(len(batch))]
         reference_scores = {name: [s[-1] for s in rows]
                             for name, rows in layer_scores(references, adapter, batch, targets, seed).items()}
@@ -171,5 +186,8 @@ def evaluate(
                 "removal_layers": removal_layers if isinstance(removal_layers, str) else list(removal_layers),
                 "rank_rounding_decimals": DECIMALS, "units": "non-special units (tokens other than [CLS]/[SEP] "
                 "and the like; every pixel)", "undefined": "left out of mean/std, counted in n_undefined"}
+    steps = cascading_randomisation(adapter, batches, batch_targets, methods, seed, progress) if sanity else []
+    if sanity:
+        settings["sanity_threshold"] = THRESHOLD
     return EvaluationResult(adapter.name, len(inputs), [m.name for m in methods], [r.name for r in references],
-                            settings, summaries)
+                            settings, summaries, steps)

@@ -46,6 +46,7 @@ def evaluate_model(
     removal_layers: str | Sequence[int] = "last",
     batch_size: int = 64,
     seed: int = 0,
+    sanity: bool = False,
     paper_tables: bool = False,
     allow_pickle: bool = False,
     device: str = "cpu",
@@ -92,6 +93,6 @@ def evaluate_model(
         items, labels, data = split.inputs, split.labels, split.description
     result = evaluate(adapter, items, labels, chosen, chosen_refs, layers=list(layers) or None, target=target,
                       batch_size=batch_size, stability_samples=stability_samples, noise=noise, removal=removal,
-                      removal_layers=removal_layers, seed=seed, progress=progress)
+                      removal_layers=removal_layers, seed=seed, sanity=sanity, progress=progress)
     result.settings["data"] = data
     return result, card

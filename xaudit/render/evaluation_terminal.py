@@ -35,4 +35,28 @@ def render(result: EvaluationResult) -> list[object]:
             if any(row):
                 table.add_row(Text(method), *row)
         parts.append(table)
+    if result.sanity:
+        parts.append(sanity_table(result))
     return parts
+
+
+def sanity_table(result: EvaluationResult) -> Table:
+    """Methods by randomisation step: mean rank correlation [95% interval], and the verdict."""
+    steps = sorted({(s.k, s.randomised) for s in result.sanity})
+    table = Table(title=f"sanity: rank correlation of |scores|, trained vs top k layers re-initialised (fails at "
+                  f">= {result.settings.get('sanity_threshold')} with every layer random)", title_justify="left")
+    table.add_column("method")
+    for k, name in steps:
+        table.add_column(f"k={k}: {name}", justify="right")
+    table.add_column("verdict")
+    verdicts = result.sanity_verdicts()
+    cells = {(s.method, s.k): s for s in result.sanity}
+    for method in result.methods:
+        row = []
+        for k, _ in steps:
+            s = cells.get((method, k))
+            row.append("" if s is None else "undefined" if s.mean is None else
+                       f"{s.mean:.2f} [{s.ci_low:.2f}, {s.ci_high:.2f}]")
+        verdict = verdicts.get(method)
+        table.add_row(Text(method), *row, "undefined" if verdict is None else "passes" if verdict else "FAILS")
+    return table
