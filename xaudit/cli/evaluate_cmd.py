@@ -20,7 +20,7 @@ def register(app: typer.Typer) -> None:
 def evaluate(
     model: Model,
     method: Annotated[Optional[str], typer.Option("--method", metavar="<method,...>", help=method_list_help(
-        "to evaluate (default: every one the model supports but {named_only})"))] = None,
+        "to evaluate (default: every one the model supports but {named_only}; 'all': every one it supports)"))] = None,
     against: Annotated[str, typer.Option("--against", metavar="<method,...>", help="Reference explanations for rank "
                                          "correlation.")] = "blankout,saliency",
     n_evaluate: NEvaluate = 200,
@@ -50,6 +50,11 @@ def evaluate(
     markdown: Annotated[Optional[Path], typer.Option("--markdown", help="Also write Abnar & Zuidema's Tables 1-2 "
                                                      "layout with the published values beside ours.",
                                                      dir_okay=False)] = None,
+    comparison: Annotated[Optional[Path], typer.Option("--comparison", help="Also write the comparison of the "
+                                                       "methods as Markdown: each measure's mean with its 95% "
+                                                       "bootstrap interval, seconds per example, paired tests, the "
+                                                       "sanity check and a reading generated from the numbers.",
+                                                       dir_okay=False)] = None,
     allow_pickle: AllowPickle = False,
     device: DeviceOption = Device.cpu,
     format: OutputFormat = Format.table,
@@ -75,6 +80,10 @@ def evaluate(
     from ..evaluation.paper_tables import markdown as paper_markdown
     from ..render.evaluation_terminal import render
 
+    from ..evaluation.comparison import markdown as comparison_markdown
+
     also = {markdown: paper_markdown(result, card, command_line())} if markdown is not None else {}
+    if comparison is not None:
+        also[comparison] = comparison_markdown(result, command_line())
     emit_formatted(format, output, payload=result.to_dict, frame=result.to_frame, tables=lambda: render(result),
                    also=also)
