@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.xaudit-installed
 
-.PHONY: install demo test mutation models chromium clean
+.PHONY: install demo test mutation models chromium engines clean
 
 $(STAMP): pyproject.toml setup.py xaudit/attribution/_maxflow.c
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,7 @@ demo: $(STAMP)
 	$(BIN)/xaudit models
 	$(BIN)/xaudit report -o reports/audit.html
 
-test: $(STAMP) chromium
+test: $(STAMP) chromium engines
 	$(BIN)/python -m pytest -q
 
 # Mutation testing of a few core modules ([tool.mutmut] in pyproject.toml; slow, not run in CI).
@@ -37,6 +37,14 @@ chromium:
 	  command -v pdftotext >/dev/null 2>&1 || \
 	  { [ "$$(id -u)" = 0 ] && (apt-get update -qq && apt-get install -y -qq chromium poppler-utils >/dev/null) || \
 	    echo "chromium/poppler-utils not installed (needs root): browser tests will be skipped"; }
+
+# The scale tests run a local Spark and a local Ray: pyspark and Ray Data (the spark and ray extras) and a
+# Java runtime for Spark (Debian's, when missing and possible).
+engines: $(STAMP)
+	@$(BIN)/python -c "import pyspark, ray.data" 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[spark,ray]'
+	@command -v java >/dev/null 2>&1 || \
+	  { [ "$$(id -u)" = 0 ] && (apt-get update -qq && apt-get install -y -qq default-jre-headless >/dev/null) || \
+	    echo "no Java runtime (installing one needs root): Spark tests will be skipped"; }
 
 # Retrain the shipped reference models (CPU unless DEVICE=cuda); mlm reads DATA/corpus, credit and income
 # DATA/german and DATA/adult.

@@ -23,7 +23,7 @@ WORK = [("xaudit.models.loading", "load_model"), ("xaudit.report.build", "load_m
         ("xaudit.training.recipes", "train")]
 """The work each command may start; also where a module binds ``load_model`` on import (importing it here
 first binds the real one, which the patch then replaces and restores, instead of the sentinel for good)."""
-NAMED_FILES = ["sentences.txt", "predictions.csv", "answers.csv", "answers.jsonl", "preds.csv", "preds.parquet",
+NAMED_FILES = ["sentences.txt", "sentences.jsonl", "predictions.csv", "answers.csv", "answers.jsonl", "preds.csv", "preds.parquet",
                "counts.parquet", "audit.toml", "mbert.jsonl", "german.csv", "adult.csv", "reviews.csv",
                "applications.csv"]
 SHARED_FILES = ["german/german.csv", "adult/adult.csv"]

@@ -4,6 +4,8 @@ Models
     load_model(spec)             adapter for a reference name (see ``xaudit models``), folder or hub id
 Attributions
     explain(adapter, inputs, methods)   token/pixel scores of every method, as Explanation objects
+    Explainer(model, methods)    picklable explainer for batch engines (Ray Data's map_batches)
+    read_explanations(paths)     Explanations from JSON Lines an Explainer or ``--format jsonl`` wrote
     get_method(name, **params)   one attribution method (METHODS lists them)
     attention_rollout(attn)      attention rollout (Abnar & Zuidema 2020)
     attention_flow(attn)         max-flow attention flow (Abnar & Zuidema 2020)
@@ -26,6 +28,7 @@ from ._version import __version__
 _HOMES = {
     "load_model": ".models.loading",
     "explain": ".attribution.explain", "Explanation": ".attribution.explain", "Attribution": ".attribution.result",
+    "Explainer": ".attribution.explainer", "read_explanations": ".attribution.explainer",
     "get_method": ".attribution.registry", "METHODS": ".attribution.registry",
     "attention_flow": ".attribution.flow", "attention_rollout": ".attribution.rollout",
     "evaluate_model": ".evaluation.session", "EvaluationResult": ".evaluation.runner",

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from .errors import DataError, ParameterError
-from .jsonl import read_objects
+from .jsonl import iter_lines, iter_objects
 from .wording import article
 
 
@@ -21,33 +22,35 @@ class Inputs:
     true_labels: list[int | None] = field(default_factory=list)
 
 
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataError(f"cannot read {path}: {exc}") from None
-
-
 def read_text_records(path: Path) -> list[dict[str, object]]:
     """JSONL objects with a string ``text`` field (blank lines skipped); errors name the line."""
-    records = []
-    for number, record in read_objects(path):
-        if not isinstance(record.get("text"), str):
-            raise DataError(f"{path}:{number}: expected an object with a string 'text' field")
-        records.append(record)
+    records = list(iter_text_records(path))
     if not records:
         raise DataError(f"{path} holds no examples")
     return records
 
 
+def iter_text_records(path: Path) -> Iterator[dict[str, object]]:
+    """:func:`read_text_records` a line at a time."""
+    for number, record in iter_objects(path):
+        if not isinstance(record.get("text"), str):
+            raise DataError(f"{path}:{number}: expected an object with a string 'text' field")
+        yield record
+
+
 def read_text_file(path: Path) -> list[str]:
     """``.txt``: one example per non-blank line; ``.jsonl``: objects with a ``text`` field."""
-    if path.suffix == ".jsonl":
-        return [str(record["text"]) for record in read_text_records(path)]
-    texts = [line for line in _read(path).splitlines() if line.strip()]
+    texts = list(iter_text_file(path))
     if not texts:
         raise DataError(f"{path} holds no examples")
     return texts
+
+
+def iter_text_file(path: Path) -> Iterator[str]:
+    """:func:`read_text_file` a line at a time (for inputs too large to hold)."""
+    if path.suffix == ".jsonl":
+        return (str(record["text"]) for record in iter_text_records(path))
+    return (line for _, line in iter_lines(path))
 
 
 def read_labelled_texts(path: Path, labels: list[str]) -> tuple[list[str], list[int | None]]:

@@ -142,7 +142,7 @@ def test_fail_on_exits_1_after_writing_the_report(rows_csv, tmp_path):
 
 
 def test_sources_are_exclusive_and_counts_take_no_label_options(rows_csv):
-    assert "give exactly one of --data, --counts and --example" in _run(*BASE).stderr
+    assert "give exactly one of --data, --sql, --counts and --example" in _run(*BASE).stderr
     both = _run(*BASE, "--data", rows_csv, "--example", "credit")
     assert both.exit_code == 2
     counts = _run("fairness", "--counts", rows_csv, "--group-cols", "g", "--label-col", "y")

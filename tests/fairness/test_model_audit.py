@@ -6,6 +6,7 @@ import json
 from dataclasses import replace
 
 import numpy as np
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -106,3 +107,64 @@ def test_a_bad_value_is_reported_at_its_table_row_when_chunked(tiny_tabular_dir,
     plan = plan_decisions(model=str(tiny_tabular_dir), data=path)
     with pytest.raises(DataError, match="row 77"):
         list(iter_model_decisions(plan, chunk_rows=5))
+
+
+def test_rows_the_model_cannot_read_are_dropped_counted_and_named_unless_strict(tiny_tabular_dir, tmp_path):
+    """Not --strict: the audit (group rates, flips, attribution by group) equals the audit of the table without
+    the unreadable rows, which are counted with the first one's problem; --strict fails on the first."""
+    frame = synthetic_frame(400, seed=8)
+    bad_rows = [3, 150, 151, 399]
+    frame["age"] = frame["age"].astype(object)
+    frame.loc[3, "status"] = "A19"          # unseen category
+    frame.loc[150, "age"] = "forty"         # not a number
+    frame.loc[151, "sex"] = None            # missing (also the group's column)
+    frame.loc[399, "status"] = "A19"
+    dirty, clean = tmp_path / "dirty.csv", tmp_path / "clean.csv"
+    frame.to_csv(dirty, index=False)
+    frame.drop(index=bad_rows).to_csv(clean, index=False)
+    options = dict(model=str(tiny_tabular_dir), counterfactual=["sex"], explain="saliency",
+                   settings=AuditSettings(n_boot=50, seed=3))
+
+    dropped, warnings = run_model_audit(data=dirty, **options)
+    expected, _ = run_model_audit(data=clean, **options)
+    assert dropped.fairness.groups == expected.fairness.groups
+    assert [c.groups for c in dropped.counterfactuals] == [c.groups for c in expected.counterfactuals]
+    assert dropped.attribution.groups == expected.attribution.groups
+    assert dropped.fairness.source["unreadable_rows"] == {
+        "dropped": 4, "first": "column 'status', row 3: unseen category 'A19'; the model knows: A11, A12, A14"}
+    assert any(w.startswith("dropped 4 rows the model cannot read (first: column 'status', row 3") for w in warnings)
+
+    saved = tmp_path / "decisions.csv"
+    run_model_fairness(model=str(tiny_tabular_dir), data=dirty, save_predictions=saved)
+    assert pd.read_csv(saved)["row"].tolist() == [r for r in range(400) if r not in bad_rows]
+
+    from xaudit.errors import DataError
+    with pytest.raises(DataError, match="column 'status', row 3: unseen category"):
+        run_model_audit(data=dirty, strict=True, **options)
+    result = CliRunner().invoke(app, ["fairness", "--model", str(tiny_tabular_dir), "--data", str(dirty), "--strict",
+                                      "-f", "json", "-o", str(tmp_path / "out.json")])
+    assert result.exit_code == 3 and "row 3: unseen category" in result.output
+    assert not (tmp_path / "out.json").exists()
+
+
+def test_unreadable_marks_exactly_the_rows_encode_refuses(tiny_tabular_dir):
+    """The mask agrees row by row with encoding each row alone (the oracle)."""
+    from xaudit.errors import DataError
+    from xaudit.models import load_model
+
+    schema = load_model(str(tiny_tabular_dir)).schema
+    frame = synthetic_frame(30, seed=4).astype(object)
+    frame.loc[[2, 9], "status"] = "A19"
+    frame.loc[9, "age"] = "old"
+    frame.loc[20, "sex"] = None
+    mask, first = schema.unreadable(frame, first_row=100)
+
+    def refused(row: int) -> bool:
+        try:
+            schema.encode(frame.iloc[[row]])
+        except DataError:
+            return True
+        return False
+
+    assert mask.tolist() == [refused(row) for row in range(30)]
+    assert first == "column 'status', row 102: unseen category 'A19'; the model knows: A11, A12, A14"

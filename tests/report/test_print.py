@@ -29,9 +29,9 @@ def pdf_words(pdf) -> list[tuple[int, float, float, str]]:
 
 def printed_whole(text: str, words: list[tuple[int, float, float, str]]) -> bool:
     """Whether ``text`` is printed whole: one word, or pieces on successive lines of one column."""
-    pieces = sorted((w for w in words if len(w[3]) >= 4 and w[3] in text), key=lambda w: (w[0], w[2]))
+    pieces = sorted((w for w in words if w[3] and w[3] in text), key=lambda w: (w[0], w[2]))
     for start, first in enumerate(pieces):
-        if not text.startswith(first[3]):
+        if len(first[3]) < 4 or not text.startswith(first[3]):  # a wrapped hash may end in a short piece
             continue
         joined, last = first[3], first
         for piece in pieces[start + 1:]:

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 from ..errors import ParameterError
-from .common import RichProgress, emit_formatted, handle_errors, warn
+from .common import RichProgress, emit_formatted, handle_errors, stderr, warn
 from .options import (AllowPickle, BatchSize, DeviceOption, Device, Digit, Image, InputFile, Layer, Model, Output,
-                      OutputFormat, Format, Seed, Target, Texts, command, explicit, method_list_help,
-                      with_method_options)
+                      Format, Seed, StreamingFormat, StreamingOutputFormat, Target, Texts, command, explicit,
+                      method_list_help, with_method_options)
 
 if TYPE_CHECKING:
     from ..attribution.explain import Explanation
@@ -52,8 +52,10 @@ def attribute(
                                                 dir_okay=False)] = None,
     allow_pickle: AllowPickle = False,
     device: DeviceOption = Device.cpu,
-    format: OutputFormat = Format.table,
+    format: StreamingOutputFormat = StreamingFormat.table,
     output: Output = None,
+    resume: Annotated[bool, typer.Option("--resume", help="With --format jsonl -o FILE: continue the "
+                                         "interrupted run in FILE.partial from its last complete line.")] = False,
     method_params: dict[str, Any] | None = None,
 ) -> None:
     """Explain predictions: token (pixel, table column) scores from each method, coloured by magnitude.
@@ -61,6 +63,7 @@ def attribute(
     \b
     Examples: xaudit attribute --model bert --method flow,saliency --text "the keys to the cabinet"
               xaudit attribute --model credit --method ig,blankout --data german.csv --rows 1,7
+              xaudit attribute --model bert --method saliency --input big.jsonl --format jsonl -o out.jsonl
     """
     from .. import inputs as input_reading
     from ..attribution.explain import Explanations, explain
@@ -82,7 +85,19 @@ def attribute(
                              "the favourable score)")
     from ..models import load_model  # torch: after the checks
 
+    streaming = format == StreamingFormat.jsonl
+    if streaming and (input_file is None or texts or summary is not None and summary.modality != "text"):
+        raise ParameterError("--format jsonl streams a text model's --input file (txt or jsonl), alone")
+    if resume and not (streaming and output is not None):
+        raise ParameterError("--resume continues a streamed run: give --format jsonl and -o FILE")
+    if streaming and png is not None:
+        raise ParameterError("--png does not apply to --format jsonl")
     adapter = load_model(model, allow_pickle=allow_pickle, device=device.value)
+    if streaming:
+        _stream(adapter, methods, input_file, output, resume, target=target, layer=layer, words=words,
+                batch_size=batch_size, seed=seed)
+        return
+    format = Format(format.value)
     if data is not None or adapter.modality == "tabular":
         given = input_reading.table_rows(adapter, data, rows, texts=texts, input_file=input_file, image=image,
                                          digit=digit)
@@ -103,6 +118,23 @@ def attribute(
     result = Explanations(adapter.name, explanations)
     emit_formatted(format, output, payload=result.to_dict, frame=result.to_frame, tables=lambda: render(explanations),
                    also=_heatmap_file(png, adapter, explanations))
+
+
+def _stream(adapter: ModelAdapter, methods: list[Any], input_file: Path, output: Path | None, resume: bool,
+            **options: Any) -> None:
+    """Explain ``input_file`` a block at a time into JSON Lines (see :mod:`xaudit.attribution.streaming`)."""
+    from ..attribution.streaming import explain_to_jsonl
+
+    with RichProgress() as progress:
+        summary = explain_to_jsonl(adapter, methods, input_file, output, resume=resume, progress=progress,
+                                   **options)
+    if summary.truncated_inputs:
+        warn(f"{summary.truncated_inputs:,} inputs were longer than the model's "
+             f"{getattr(adapter, 'max_length', '?')} positions and were cut")
+    if output is not None:
+        resumed = f" (resumed after {summary.resumed_from:,} already done)" if summary.resumed_from else ""
+        stderr.print(f"wrote {output}: {summary.explained + summary.resumed_from:,} explanations{resumed}",
+                     markup=False, soft_wrap=True)
 
 
 def _emit_reasons(adapter: ModelAdapter, given: Any, method: str, seed: int, format: Format,

@@ -13,6 +13,7 @@ import typer
 
 from ..errors import ParameterError
 from ..fairness.examples import EXAMPLES
+from ..fairness.sql import is_glob
 from ..validation import split_csv
 from .cloze_cmd import KValues, Languages, MozartFolder, Predictions, SavePredictions, audit_cloze
 from .common import RichProgress, emit_formatted, exit_if_breached, handle_errors, warn
@@ -25,7 +26,7 @@ DECISION_OPTIONS = ("model", "save_predictions", "device", "counterfactual", "ex
 """Options that, with a tabular --model, belong to the audit of the model's decisions on --data."""
 TABLE_OPTIONS = ("counts", "example", "label_col", "pred_col", "score_col", "threshold", "positive", "group_cols",
                  "define", "define_file", "fail_on", "reference", "four_fifths", "n_boot", "confidence", "seed",
-                 "strict", "counterfactual", "explain", "proxy_threshold")
+                 "strict", "counterfactual", "explain", "proxy_threshold", "sql")
 
 
 def register(app: typer.Typer) -> None:
@@ -35,8 +36,13 @@ def register(app: typer.Typer) -> None:
 @handle_errors
 def fairness(
     ctx: typer.Context,
-    data: Annotated[Optional[Path], typer.Option("--data", help="Predictions table (.csv, .parquet or .jsonl); a "
-                                                 "MozArt folder here is read as --mozart.", exists=True)] = None,
+    data: Annotated[Optional[Path], typer.Option("--data", help="Predictions table (.csv, .parquet or .jsonl), or "
+                                                 "a glob of them ('preds/*.parquet', read by DuckDB); a MozArt "
+                                                 "folder here is read as --mozart.")] = None,
+    sql: Annotated[Optional[str], typer.Option("--sql", metavar="<query>",
+                                               help="Instead of --data: a DuckDB query returning the predictions "
+                                               "(label, prediction or score, group columns); DuckDB counts them "
+                                               "per group.")] = None,
     mozart: MozartFolder = None,
     counts: Annotated[Optional[Path], typer.Option("--counts", dir_okay=False, exists=True,
                                                    help="Per-group confusion counts "
@@ -65,8 +71,9 @@ def fairness(
     confidence: Annotated[float, typer.Option("--confidence", help="Interval level; tests use 1 - "
                                               "this.")] = 0.95,
     seed: Seed = 0,
-    strict: Annotated[bool, typer.Option("--strict", help="Fail on missing values instead of dropping the "
-                                         "rows.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Fail on missing values (with --model: on any value "
+                                         "the model cannot read) instead of dropping the rows with a "
+                                         "warning.")] = False,
     fail_on: Annotated[Optional[list[str]], typer.Option("--fail-on", metavar="<condition>",
                                                          help="Exit 1 when a condition holds, e.g. "
                                                          "'statistical_parity_ratio<0.8' (repeatable, comma "
@@ -106,6 +113,8 @@ def fairness(
     from ..cloze import GROUPS, is_cloze_audit
     from ..models.summary import is_tabular_model
 
+    if data is not None and not is_glob(data) and not data.exists():
+        raise ParameterError(f"Invalid value for '--data': Path '{data}' does not exist.")
     decision_model = model is not None and (text_col is not None or is_tabular_model(model))
     cloze_given = explicit(ctx, [o for o in CLOZE_OPTIONS if not (decision_model and o in DECISION_OPTIONS)])
     table_given = explicit(ctx, TABLE_OPTIONS)
@@ -130,7 +139,7 @@ def fairness(
             raise ParameterError(f"{flag} needs a tabular --model (credit, income, or a folder whose card has "
                                  "a feature schema), or a text classifier with --text-col")
         audit_model(model=model, data=data, counterfactual=counterfactual or [], explain=explain, text_col=text_col,
-                    proxy_threshold=proxy_threshold, counts=counts, example=example, pred_col=pred_col,
+                    proxy_threshold=proxy_threshold, counts=counts, example=example, pred_col=pred_col, sql=sql,
                     score_col=score_col, label_col=label_col, positive=positive, threshold=threshold,
                     group_cols=group_cols, groups=groups, define=define or [], define_file=define_file,
                     fail_on=fail_on or [], strict=strict, settings=settings, save_predictions=save_predictions,
@@ -146,7 +155,7 @@ def fairness(
                 define=define or [], define_file=define_file, fail_on=fail_on or [], strict=strict, format=format,
                 output=output, settings=settings,
                 model=model if decision_model else None, save_predictions=save_predictions, device=device.value,
-                text_col=text_col)
+                text_col=text_col, sql=sql)
 
 
 def audit_table(*, define: list[str], define_file: Path | None, fail_on: list[str], group_cols: str | None,
@@ -177,6 +186,7 @@ def audit_table(*, define: list[str], define_file: Path | None, fail_on: list[st
 
 
 def audit_model(*, model: str, data: Path | None, counts: Path | None, example: str | None, pred_col: str | None,
+                sql: str | None,
                 score_col: str | None, define: list[str], define_file: Path | None, fail_on: list[str],
                 group_cols: str | None, groups: str | None, settings: dict[str, object], device: Device,
                 format: Format, output: Path | None, **choices: Any) -> None:
@@ -189,7 +199,7 @@ def audit_model(*, model: str, data: Path | None, counts: Path | None, example: 
     from ..render.model_audit_terminal import model_audit_tables
 
     used = [flag for flag, value in (("--counts", counts), ("--example", example), ("--pred-col", pred_col),
-                                     ("--score-col", score_col)) if value is not None]
+                                     ("--score-col", score_col), ("--sql", sql)) if value is not None]
     if used:
         raise ParameterError(f"{used[0]} does not apply to --model (the model makes the decisions)")
     conditions = parse_conditions(fail_on, SUMMARY_NAMES)

@@ -25,6 +25,15 @@ class Format(str, Enum):
     csv = "csv"
 
 
+class StreamingFormat(str, Enum):
+    """:class:`Format` plus JSON Lines, for commands that can write one result per input as they go."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+    jsonl = "jsonl"
+
+
 class TableOrJson(str, Enum):
     table = "table"
     json = "json"
@@ -42,6 +51,9 @@ OptionalModel = Annotated[Optional[str], typer.Option("--model", "-m", metavar="
                                                       help="Reference model name, model "
                                                       "folder or org/name hub id.")]
 OutputFormat = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+StreamingOutputFormat = Annotated[StreamingFormat, typer.Option(
+    "--format", "-f", help="Output format; jsonl streams --input a block at a time, one JSON line per input "
+    "(flat memory; -o FILE is renamed into place when done, --resume continues an interrupted run).")]
 SmallOutputFormat = Annotated[TableOrJson, typer.Option("--format", "-f", help="Output format.")]
 Output = Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of stdout "
                                                 "(atomically).", dir_okay=False)]

@@ -21,6 +21,8 @@ from ..validation import check_float
 from .counts import CELLS, GroupCounts
 from .groups import MISSING, UNMATCHED, Grouping, as_text
 from .tables import CHUNK_ROWS, Source, iter_batches, source_name
+from .sql import SqlQuery, tallied_rows
+from .tallies import DECISION, ROWS, TalliedRows
 
 DEFAULT_THRESHOLD = 0.5
 NON_BINARY = ("{role} column {column!r} is not 0/1 (values include {examples}); "
@@ -102,19 +104,30 @@ def load_predictions(
     """Confusion counts per group from a predictions table (CSV, Parquet, JSONL, DataFrame, Arrow).
 
     ``groups`` selects and orders the groups reported. Labels (and predictions) must be 0/1
-    unless ``columns.positive`` names the favourable value.
+    unless ``columns.positive`` names the favourable value. ``source`` may also be rows an engine has
+    tallied (:class:`~xaudit.fairness.tallies.TalliedRows`) or a DuckDB query
+    (:class:`~xaudit.fairness.sql.SqlQuery`).
     """
-    outcome = [c for c in (columns.label, columns.prediction, columns.score) if c is not None]
-    text = list(grouping.needed_columns) + ([columns.label, columns.prediction] if columns.positive else [])
-    batches = iter_batches(source, outcome + list(grouping.needed_columns), chunk_rows=chunk_rows,
-                           text_columns=[c for c in text if c is not None],
-                           float_columns=[columns.score] if columns.score else [], progress=progress)
+    if isinstance(source, SqlQuery):
+        source = tallied_rows(source, columns, grouping)
+    tallied = isinstance(source, TalliedRows)
+    if tallied:
+        batches = [source.table]
+    else:
+        outcome = [c for c in (columns.label, columns.prediction, columns.score) if c is not None]
+        text = list(grouping.needed_columns) + ([columns.label, columns.prediction] if columns.positive else [])
+        batches = iter_batches(source, outcome + list(grouping.needed_columns), chunk_rows=chunk_rows,
+                               text_columns=[c for c in text if c is not None],
+                               float_columns=[columns.score] if columns.score else [], progress=progress)
     report = LoadReport(columns={**columns.describe(), **grouping.describe()})
     counts = GroupCounts((), np.zeros((0, len(CELLS)), dtype=np.int64))
-    positive_seen = False
+    positive_seen, labels_seen = False, None
     for batch in batches:
+        rows = batch.column(ROWS).to_numpy().astype(np.int64) if tallied else np.ones(batch.num_rows, np.int64)
         y = _binary(batch.column(columns.label), "label", columns.label, columns.positive)
-        if columns.score is not None:
+        if columns.score is not None and tallied:
+            y_hat = _floats(batch.column(DECISION), "decision")
+        elif columns.score is not None:
             scores = _floats(batch.column(columns.score), f"score column {columns.score!r}")
             y_hat = np.where(np.isnan(scores), np.nan, scores >= columns.threshold)
         else:
@@ -122,20 +135,23 @@ def load_predictions(
         codes, names = grouping.encode(batch)
         missing = {"label": np.isnan(y), "prediction": np.isnan(y_hat), "group": codes == MISSING}
         if strict:
-            _refuse_missing(missing, {"label": columns.label, "prediction": columns.prediction or columns.score,
-                                      "group": ", ".join(grouping.needed_columns)})
+            _refuse_missing({what: rows * mask for what, mask in missing.items()},
+                            {"label": columns.label, "prediction": columns.prediction or columns.score,
+                             "group": ", ".join(grouping.needed_columns)})
         keep = ~(missing["label"] | missing["prediction"] | missing["group"]) & (codes != UNMATCHED)
-        report.rows_read += batch.num_rows
-        report.missing_label += int(missing["label"].sum())
-        report.missing_prediction += int(missing["prediction"].sum())
-        report.missing_group += int(missing["group"].sum())
-        report.dropped += int((missing["label"] | missing["prediction"] | missing["group"]).sum())
-        report.excluded += int((codes == UNMATCHED).sum())
+        report.rows_read += int(rows.sum())
+        report.missing_label += int(rows[missing["label"]].sum())
+        report.missing_prediction += int(rows[missing["prediction"]].sum())
+        report.missing_group += int(rows[missing["group"]].sum())
+        report.dropped += int(rows[missing["label"] | missing["prediction"] | missing["group"]].sum())
+        report.excluded += int(rows[codes == UNMATCHED].sum())
         positive_seen = positive_seen or bool((y == 1).any() or (y_hat == 1).any())
-        counts = counts + GroupCounts.from_codes(codes[keep], 2 * y[keep] + y_hat[keep], names)
+        labels_seen = batch.column(columns.label) if labels_seen is None else labels_seen
+        counts = counts + GroupCounts.from_codes(codes[keep], 2 * y[keep] + y_hat[keep], names,
+                                                 weights=rows[keep].astype(np.float64) if tallied else None)
     if columns.positive is not None and report.rows_read and not positive_seen:
         raise ParameterError(f"`positive` {columns.positive!r} occurs in neither the label nor the prediction "
-                             f"column; the labels are: {_examples(source, columns.label)}")
+                             f"column; the labels are: {_unique_text(labels_seen)}")
     return _finish(counts, report, grouping, groups, source, "predictions")
 
 
@@ -156,7 +172,7 @@ def load_counts(
         codes, names = grouping.encode(batch)
         weight = cells.sum(axis=1)
         if strict:
-            _refuse_missing({"group": codes == MISSING}, {"group": ", ".join(grouping.needed_columns)})
+            _refuse_missing({"group": weight * (codes == MISSING)}, {"group": ", ".join(grouping.needed_columns)})
         report.rows_read += int(weight.sum())
         report.missing_group += int(weight[codes == MISSING].sum())
         report.dropped += int(weight[codes == MISSING].sum())
@@ -205,21 +221,17 @@ def _binary(array: pa.ChunkedArray | pa.Array, role: str, column: str, positive:
 
 
 def _refuse_missing(missing: dict[str, np.ndarray], where: dict[str, str]) -> None:
-    """DataError for the first kind of missing value found (``--strict``)."""
-    for what, mask in missing.items():
-        if mask.any():
-            raise DataError(f"{int(mask.sum()):,} rows with a missing {what} in {where[what]!r} "
+    """DataError for the first kind of missing value found (``--strict``); ``missing``: rows per row (0/1, or
+    the count of a tallied combination)."""
+    for what, rows in missing.items():
+        if rows.any():
+            raise DataError(f"{int(rows.sum()):,} rows with a missing {what} in {where[what]!r} "
                             "(`strict` refuses to drop them)")
 
 
 def _unique_text(array: pa.ChunkedArray | pa.Array, most: int = 5) -> str:
     values = sorted(as_text(pc.unique(array.drop_null())).to_pylist())
     return ", ".join(repr(v) for v in values[:most]) + (", ..." if len(values) > most else "")
-
-
-def _examples(source: Source, column: str) -> str:
-    first = next(iter_batches(source, [column], text_columns=[column]), None)
-    return _unique_text(first.column(0)) if first is not None else "none"
 
 
 def _floats(array: pa.ChunkedArray | pa.Array, what: str) -> np.ndarray:

@@ -86,11 +86,11 @@ def run_model_audit(
     reads it whole in a second pass. Returns the audit and warnings.
     """
     from ..attribution.registry import build_methods
-    from ..models.decisions import decide
+    from ..models.decisions import DroppedRows, decide
 
     settings = settings or AuditSettings()
     check_table_path("save_predictions", save_predictions)
-    decision_plan = plan_decisions(model=model, data=data, **choices)
+    decision_plan = plan_decisions(model=model, data=data, strict=strict, **choices)
     adapter = decision_plan.adapter
     plans = [counterfactual_plan(decision_plan, text) for text in counterfactual]  # every check before the data
     repeated = [p.attribute for i, p in enumerate(plans) if p.attribute in [q.attribute for q in plans[:i]]]
@@ -116,10 +116,11 @@ def run_model_audit(
     flips = tuple(tally.result(decision_plan, plan, groups, settings) for tally, plan in zip(tallies, plans))
     attribution = None
     if explain is not None:
+        again = None if decision_plan.dropped is None else DroppedRows()  # counted in the first pass
         whole = decision_plan.finish(*decide(adapter, decision_plan.data, threshold=decision_plan.threshold,
-                                             extra_columns=decision_plan.needed, progress=progress))
+                                             extra_columns=decision_plan.needed, progress=progress, dropped=again))
         attribution = attribution_of(whole, explain, groups, settings, proxy_threshold, max_rows, progress)
     if save_predictions is not None:
         write_table(pd.concat(saved, ignore_index=True), Path(save_predictions))
     return ModelFairnessAudit(adapter.name, fairness, flips, attribution), \
-        warnings + training_data_note(model, decision_plan.data)
+        decision_plan.warnings() + warnings + training_data_note(model, decision_plan.data)

@@ -28,7 +28,7 @@ from .result import FairnessResult
 from .tables import FORMATS
 
 if TYPE_CHECKING:
-    from ..models.decisions import Decisions, TextRows
+    from ..models.decisions import Decisions, DroppedRows, TextRows
 
 SAVED_COLUMNS = ("row", "prediction", "score")
 DECISION_CHUNK_ROWS = 1 << 16
@@ -102,6 +102,12 @@ class DecisionPlan:
     columns: PredictionColumns
     text: TextRows | None = None
     """How a text classifier reads the rows (``text_col``); None for a tabular model."""
+    dropped: DroppedRows | None = None
+    """Where rows the model cannot read are counted when they are left out; None: they fail the audit."""
+
+    def warnings(self) -> list[str]:
+        """What reading the table left out (after the decisions have been read)."""
+        return self.dropped.warnings() if self.dropped is not None else []
 
     def finish(self, decisions: Decisions, frame: pd.DataFrame) -> ModelDecisions:
         """The decisions on the rows ``frame`` with the table an audit of them reads."""
@@ -117,13 +123,15 @@ def plan_decisions(
     *, model: str, data: str | Path | pd.DataFrame | None, label_col: str | None = None,
     positive: str | None = None, threshold: float | None = None, group_cols: Sequence[str] = (),
     definitions: Sequence[Definition] = (), device: str = "cpu", adapter: Any = None, text_col: str | None = None,
+    strict: bool = True,
 ) -> DecisionPlan:
     """Load ``model`` (unless its ``adapter`` is given): a tabular model, or with ``text_col`` a text
     classifier reading that column; fill in from its card the label column, favourable value and
     groups that are not given (``group_cols`` only when neither ``group_cols`` nor ``definitions`` are).
-    A text classifier's favourable class is ``positive`` (a label or class index), else class 1 of two."""
+    A text classifier's favourable class is ``positive`` (a label or class index), else class 1 of two.
+    Not ``strict``: rows a tabular model cannot read are left out and counted instead of failing."""
     from ..models import load_model
-    from ..models.decisions import DEFAULT_THRESHOLD, TextRows, require_tabular
+    from ..models.decisions import DEFAULT_THRESHOLD, DroppedRows, TextRows, require_tabular
 
     adapter = adapter or load_model(model, device=device)
     text = None
@@ -146,7 +154,8 @@ def plan_decisions(
     threshold = DEFAULT_THRESHOLD if threshold is None else threshold
     columns = PredictionColumns(label_col, score="score", threshold=threshold, positive=positive)
     derived = {name: defaults.groupings[name] for name in chosen if name in defaults.groupings}
-    return DecisionPlan(adapter, data, threshold, needed, derived, grouping, columns, text)
+    return DecisionPlan(adapter, data, threshold, needed, derived, grouping, columns, text,
+                        None if strict else DroppedRows())
 
 
 def favourable_class(adapter: Any, positive: str | None) -> int:
@@ -182,7 +191,7 @@ def iter_model_decisions(plan: DecisionPlan, chunk_rows: int = DECISION_CHUNK_RO
 
     for decisions, frame in decide_chunks(plan.adapter, plan.data, threshold=plan.threshold,
                                           extra_columns=plan.needed, chunk_rows=chunk_rows, progress=progress,
-                                          text=plan.text):
+                                          text=plan.text, dropped=plan.dropped):
         yield plan.finish(decisions, frame)
 
 
@@ -199,14 +208,14 @@ def run_model_fairness(
     audit has succeeded. Returns the result and warnings.
     """
     check_table_path("save_predictions", save_predictions)
-    plan = plan_decisions(model=model, data=data, **choices)
+    plan = plan_decisions(model=model, data=data, strict=strict, **choices)
     saved: list[pd.DataFrame] = []
     chunks = (saved.append(made.table) or made for made in iter_model_decisions(plan, progress=progress)
               ) if save_predictions is not None else iter_model_decisions(plan, progress=progress)
     result, warnings = fairness_of(plan, chunks, groups, strict, settings, progress)
     if save_predictions is not None:
         write_table(pd.concat(saved, ignore_index=True), Path(save_predictions))
-    return result, warnings + training_data_note(model, plan.data)
+    return result, plan.warnings() + warnings + training_data_note(model, plan.data)
 
 
 def fairness_of(plan: DecisionPlan, chunks: Iterable[ModelDecisions], groups: Sequence[str], strict: bool,
@@ -214,7 +223,9 @@ def fairness_of(plan: DecisionPlan, chunks: Iterable[ModelDecisions], groups: Se
     """The group audit of the decisions in ``chunks`` (read one at a time), and the warnings of reading them."""
     loaded = load_predictions((made.table for made in chunks), plan.columns, plan.grouping, groups=groups,
                               strict=strict, progress=progress)
-    return group_fairness(loaded.counts, settings, source=loaded.describe() | describe_source(plan)), \
+    unreadable = {} if plan.dropped is None else \
+        {"unreadable_rows": {"dropped": plan.dropped.count, "first": plan.dropped.first}}
+    return group_fairness(loaded.counts, settings, source=loaded.describe() | describe_source(plan) | unreadable), \
         loaded.report.warnings()
 
 

@@ -106,7 +106,7 @@ def favourable_scores(adapter: ModelAdapter, frame: pd.DataFrame, batch_size: in
         with torch.no_grad():
             chunks.append(torch.softmax(model.forward(batch).double(), dim=-1)[:, favourable].cpu().numpy())
         progress("predicting", min(start + batch_size, len(frame)), len(frame))
-    return np.concatenate(chunks)
+    return np.concatenate(chunks) if chunks else np.zeros(0)
 
 
 def texts_of(rows: pd.DataFrame, column: str, first_row: int) -> list[str]:
@@ -161,28 +161,62 @@ class Decisions(JsonResult):
         return pd.DataFrame({"row": self.rows, "prediction": self.predictions, "score": self.scores})
 
 
+@dataclass
+class DroppedRows:
+    """Rows of a table that a tabular model cannot read (missing value, not a number, unseen category),
+    left out instead of failing the call: how many, and the problem of the first."""
+
+    count: int = 0
+    first: str | None = None
+
+    def warnings(self) -> list[str]:
+        if not self.count:
+            return []
+        rows = f"{self.count:,} row{'s' if self.count != 1 else ''}"
+        return [f"dropped {rows} the model cannot read (first: {self.first}); --strict fails on them instead"]
+
+
+def readable_rows(adapter: ModelAdapter, frame: pd.DataFrame, first_row: int, dropped: DroppedRows | None,
+                  text: TextRows | None = None) -> tuple[pd.DataFrame, np.ndarray]:
+    """``frame`` without the rows the model cannot read (counted in ``dropped``; None keeps them all, so
+    that encoding fails on the first), and the table row numbers of the rows kept."""
+    rows = np.arange(first_row, first_row + len(frame))
+    if dropped is None or text is not None:
+        return frame, rows
+    bad, problem = require_tabular(adapter).schema.unreadable(frame, first_row)
+    if bad.any():
+        dropped.count += int(bad.sum())
+        dropped.first = dropped.first or problem
+        frame, rows = frame[~bad], rows[~bad]
+    return frame, rows
+
+
 def decide(adapter: ModelAdapter, source: str | Path | pd.DataFrame, *, threshold: float = DEFAULT_THRESHOLD,
            extra_columns: Sequence[str] = (), batch_size: int | None = None, progress: ProgressFn = silent,
-           text: TextRows | None = None) -> tuple[Decisions, pd.DataFrame]:
+           text: TextRows | None = None, dropped: DroppedRows | None = None) -> tuple[Decisions, pd.DataFrame]:
     """Decisions of a tabular model (or, with ``text``, a text classifier) on every row of ``source``, and
     the rows it read: the model's columns and ``extra_columns`` (such as the label and group columns),
-    as text from text files."""
+    as text from text files. With ``dropped``, rows the model cannot read are left out and counted there."""
     threshold = check_float("threshold", threshold, minimum=0, maximum=1)
     frame = read_rows(source, list(dict.fromkeys([*read_columns(adapter, text), *extra_columns])), progress)
+    frame, rows = readable_rows(adapter, frame, 0, dropped, text)
     scores = favourable_scores(adapter, frame, batch_size, progress, text=text)
-    return Decisions(adapter.name, decision_labels(adapter, text), threshold, np.arange(len(frame)), scores), frame
+    return Decisions(adapter.name, decision_labels(adapter, text), threshold, rows, scores), frame
 
 
 def decide_chunks(adapter: ModelAdapter, source: str | Path | pd.DataFrame, *, threshold: float = DEFAULT_THRESHOLD,
                   extra_columns: Sequence[str] = (), chunk_rows: int | None = None, batch_size: int | None = None,
-                  progress: ProgressFn = silent, text: TextRows | None = None,
+                  progress: ProgressFn = silent, text: TextRows | None = None, dropped: DroppedRows | None = None,
                   ) -> Iterator[tuple[Decisions, pd.DataFrame]]:
-    """:func:`decide` a chunk of rows at a time; row numbers count from the table's first row."""
+    """:func:`decide` a chunk of rows at a time; row numbers count from the table's first row (a chunk
+    whose rows are all dropped yields nothing)."""
     threshold = check_float("threshold", threshold, minimum=0, maximum=1)
     labels = decision_labels(adapter, text)
     start = 0
-    for frame in iter_row_chunks(source, list(dict.fromkeys([*read_columns(adapter, text), *extra_columns])),
+    for chunk in iter_row_chunks(source, list(dict.fromkeys([*read_columns(adapter, text), *extra_columns])),
                                  chunk_rows, progress):
-        scores = favourable_scores(adapter, frame, batch_size, progress, first_row=start, text=text)
-        yield Decisions(adapter.name, labels, threshold, np.arange(start, start + len(frame)), scores), frame
-        start += len(frame)
+        frame, rows = readable_rows(adapter, chunk, start, dropped, text)
+        if len(frame):
+            scores = favourable_scores(adapter, frame, batch_size, progress, first_row=start, text=text)
+            yield Decisions(adapter.name, labels, threshold, rows, scores), frame
+        start += len(chunk)

@@ -109,35 +109,65 @@ class FeatureSchema:
         return pd.DataFrame([{c.name: c.typical for c in self.columns}])
 
     def encode(self, frame: pd.DataFrame, first_row: int = 0) -> torch.Tensor:
-        """Rows as ``(rows, columns, width)`` float32; DataError naming the column and row of a bad value.
+        """Rows as ``(rows, columns, width)`` float32; DataError naming the column and row of the first bad value.
 
         Rows are numbered from ``first_row`` (0-based, as in ``xaudit predict``'s ``row``).
         """
+        self._require_columns(frame)
+        reads = [_read(column, frame[column.name].reset_index(drop=True)) for column in self.columns]
+        if any(bad.any() for _, bad in reads):
+            raise DataError(str(self.unreadable(frame, first_row)[1]))
+        out = np.zeros((len(frame), len(self.columns), self.width), dtype=np.float32)
+        for i, (column, (read, _)) in enumerate(zip(self.columns, reads)):
+            if column.kind == NUMERIC:
+                out[:, i, 0] = read
+            else:
+                out[np.arange(len(frame)), i, read] = 1.0
+        return torch.from_numpy(out)
+
+    def unreadable(self, frame: pd.DataFrame, first_row: int = 0) -> tuple[np.ndarray, str | None]:
+        """The rows :meth:`encode` would refuse (a boolean mask) and the problem of the first of them."""
+        self._require_columns(frame)
+        bad_rows = np.zeros(len(frame), dtype=bool)
+        first: tuple[int, str] | None = None
+        for column in self.columns:
+            values = frame[column.name].reset_index(drop=True)
+            bad = _read(column, values)[1]
+            if bad.any():
+                row = int(np.flatnonzero(bad)[0])
+                if first is None or row < first[0]:
+                    first = (row, _problem(column, values, row, first_row))
+                bad_rows |= bad
+        return bad_rows, (first[1] if first else None)
+
+    def _require_columns(self, frame: pd.DataFrame) -> None:
         missing = [name for name in self.names if name not in frame.columns]
         if missing:
             raise DataError(f"column {missing[0]!r} that the model reads is missing; it needs: "
                             f"{', '.join(self.names)}")
-        out = np.zeros((len(frame), len(self.columns), self.width), dtype=np.float32)
-        for i, column in enumerate(self.columns):
-            values = frame[column.name].reset_index(drop=True)
-            _refuse_missing(values, column.name, first_row)
-            if column.kind == NUMERIC:
-                numbers = pd.to_numeric(values, errors="coerce")
-                bad = numbers.isna()
-                if bad.any():
-                    row = int(np.flatnonzero(bad.to_numpy())[0])
-                    raise DataError(f"column {column.name!r}, row {first_row + row}: {values[row]!r} is not a "
-                                    "number")
-                out[:, i, 0] = (numbers.to_numpy(dtype=np.float64) - column.mean) / column.std
-            else:
-                codes = pd.Index(column.categories).get_indexer(values.map(_text))
-                if (codes < 0).any():
-                    row = int(np.flatnonzero(codes < 0)[0])
-                    shown = ", ".join(column.categories[:12]) + (" ..." if len(column.categories) > 12 else "")
-                    raise DataError(f"column {column.name!r}, row {first_row + row}: unseen category "
-                                    f"{_text(values[row])!r}; the model knows: {shown}")
-                out[np.arange(len(frame)), i, codes] = 1.0
-        return torch.from_numpy(out)
+
+
+def _read(column: Column, values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """A column's values as the model reads them (numeric: standardised; categorical: category index)
+    and the mask of rows it cannot read (missing, not a number, unseen category)."""
+    missing = values.isna().to_numpy()
+    if column.kind == NUMERIC:
+        numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64)
+        return (numbers - column.mean) / column.std, missing | np.isnan(numbers)
+    codes = pd.Index(column.categories).get_indexer(values.map(_text))
+    return np.maximum(codes, 0), missing | (codes < 0)
+
+
+def _problem(column: Column, values: pd.Series, row: int, first_row: int) -> str:
+    """What is wrong with ``values[row]``, naming the column and the table row."""
+    where = f"column {column.name!r}, row {first_row + row}"
+    value = values[row]
+    if pd.isna(value):
+        return f"{where}: missing value"
+    if column.kind == NUMERIC:
+        return f"{where}: {value!r} is not a number"
+    shown = ", ".join(column.categories[:12]) + (" ..." if len(column.categories) > 12 else "")
+    return f"{where}: unseen category {_text(value)!r}; the model knows: {shown}"
 
 
 def _text(value: object) -> str:
@@ -145,10 +175,3 @@ def _text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
-
-
-def _refuse_missing(values: pd.Series, name: str, first_row: int) -> None:
-    empty = values.isna().to_numpy()
-    if empty.any():
-        row = int(np.flatnonzero(empty)[0])
-        raise DataError(f"column {name!r}, row {first_row + row}: missing value")
