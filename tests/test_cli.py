@@ -152,7 +152,9 @@ def test_evaluate_every_reference_model_kind(models_env):
     for model in ("lstm", "cnn", "vit"):
         result = run("evaluate", "-m", model, "--n", "3", "--stability-samples", "1", "-f", "csv")
         assert result.exit_code == 0, result.output
-        assert result.stdout.startswith(f"kind,model,method,measure,layer,mean,std,n,n_undefined\nevaluation,{model},")
+        header, first = result.stdout.splitlines()[:2]
+        assert header.startswith("kind,model,method,measure,layer,mean,std,n,n_undefined,ci_low,ci_high,")
+        assert first.startswith(f"evaluation,{model},") and f"\ntiming,{model},saliency," in result.stdout
 
 
 @pytest.mark.parametrize(

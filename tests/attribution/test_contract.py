@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -29,8 +30,10 @@ def test_method_contract(tiny_adapters, kind, method_name):
     adapter = tiny_adapters[kind]
     method = get_method(method_name)
     batch = adapter.encode(inputs_for(adapter))
-    if "attentions" in method.requires and not adapter.has_attentions:
-        with pytest.raises(ModelError, match=f"method '{method_name}' needs attention weights.*{kind}"):
+    reason = method.why_not(adapter)
+    if reason is not None:
+        assert f"method '{method_name}'" in reason and adapter.kind in reason
+        with pytest.raises(ModelError, match=re.escape(reason)):
             method.attribute(adapter, batch)
         return
     first = method.attribute(adapter, batch, seed=3)
@@ -45,9 +48,11 @@ def test_method_contract(tiny_adapters, kind, method_name):
             assert a.layer_scores.shape[1] == len(batch.units[row]) and a.layer == a.layer_scores.shape[0]
 
 
-BATCH_PAIRS = [("bert", m) for m in sorted(METHODS)] + [
-    (kind, m) for kind in ("lstm", "credit") for m in sorted(METHODS) if "attentions" not in METHODS[m].requires
-]
+SUMMARIES = {name: SimpleNamespace(name=name, kind=kind, has_attentions=kind == "transformer") for name, kind in
+             {"bert": "transformer", "lstm": "recurrent", "cnn": "conv", "credit": "mlp"}.items()}
+BATCH_PAIRS = [("bert", m) for m in sorted(METHODS) if METHODS[m].why_not(SUMMARIES["bert"]) is None] + [
+    (kind, m) for kind in ("lstm", "credit") for m in sorted(METHODS) if METHODS[m].why_not(SUMMARIES[kind]) is None
+] + [("cnn", m) for m in sorted(METHODS) if METHODS[m].kinds is not None and "conv" in METHODS[m].kinds]
 
 
 @pytest.mark.parametrize(("kind", "method_name"), BATCH_PAIRS)

@@ -180,4 +180,7 @@ def test_result_json_shape(tiny_adapters):
     assert data["settings"]["removal_layers"] == "last"
     assert ("ig", "aopc_comprehensiveness", None) in keys and ("ig", "max_sensitivity", None) in keys
     assert all({"mean", "std", "n", "n_undefined"} <= set(r) for r in data["results"])
-    assert result.to_frame().shape[0] == len(data["results"])
+    frame = result.to_frame()
+    assert (frame["kind"] == "evaluation").sum() == len(data["results"])
+    assert (frame["kind"] == "paired_test").sum() == len(data["tests"]) > 0
+    assert set(frame.loc[frame["kind"] == "timing", "method"]) == {"flow", "ig"}

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     import torch
 
     from ..models.base import Batch, ModelAdapter
+    from ..models.summary import ModelSummary
 
 Target = int | str | Sequence[int | str] | None
 
@@ -65,6 +66,10 @@ class AttributionMethod(ABC):
     from_attentions: ClassVar[bool] = False
     """Computed from attention weights alone: ``scores_from`` lets several such methods share
     one attention pass."""
+    kinds: ClassVar[frozenset[str] | None] = None
+    """The model kinds (``transformer``, ``recurrent``, ``conv``, ``mlp``) it applies to; None: every kind."""
+    kinds_reason: ClassVar[str] = ""
+    """Why the other kinds are refused, and what to use instead (for ``why_not``)."""
 
     def __init__(self, **params: Any) -> None:
         self.params = check_params(self.parameters, params, f"method {self.name!r}")
@@ -73,16 +78,24 @@ class AttributionMethod(ABC):
         """Per example ``(layers, units)`` from attention weights the caller computed (``from_attentions``)."""
         raise NotImplementedError(f"method {self.name!r} is not computed from attention weights alone")
 
-    def check_supported(self, adapter: ModelAdapter) -> None:
-        if "attentions" in self.requires and not adapter.has_attentions:
-            refusal = getattr(adapter, "attention_refusal", None)
+    @classmethod
+    def why_not(cls, model: ModelAdapter | ModelSummary) -> str | None:
+        """Why the method cannot explain ``model`` (an adapter, or the summary read before loading), or None."""
+        if "attentions" in cls.requires and not model.has_attentions:
+            refusal = getattr(model, "attention_refusal", None)
             if refusal:
-                raise ModelError(f"method {self.name!r} needs one token-to-token attention matrix per layer, but "
-                                 f"model {adapter.name!r}: {refusal}; use saliency, taylor, ig or blankout")
-            raise ModelError(
-                f"method {self.name!r} needs attention weights, but model {adapter.name!r} is a "
-                f"{adapter.kind} model without attention; use saliency, taylor, ig or blankout"
-            )
+                return (f"method {cls.name!r} needs one token-to-token attention matrix per layer, but model "
+                        f"{model.name!r}: {refusal}; use saliency, taylor, ig or blankout")
+            return (f"method {cls.name!r} needs attention weights, but model {model.name!r} is a "
+                    f"{model.kind} model without attention; use saliency, taylor, ig or blankout")
+        if cls.kinds is not None and model.kind not in cls.kinds:
+            return f"method {cls.name!r} does not apply to model {model.name!r}, a {model.kind} model: {cls.kinds_reason}"
+        return None
+
+    def check_supported(self, adapter: ModelAdapter | ModelSummary) -> None:
+        reason = self.why_not(adapter)
+        if reason is not None:
+            raise ModelError(reason)
 
     @abstractmethod
     def _scores(self, adapter: ModelAdapter, batch: Batch, targets: torch.Tensor | None) -> RawScores: ...

@@ -14,14 +14,19 @@ from ..errors import ParameterError, unknown_choice
 from ..validation import Param
 from .base import AttributionMethod
 from .blankout import BlankoutMethod
+from .deeplift import DeepLiftMethod
 from .flow import FlowMethod
 from .grad_rollout import GradRolloutMethod
+from .gradcam import GradCamMethod
+from .gradient_shap import GradientShapMethod
 from .kernel_shap import KernelShapMethod
 from .lime import LimeMethod
 from .integrated_gradients import IntegratedGradientsMethod
 from .raw_attention import RawAttentionMethod
 from .rollout import RolloutMethod
 from .saliency import SaliencyMethod
+from .smoothgrad import SmoothGradMethod
+from .smoothgrad_ig import SmoothGradIGMethod
 from .taylor import TaylorMethod
 
 METHODS: dict[str, type[AttributionMethod]] = {method.name: method for method in (
@@ -35,6 +40,11 @@ METHODS: dict[str, type[AttributionMethod]] = {method.name: method for method in
     GradRolloutMethod,
     KernelShapMethod,
     LimeMethod,
+    SmoothGradMethod,
+    SmoothGradIGMethod,
+    DeepLiftMethod,
+    GradientShapMethod,
+    GradCamMethod,
 )}
 
 
@@ -65,9 +75,7 @@ def method_options() -> dict[str, Param]:
 def supported(adapter: object, defaults_only: bool = False) -> list[str]:
     """Names of the registered methods that ``adapter`` can provide what they require for (with
     ``defaults_only``, those among them that run when no method is named)."""
-    has_attentions = getattr(adapter, "has_attentions", False)
-    return [name for name, m in METHODS.items()
-            if ("attentions" not in m.requires or has_attentions) and (m.in_defaults or not defaults_only)]
+    return [name for name, m in METHODS.items() if m.why_not(adapter) is None and (m.in_defaults or not defaults_only)]
 
 
 def build_methods(names: Sequence[str], params: Mapping[str, object], given: Collection[str] = ()) -> list[

@@ -20,7 +20,7 @@ def register(app: typer.Typer) -> None:
 def evaluate(
     model: Model,
     method: Annotated[Optional[str], typer.Option("--method", metavar="<method,...>", help=method_list_help(
-        "to evaluate (default: every one the model supports but {named_only})"))] = None,
+        "to evaluate (default: every one the model supports but {named_only}; 'all': every one it supports)"))] = None,
     against: Annotated[str, typer.Option("--against", metavar="<method,...>", help="Reference explanations for rank "
                                          "correlation.")] = "blankout,saliency",
     n_evaluate: NEvaluate = 200,
@@ -42,9 +42,19 @@ def evaluate(
                                                 "forward passes).")] = "last",
     batch_size: BatchSize = 64,
     seed: Seed = 0,
+    sanity: Annotated[bool, typer.Option("--sanity/--no-sanity", help="Also run the cascading model-parameter "
+                                         "randomisation test (Adebayo et al. 2018): rank correlation of each "
+                                         "method's scores on the trained model and with its top k layers "
+                                         "re-initialised, k = 1..L; a method still correlated >= 0.5 with every "
+                                         "layer random fails.")] = False,
     markdown: Annotated[Optional[Path], typer.Option("--markdown", help="Also write Abnar & Zuidema's Tables 1-2 "
                                                      "layout with the published values beside ours.",
                                                      dir_okay=False)] = None,
+    comparison: Annotated[Optional[Path], typer.Option("--comparison", help="Also write the comparison of the "
+                                                       "methods as Markdown: each measure's mean with its 95% "
+                                                       "bootstrap interval, seconds per example, paired tests, the "
+                                                       "sanity check and a reading generated from the numbers.",
+                                                       dir_okay=False)] = None,
     allow_pickle: AllowPickle = False,
     device: DeviceOption = Device.cpu,
     format: OutputFormat = Format.table,
@@ -65,11 +75,15 @@ def evaluate(
             model, methods=split_csv(method), against=split_csv(against), n=n_evaluate,
             layers=parse_layers("layers", layers), target=target or "true", input_file=input_file,
             data_dir=data_dir, stability_samples=stability_samples, noise=noise, removal=removal,
-            removal_layers=chosen_removal, batch_size=batch_size, seed=seed, paper_tables=markdown is not None,
+            removal_layers=chosen_removal, batch_size=batch_size, seed=seed, sanity=sanity, paper_tables=markdown is not None,
             allow_pickle=allow_pickle, device=device.value, progress=progress)
     from ..evaluation.paper_tables import markdown as paper_markdown
     from ..render.evaluation_terminal import render
 
+    from ..evaluation.comparison import markdown as comparison_markdown
+
     also = {markdown: paper_markdown(result, card, command_line())} if markdown is not None else {}
+    if comparison is not None:
+        also[comparison] = comparison_markdown(result, command_line())
     emit_formatted(format, output, payload=result.to_dict, frame=result.to_frame, tables=lambda: render(result),
                    also=also)

@@ -46,12 +46,14 @@ def evaluate_model(
     removal_layers: str | Sequence[int] = "last",
     batch_size: int = 64,
     seed: int = 0,
+    sanity: bool = False,
     paper_tables: bool = False,
     allow_pickle: bool = False,
     device: str = "cpu",
     progress: ProgressFn = silent,
 ) -> tuple[EvaluationResult, dict[str, Any]]:
-    """The evaluation of ``model`` (default methods: every one it supports) and its model card.
+    """The evaluation of ``model`` (default methods: every one it supports but the sampling ones; ``["all"]``:
+    every one it supports) and its model card.
 
     Data: ``input_file`` (JSON Lines with ``text`` and ``label``), else the reference model's
     held-out split, read from ``data_dir`` where the model's card says so.
@@ -63,11 +65,12 @@ def evaluate_model(
     check_int("n", n, minimum=1)
     check_int("stability_samples", stability_samples, minimum=0)
     check_float("noise", noise, minimum=0.0)
-    if paper_tables and methods and not PAPER_METHODS & set(methods):
+    everything = list(methods) == ["all"]
+    if paper_tables and methods and not everything and not PAPER_METHODS & set(methods):
         raise ParameterError("`markdown` writes Abnar & Zuidema's tables: it needs the methods attention, rollout "
                              "and/or flow")
     chosen_refs = build_methods(list(against), {})
-    requested = build_methods(list(methods), {}) if methods else []
+    requested = build_methods(list(methods), {}) if methods and not everything else []
     removal_list = [] if isinstance(removal_layers, str) else list(removal_layers)
     summary = summarize(model)
     if summary is not None:  # checked before loading; a hub id only after
@@ -82,7 +85,7 @@ def evaluate_model(
 
     adapter = load_model(model, allow_pickle=allow_pickle, device=device)
     check_evaluation(adapter, layers=[*layers, *removal_list], paper_tables=paper_tables, input_file=input_file)
-    chosen = requested or build_methods(supported(adapter, defaults_only=True), {})
+    chosen = requested or build_methods(supported(adapter, defaults_only=not everything), {})
     card = card_of(model)
     if input_file is not None:
         items, labels = read_labelled_texts(input_file, adapter.labels)
@@ -92,6 +95,6 @@ def evaluate_model(
         items, labels, data = split.inputs, split.labels, split.description
     result = evaluate(adapter, items, labels, chosen, chosen_refs, layers=list(layers) or None, target=target,
                       batch_size=batch_size, stability_samples=stability_samples, noise=noise, removal=removal,
-                      removal_layers=removal_layers, seed=seed, progress=progress)
+                      removal_layers=removal_layers, seed=seed, sanity=sanity, progress=progress)
     result.settings["data"] = data
     return result, card

@@ -9,6 +9,7 @@ The target class is held fixed.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 
 import numpy as np
@@ -29,18 +30,29 @@ def noise_for(adapter: ModelAdapter, batch: Batch, scale: float, generator: torc
 
 
 def layer_scores(methods: Sequence[AttributionMethod], adapter: ModelAdapter, batch: Batch,
-                 targets: torch.Tensor, seed: int) -> dict[str, list[np.ndarray]]:
+                 targets: torch.Tensor, seed: int, timings: dict[str, float] | None = None
+                 ) -> dict[str, list[np.ndarray]]:
     """Per method, per example: ``(layers, n)`` for layered methods, ``(1, n)`` otherwise.
 
     Attention-graph methods (raw attention, rollout, flow) share one attention forward pass.
+    ``timings`` accumulates each method's seconds (an attention-graph method's include the shared
+    pass: what it costs run alone).
     """
+    clock = {} if timings is None else timings
     graph = [m for m in methods if m.from_attentions]
+    start = time.perf_counter()
     attentions = adapter.attentions(batch) if graph else None
-    out = {m.name: m.scores_from(adapter, batch, attentions) for m in graph}
+    shared = time.perf_counter() - start
+    out = {}
     for method in methods:
-        if method.name not in out:
+        start = time.perf_counter()
+        if method.from_attentions:
+            out[method.name] = method.scores_from(adapter, batch, attentions)
+        else:
             results = method.attribute(adapter, batch, target=targets.tolist(), seed=seed)
             out[method.name] = [r.layer_scores if r.layer_scores is not None else r.scores[None, :] for r in results]
+        clock[method.name] = clock.get(method.name, 0.0) + time.perf_counter() - start \
+            + (shared if method.from_attentions else 0.0)
     return out
 
 
