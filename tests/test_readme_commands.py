@@ -50,7 +50,8 @@ def test_the_readme_has_commands():
 
 
 @pytest.mark.parametrize("command", readme_commands())
-def test_readme_command_parses_and_passes_its_checks(command, tmp_path, monkeypatch, tiny_mlm_dir, tiny_models_dir):
+def test_readme_command_parses_and_passes_its_checks(command, tmp_path, monkeypatch, tiny_mlm_dir, tiny_models_dir,
+                                                     zoo_folder):
     import importlib
     import shutil
 
@@ -73,6 +74,7 @@ def test_readme_command_parses_and_passes_its_checks(command, tmp_path, monkeypa
         (checkout / name).write_text("")
     shutil.copytree(tiny_mlm_dir, checkout / "my-mlm")
     shutil.copytree(tiny_models_dir / "bert", checkout / "my-classifier")
+    shutil.copytree(zoo_folder("gpt2-lm"), checkout / "my-gpt2")
     monkeypatch.chdir(checkout)
     monkeypatch.delenv("XAUDIT_DATA_DIR", raising=False)
     result = CliRunner().invoke(app, shlex.split(command)[1:])

@@ -73,6 +73,10 @@ def test_zoo_contract(zoo_adapter, name, method_name):
         with pytest.raises(ModelError, match=f"method '{method_name}' needs one token-to-token attention.*{model_type}"):
             method.attribute(adapter, batch)
         return
+    if method.kinds is not None and adapter.kind not in method.kinds:  # declared: e.g. deeplift, gradcam
+        with pytest.raises(ModelError, match=f"method '{method_name}' does not apply to model .* {adapter.kind}"):
+            method.attribute(adapter, batch)
+        return
     together = method.attribute(adapter, batch)
     for row, (item, result) in enumerate(zip(inputs, together)):
         assert result.scores.shape == (len(batch.units[row]),) and np.isfinite(result.scores).all()
