@@ -6,6 +6,7 @@ from __future__ import annotations
 from .._version import __version__
 from .measures import column_of, measure_of, ordered
 from .runner import EvaluationResult, Summary
+from .sanity import sanity_grid
 from .statistics import LEVEL, RESAMPLES
 
 ALPHA = 0.05
@@ -135,18 +136,12 @@ def markdown(result: EvaluationResult, command: str) -> str:
         lines.append(f"| {column_of(measure)} | `{top[0]}` | {', '.join(f'`{m}`' for m in same) or 'none'} | "
                      f"{significant} of {len(tests)} |")
     if result.sanity:
-        steps = sorted({(s.k, s.randomised) for s in result.sanity})
-        cells = {(s.method, s.k): s for s in result.sanity}
+        steps, rows = sanity_grid(result.sanity, result.methods, missing="–")
         lines += ["", "## Sanity check by step", "",
                   "Mean rank correlation of |scores| (95% interval), trained vs the top k layers re-initialised:", "",
                   "| method | " + " | ".join(f"k={k}: {name}" for k, name in steps) + " |",
                   "|---" * (len(steps) + 1) + "|"]
-        for method in result.methods:
-            row = []
-            for k, _ in steps:
-                s = cells.get((method, k))
-                row.append("–" if s is None else "undefined" if s.mean is None else
-                           f"{s.mean:.2f} [{s.ci_low:.2f}, {s.ci_high:.2f}]")
+        for method, row in zip(result.methods, rows):
             lines.append(f"| `{method}` | " + " | ".join(row) + " |")
     lines += ["", "## Reading (generated from the numbers above)", ""] + _reading(result, measures) + [""]
     return "\n".join(lines)

@@ -54,6 +54,18 @@ class SanityStep:
     n: int
     n_undefined: int
 
+    def text(self) -> str:
+        """The mean and its interval as tables print them (``undefined`` when no correlation was defined)."""
+        return "undefined" if self.mean is None else f"{self.mean:.2f} [{self.ci_low:.2f}, {self.ci_high:.2f}]"
+
+
+def sanity_grid(steps: Sequence[SanityStep], methods: Sequence[str], missing: str = "") -> tuple[
+        list[tuple[int, str]], list[list[str]]]:
+    """The randomisation steps (k, layer re-initialised) and, per method, its cell text at each step."""
+    columns = sorted({(s.k, s.randomised) for s in steps})
+    cells = {(s.method, s.k): s.text() for s in steps}
+    return columns, [[cells.get((method, k), missing) for k, _ in columns] for method in methods]
+
 
 def layer_groups(model: nn.Module, inputs: nn.Module | None = None) -> list[tuple[str, list[nn.Module]]]:
     """The model's layers from the top down, each as (name, modules owning its parameters); ``inputs``, the

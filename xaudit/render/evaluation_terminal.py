@@ -8,6 +8,7 @@ from rich.text import Text
 
 from ..evaluation.measures import measure_of
 from ..evaluation.runner import EvaluationResult
+from ..evaluation.sanity import sanity_grid
 
 
 def render(result: EvaluationResult) -> list[object]:
@@ -55,7 +56,7 @@ def interval(low: float | None, high: float | None) -> str:
 
 def sanity_table(result: EvaluationResult) -> Table:
     """Methods by randomisation step: mean rank correlation [95% interval], and the verdict."""
-    steps = sorted({(s.k, s.randomised) for s in result.sanity})
+    steps, rows = sanity_grid(result.sanity, result.methods)
     table = Table(title=f"sanity: rank correlation of |scores|, trained vs top k layers re-initialised (fails at "
                   f">= {result.settings.get('sanity_threshold')} with every layer random)", title_justify="left")
     table.add_column("method")
@@ -63,13 +64,7 @@ def sanity_table(result: EvaluationResult) -> Table:
         table.add_column(f"k={k}: {name}", justify="right")
     table.add_column("verdict")
     verdicts = result.sanity_verdicts()
-    cells = {(s.method, s.k): s for s in result.sanity}
-    for method in result.methods:
-        row = []
-        for k, _ in steps:
-            s = cells.get((method, k))
-            row.append("" if s is None else "undefined" if s.mean is None else
-                       f"{s.mean:.2f} [{s.ci_low:.2f}, {s.ci_high:.2f}]")
+    for method, row in zip(result.methods, rows):
         verdict = verdicts.get(method)
         table.add_row(Text(method), *row, "undefined" if verdict is None else "passes" if verdict else "FAILS")
     return table
