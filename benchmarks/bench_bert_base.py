@@ -42,8 +42,9 @@ def corpus_text() -> str:
     return FALLBACK_TEXT * 400
 
 
-def build_model(folder: Path, text: str) -> None:
-    """A random-weight BERT-base classifier with a WordPiece tokenizer, saved to ``folder``."""
+def build_model(folder: Path, text: str, layers: int = 12, heads: int = 12, hidden: int = 768) -> None:
+    """A random-weight BERT classifier (BERT-base's shape by default) with a WordPiece tokenizer, saved to
+    ``folder``."""
     import torch
     from tokenizers import BertWordPieceTokenizer
     from transformers import BertConfig, BertForSequenceClassification, PreTrainedTokenizerFast
@@ -57,8 +58,8 @@ def build_model(folder: Path, text: str) -> None:
     tokenizer = PreTrainedTokenizerFast(tokenizer_object=wordpiece._tokenizer, model_max_length=512,
                                         unk_token="[UNK]", cls_token="[CLS]", sep_token="[SEP]", pad_token="[PAD]",
                                         mask_token="[MASK]")
-    config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=768, num_hidden_layers=12,
-                        num_attention_heads=12, intermediate_size=3072, max_position_embeddings=512, num_labels=2)
+    config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=hidden, num_hidden_layers=layers,
+                        num_attention_heads=heads, intermediate_size=4 * hidden, max_position_embeddings=512, num_labels=2)
     BertForSequenceClassification(config).eval().save_pretrained(folder)
     tokenizer.save_pretrained(folder)
 
