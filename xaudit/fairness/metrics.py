@@ -81,7 +81,7 @@ PARITY: tuple[ParityMeasure, ...] = (
                   "equal P(ŷ=1 | y=0, g): false positive error rate balance, Verma & Rubin 2018; "
                   "with equal TPR this is equalized odds, Hardt et al. 2016",
                   "Verma & Rubin (2018); Hardt, Price & Srebro (2016) for equalized odds.",
-                  four_fifths="not applied: the four-fifths rule (29 CFR 1607.4(D)) judges rates of deserved "
+                  four_fifths="the four-fifths rule (29 CFR 1607.4(D)) judges rates of deserved "
                   "selection; a low FPR is fewer undeserved favourable decisions, judged by its test and interval"),
     ParityMeasure("accuracy_equality", "Accuracy equality", "accuracy", True,
                   "equal P(ŷ=y | g): overall accuracy equality, Verma & Rubin 2018",

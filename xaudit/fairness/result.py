@@ -123,6 +123,12 @@ class ParityRow:
     """The four-fifths rule between the lowest and highest group large enough to judge; None where the
     rule does not apply or fewer than two groups can be judged."""
 
+    def between_flag(self, reference: str) -> BetweenGroups | None:
+        """The between-groups pair when it is below four-fifths and adds to the flags against ``reference``
+        (its highest group is not the reference itself)."""
+        pair = self.between_groups
+        return pair if pair is not None and pair.below_four_fifths and pair.highest != reference else None
+
     def equivalent(self, alpha: float) -> list[str]:
         """Groups shown to be within the equivalence margin of the reference (TOST p < alpha)."""
         return [g for g, p in (self.equivalence_p or {}).items() if not math.isnan(p) and p < alpha]

@@ -118,8 +118,8 @@ def _flags(result: FairnessResult) -> Text:
                 lines.append(("; " if index else "") + flag, style=style)
             lines.append("\n")
     for row in result.parity.values():
-        pair = row.between_groups
-        if pair is not None and pair.below_four_fifths:
+        pair = row.between_flag(result.reference_group)
+        if pair is not None:
             lines.append(f"Between groups ({RATE_COLUMNS[row.rate]}): {pair.lowest} has {pair.ratio:.3f} of "
                          f"{pair.highest}'s rate, below four-fifths\n", style="bold red")
     equivalence = result.equivalence_statement()
@@ -142,7 +142,7 @@ def _parity_table(result: FairnessResult, columns: list[str]) -> Table:
         table.add_column(column, **({"justify": "right"} if numeric else name_column(result)))
     for key, row in result.parity.items():
         cells = {"difference": number(row.difference), "ratio": number(row.ratio), PARITY_COLUMNS[2]: _worst(row),
-                 "worst impact ratio": number(row.worst_impact_ratio), "below four-fifths": _below(row)}
+                 "worst impact ratio": number(row.worst_impact_ratio), "below four-fifths": _below(row, result.reference_group)}
         table.add_row(f"{key.replace('_', ' ')}\n({RATE_COLUMNS[row.rate]})", *(cells[c] for c in columns),
                       end_section=True)
     odds = result.equalized_odds
@@ -179,14 +179,14 @@ def _worst(row: ParityRow) -> str:
     return UNDEFINED if row.worst_group is None else f"{row.worst_group}\n({number(row.worst_value)})"
 
 
-def _below(row: ParityRow) -> Text:
+def _below(row: ParityRow, reference: str) -> Text:
     """Groups under four-fifths of the reference, one per line; the between-groups flag; or why the rule is
     not applied."""
     if row.below_four_fifths is None:
         return Text("not applied\n(see the notes)", style="dim")
+    pair = row.between_flag(reference)
     text = Text("\n".join(row.below_four_fifths) or "none", style="bold red" if row.below_four_fifths else "green")
-    pair = row.between_groups
-    if pair is not None and pair.below_four_fifths:
+    if pair is not None:
         text.append(f"\nbetween groups:\n{pair.lowest} /\n{pair.highest}\n= {number(pair.ratio)}", style="bold red")
     return text
 
@@ -204,7 +204,7 @@ def _notes(result: FairnessResult) -> Text:
                  "reference and between the lowest and highest group large enough to judge. Tests against the "
                  f"reference: Fisher exact for small tables, else two-proportion z; Holm-corrected, alpha "
                  f"{settings['alpha']:g}.")
-    lines += [f"Four-fifths rule on the {RATE_COLUMNS[row.rate]}: {row.four_fifths_reason}."
+    lines += [f"Four-fifths rule on the {RATE_COLUMNS[row.rate]}: not applied: {row.four_fifths_reason}."
               for row in result.parity.values() if row.four_fifths_reason]
     lines.append("Direction (ŷ=1 is the favourable decision; the worst-off group has the lowest rate): "
                  + "; ".join(f"{rate.label}: {rate.direction}" for rate in RATES.values()) + ".")

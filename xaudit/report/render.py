@@ -146,7 +146,9 @@ def render_html(report: AuditReport) -> str:
                                shading_note=SHADING_NOTE)
     template = environment.get_template("report.html.j2")
     rate_columns = [(name, rate.label, name in TESTED_RATES) for name, rate in RATES.items()]
-    return template.render(report=view_model(report), rate_columns=rate_columns, bucket_css=Markup(bucket_css()),
+    rate_directions = [(rate.label, rate.direction) for rate in RATES.values()]
+    return template.render(report=view_model(report), rate_columns=rate_columns, rate_directions=rate_directions,
+                           bucket_css=Markup(bucket_css()),
                            data_json=Markup(script_json(embedded_view(report.to_dict()))))
 
 
