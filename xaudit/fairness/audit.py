@@ -35,7 +35,7 @@ from .metrics import (PARITY, RATES, ParityMeasure, divide, equalized_odds, impa
 from .equivalence import equivalence_p
 from .power import minimum_detectable_difference, rows_needed
 from .result import TESTED_RATES, BetweenGroups, EqualizedOdds, FairnessResult, GroupRow, Interval, ParityRow
-from .scores import ScoreColumns, score_metrics
+from .scores import Resampling, ScoreColumns, score_metrics
 from .significance import compare_to_reference
 
 REFERENCE_RULES = {"highest": "highest selection rate", "largest": "largest group"}
@@ -54,8 +54,8 @@ class AuditSettings:
     """How to audit; checked on construction so that a bad value fails before any data is read.
 
     ``reference``: ``highest`` (selection rate), ``largest`` or a group name. ``n_boot``:
-    bootstrap resamples where one is used (counterfactual flip rates; the group audit's intervals
-    are score intervals). Tests and power use ``alpha = 1 - confidence``.
+    bootstrap resamples where one is used (counterfactual flip rates, and the intervals of score
+    metrics; the rates' and gaps' intervals are score intervals). Tests and power use ``alpha = 1 - confidence``.
     """
 
     reference: str = "highest"
@@ -132,7 +132,8 @@ def group_fairness(counts: GroupCounts, settings: AuditSettings | None = None, *
         source=dict(source or {}),
         scores=None if scores is None else score_metrics(
             *scores.by_group(counts.groups), counts.groups,
-            [name for g, name in enumerate(counts.groups) if not too_small[g]], settings.four_fifths),
+            [name for g, name in enumerate(counts.groups) if not too_small[g]], settings.four_fifths,
+            resampling=Resampling(settings.n_boot, settings.confidence, settings.seed)),
     )
 
 

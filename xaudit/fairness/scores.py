@@ -20,11 +20,14 @@ from typing import Any
 
 import numpy as np
 
+from .score_intervals import METHOD as INTERVAL_METHOD, score_intervals
+
 BINS = 10
 CUTOFFS = np.round(np.linspace(0.0, 1.0, 101), 2)
 """Cut-offs of the threshold sweep: 0.00, 0.01, ..., 1.00."""
 METHOD = ("ROC AUC and average precision (scikit-learn), Brier score, expected calibration error over "
-          f"{BINS} equal-width bins (Naeini et al. 2015); threshold sweep: score >= cut-off is favourable")
+          f"{BINS} equal-width bins (Naeini et al. 2015), each with a {INTERVAL_METHOD} interval; threshold sweep: "
+          "score >= cut-off is favourable")
 
 
 @dataclass
@@ -69,17 +72,23 @@ class GroupScores:
     ece: float
     reliability: list[dict[str, float]]
     """Non-empty bins: ``low``, ``high``, ``n``, ``mean_score``, ``observed``."""
+    intervals: dict[str, tuple[float, float]] | None = None
+    """(low, high) of ``auc``, ``average_precision``, ``brier`` and ``ece`` (``score_intervals.py``); None
+    without resamples."""
 
     def to_dict(self) -> dict[str, Any]:
         return {"group": self.group, "n": self.n, "positives": self.positives, "auc": _number(self.auc),
                 "average_precision": _number(self.average_precision), "brier": _number(self.brier),
-                "ece": _number(self.ece), "reliability": self.reliability}
+                "ece": _number(self.ece), "reliability": self.reliability,
+                "intervals": None if self.intervals is None else
+                {name: [_number(low), _number(high)] for name, (low, high) in self.intervals.items()}}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> GroupScores:
         return cls(data["group"], data["n"], data["positives"], _float(data["auc"]),
                    _float(data["average_precision"]), _float(data["brier"]), _float(data["ece"]),
-                   list(data["reliability"]))
+                   list(data["reliability"]), None if data.get("intervals") is None else
+                   {name: (_float(low), _float(high)) for name, (low, high) in data["intervals"].items()})
 
 
 @dataclass(frozen=True)
@@ -159,17 +168,37 @@ class ScoreMetrics:
 
 
 def score_metrics(labels: np.ndarray, scores: np.ndarray, codes: np.ndarray, groups: Sequence[str],
-                  judged: Sequence[str], four_fifths: float, bins: int = BINS,
-                  cutoffs: np.ndarray = CUTOFFS) -> ScoreMetrics:
+                  judged: Sequence[str], four_fifths: float, bins: int = BINS, cutoffs: np.ndarray = CUTOFFS,
+                  resampling: Resampling | None = None) -> ScoreMetrics:
     """Score metrics of rows with 0/1 ``labels``, probabilities ``scores`` and ``codes`` indexing ``groups``;
-    the sweep's impact ratio compares the ``judged`` groups (all of them when none is)."""
-    rows = tuple(group_scores(name, labels[codes == g], scores[codes == g], bins) for g, name in enumerate(groups))
-    return ScoreMetrics(rows, group_scores("overall", labels, scores, bins),
+    the sweep's impact ratio compares the ``judged`` groups (all of them when none is). With ``resampling``,
+    an interval for each group's (and the overall) AUC, average precision, Brier score and ECE."""
+    rows = tuple(group_scores(name, labels[codes == g], scores[codes == g], bins, resampling, g)
+                 for g, name in enumerate(groups))
+    return ScoreMetrics(rows, group_scores("overall", labels, scores, bins, resampling, len(groups)),
                         threshold_sweep(labels, scores, codes, groups, judged or groups, four_fifths, cutoffs), bins)
 
 
-def group_scores(name: str, labels: np.ndarray, scores: np.ndarray, bins: int = BINS) -> GroupScores:
-    """AUC, average precision, Brier score, ECE and reliability bins of one set of rows."""
+@dataclass(frozen=True)
+class Resampling:
+    """How to resample score metrics: ``n_boot`` resamples at ``confidence``; stream ``stream`` of ``seed``
+    for the group at position ``stream`` (so each group's interval is reproducible on its own)."""
+
+    n_boot: int
+    confidence: float
+    seed: int
+
+    def intervals(self, labels: np.ndarray, scores: np.ndarray, bins: int,
+                  stream: int) -> dict[str, tuple[float, float]] | None:
+        if self.n_boot == 0 or len(labels) == 0:
+            return None
+        return score_intervals(labels, scores, bins, self.confidence, self.n_boot,
+                               np.random.default_rng([self.seed, stream]))
+
+
+def group_scores(name: str, labels: np.ndarray, scores: np.ndarray, bins: int = BINS,
+                 resampling: Resampling | None = None, stream: int = 0) -> GroupScores:
+    """AUC, average precision, Brier score, ECE and reliability bins of one set of rows (and their intervals)."""
     from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
 
     both = len(np.unique(labels)) == 2
@@ -179,7 +208,8 @@ def group_scores(name: str, labels: np.ndarray, scores: np.ndarray, bins: int = 
     reliability = reliability_bins(labels, scores, bins)
     ece = sum(b["n"] * abs(b["observed"] - b["mean_score"]) for b in reliability) / len(labels) if len(labels) \
         else math.nan
-    return GroupScores(name, int(len(labels)), int(labels.sum()), auc, ap, brier, float(ece), reliability)
+    return GroupScores(name, int(len(labels)), int(labels.sum()), auc, ap, brier, float(ece), reliability,
+                       None if resampling is None else resampling.intervals(labels, scores, bins, stream))
 
 
 def reliability_bins(labels: np.ndarray, scores: np.ndarray, bins: int = BINS) -> list[dict[str, float]]:

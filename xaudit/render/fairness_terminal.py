@@ -11,6 +11,7 @@ from rich.text import Text
 
 from ..fairness.metrics import RATES
 from ..fairness.result import METHODS, FairnessResult, GroupRow, Interval, ParityRow
+from ..fairness.score_intervals import METHOD as SCORE_INTERVAL_METHOD
 from .fitted import Stacked
 
 UNDEFINED = "undefined"
@@ -41,14 +42,15 @@ def fairness_tables(result: FairnessResult) -> list[RenderableType]:
 def _score_table(result: FairnessResult) -> Table:
     """Ranking and calibration of the scores per group."""
     assert result.scores is not None
-    table = Table(title=f"Scores per group (calibration over {result.scores.bins} equal-width bins)",
-                  box=box.SIMPLE_HEAD)
+    confidence = result.settings["confidence"]
+    table = Table(title=f"Scores per group (calibration over {result.scores.bins} equal-width bins; "
+                  f"{confidence:.0%} intervals in brackets)", box=box.SIMPLE_HEAD)
     for column in ("group", "n", "positives", "AUC", "average precision", "Brier", "ECE"):
         table.add_column(column, **(name_column(result) if column == "group" else {"justify": "right"}))
     for row in (*result.scores.groups, result.scores.overall):
         table.add_row(Text(row.group, style="italic" if row is result.scores.overall else ""), f"{row.n:,}",
-                      f"{row.positives:,}", number(row.auc), number(row.average_precision), number(row.brier),
-                      number(row.ece))
+                      f"{row.positives:,}", *(with_interval(getattr(row, name), (row.intervals or {}).get(name))
+                                              for name in ("auc", "average_precision", "brier", "ece")))
     return table
 
 
@@ -211,6 +213,8 @@ def _notes(result: FairnessResult) -> Text:
     lines.append(f"Too small to judge: under {settings['min_rows']} rows or {settings['min_share']:.0%} of the data; "
                  f"each such group says the selection-rate gap it could detect and the rows needed for "
                  f"{settings.get('target_gap', 0.1):g}.")
+    if result.scores is not None:
+        lines.append(f"Score intervals: {SCORE_INTERVAL_METHOD}, {settings['n_boot']:,} resamples.")
     if settings.get("equivalence_margin") is not None:
         lines.append(f"Equivalence: {METHODS['equivalence_p']}, margin ±{settings['equivalence_margin']:g}.")
     if rows:
