@@ -3,7 +3,8 @@
 Each resample draws the group's y=1 rows and its y=0 rows separately, with replacement
 (Efron & Tibshirani 1993, ch. 13 for the percentile interval; stratified so that every
 resample keeps both classes and the AUC stays defined). A resample is a vector of
-multinomial weights on the rows, sorted once, so it costs O(n) and not a sort: ROC AUC
+multinomial counts over the distinct scores (rounded to ``DECIMALS`` places) of each label, so
+its cost grows with the distinct scores (at most 10,001 per label), not with the rows: ROC AUC
 (trapezoids over the ROC points, ties counted half, as scikit-learn's ``roc_auc_score``),
 average precision (scikit-learn's step-wise sum), Brier score and the expected calibration
 error over equal-width bins are computed from the weights. With integer weights each equals
@@ -22,24 +23,30 @@ from .bootstrap import percentile_interval
 
 STATISTICS = ("auc", "average_precision", "brier", "ece")
 BLOCK = 64
-"""Resamples weighed at once (a block holds BLOCK × rows weights)."""
-METHOD = ("percentile bootstrap stratified by label (y=1 and y=0 rows resampled separately; Efron & Tibshirani "
-          "1993); the ECE's resamples are biased upward, so its interval sits at or above the estimate")
+"""Resamples weighed at once (a block holds BLOCK × 2 × distinct scores weights)."""
+DECIMALS = 4
+"""Scores are resampled rounded to this many places (at most 10,001 distinct values); the point estimates use
+the exact scores."""
+METHOD = ("percentile bootstrap stratified by label (y=1 and y=0 rows resampled separately, scores rounded to "
+          f"{DECIMALS} places; Efron & Tibshirani 1993); the ECE's resamples are biased upward, so its interval sits at or above the estimate")
 
 
 def score_intervals(labels: np.ndarray, scores: np.ndarray, bins: int, confidence: float, n_boot: int,
                     rng: np.random.Generator) -> dict[str, tuple[float, float]]:
-    """(low, high) of each statistic in STATISTICS over ``n_boot`` stratified resamples; NaN where undefined."""
-    strata = [np.flatnonzero(labels == value) for value in (0, 1)]
-    strata = [rows for rows in strata if len(rows)]
+    """(low, high) of each statistic in STATISTICS over ``n_boot`` stratified resamples; NaN where undefined.
+
+    A resample draws, per label, as many rows as the group has with that label, as multinomial counts over
+    the distinct scores (rounded to DECIMALS places): the same as drawing rows, at a cost that grows with
+    the distinct scores, not the rows."""
+    levels, inverse = np.unique(np.round(scores, DECIMALS), return_inverse=True)
+    frequency = [np.bincount(inverse[labels == value], minlength=len(levels)) for value in (0, 1)]
+    level_labels, level_scores = np.repeat([0, 1], len(levels)), np.tile(levels, 2)
     samples = []
     for start in range(0, n_boot, BLOCK):
         size = min(BLOCK, n_boot - start)
-        weights = np.zeros((size, len(labels)))
-        for rows in strata:  # draw len(rows) of the stratum's rows per resample, tallied
-            draws = rng.integers(0, len(rows), size=(size, len(rows))) + len(rows) * np.arange(size)[:, None]
-            weights[:, rows] = np.bincount(draws.ravel(), minlength=size * len(rows)).reshape(size, len(rows))
-        samples.append(weighted_metrics(labels, scores, weights, bins))
+        weights = np.hstack([rng.multinomial(f.sum(), f / f.sum(), size=size) if f.sum() else np.zeros((size, len(f)))
+                             for f in frequency])
+        samples.append(weighted_metrics(level_labels, level_scores, weights.astype(float), bins))
     low, high = percentile_interval(np.concatenate(samples), confidence)
     return {name: (float(low[i]), float(high[i])) for i, name in enumerate(STATISTICS)}
 
