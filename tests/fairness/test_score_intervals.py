@@ -6,7 +6,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pandas as pd
 import pytest
 from scipy.special import expit
 from scipy.stats import norm
@@ -14,8 +13,9 @@ from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_s
 
 from xaudit.fairness import AuditSettings, Grouping, PredictionColumns, group_fairness, load_predictions
 from xaudit.fairness.result import FairnessResult
+from xaudit.fairness.intervals import gap_interval
 from xaudit.fairness.score_intervals import score_intervals, weighted_metrics
-from xaudit.fairness.scores import group_scores
+from xaudit.fairness.scores import group_scores, threshold_sweep
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -64,3 +64,27 @@ def test_the_audit_gives_each_group_its_score_intervals(predictions, tmp_path):
     assert again.scores == result.scores  # seeded
     assert group_fairness(loaded.counts, AuditSettings(n_boot=0), scores=loaded.scores).scores.overall.intervals \
         is None
+
+
+def test_sweep_gives_the_impact_ratio_interval_at_each_cutoff_and_where_passing_is_shown(predictions):
+    groups, judged = ["a", "b", "c", "d"], ["a", "b", "c"]
+    codes = predictions.g.map({g: i for i, g in enumerate(groups)}).to_numpy()
+    cutoffs = np.round(np.linspace(0, 1, 21), 2)
+    sweep = threshold_sweep(predictions.y.to_numpy(), predictions.score.to_numpy(), codes, groups, judged, 0.8,
+                            cutoffs, 0.9)
+    shown = []
+    for i, t in enumerate(cutoffs):
+        tally = predictions[predictions.g.isin(judged)].assign(chosen=predictions.score >= t) \
+            .groupby("g").chosen.agg(["sum", "count"])
+        rate = tally["sum"] / tally["count"]
+        low, high = rate.idxmin(), rate.idxmax()
+        expected = gap_interval(int(tally.loc[low, "sum"]), int(tally.loc[low, "count"]),
+                                int(tally.loc[high, "sum"]), int(tally.loc[high, "count"]), "ratio", 0.9)
+        assert sweep.impact_ratio_interval[i] == pytest.approx(expected, nan_ok=True)
+        assert np.isnan(expected[0]) or expected[0] <= sweep.impact_ratio[i] <= expected[1]
+        shown.append(not np.isnan(expected[0]) and expected[0] >= 0.8)
+    covered = [t for t in cutoffs if any(a <= t <= b for a, b in sweep.shown_passing)]
+    assert covered == [t for t, ok in zip(cutoffs, shown) if ok] and covered
+    passing = [t for t in cutoffs if any(a <= t <= b for a, b in sweep.passing)]
+    assert set(covered) < set(passing)  # shown to pass is stricter than passing on the point estimate
+    assert "shown to pass, the impact ratio's interval wholly ≥ 0.8" in sweep.describe_passing()

@@ -133,7 +133,7 @@ def group_fairness(counts: GroupCounts, settings: AuditSettings | None = None, *
         scores=None if scores is None else score_metrics(
             *scores.by_group(counts.groups), counts.groups,
             [name for g, name in enumerate(counts.groups) if not too_small[g]], settings.four_fifths,
-            resampling=Resampling(settings.n_boot, settings.confidence, settings.seed)),
+            confidence=settings.confidence, resampling=Resampling(settings.n_boot, settings.seed)),
     )
 
 

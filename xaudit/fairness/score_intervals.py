@@ -28,7 +28,8 @@ DECIMALS = 4
 """Scores are resampled rounded to this many places (at most 10,001 distinct values); the point estimates use
 the exact scores."""
 METHOD = ("percentile bootstrap stratified by label (y=1 and y=0 rows resampled separately, scores rounded to "
-          f"{DECIMALS} places; Efron & Tibshirani 1993); the ECE's resamples are biased upward, so its interval sits at or above the estimate")
+          f"{DECIMALS} places; Efron & Tibshirani 1993); the ECE's resamples are biased upward, so its interval "
+          "sits at or above the estimate")
 
 
 def score_intervals(labels: np.ndarray, scores: np.ndarray, bins: int, confidence: float, n_boot: int,

@@ -144,7 +144,8 @@ def _parity_table(result: FairnessResult, columns: list[str]) -> Table:
         table.add_column(column, **({"justify": "right"} if numeric else name_column(result)))
     for key, row in result.parity.items():
         cells = {"difference": number(row.difference), "ratio": number(row.ratio), PARITY_COLUMNS[2]: _worst(row),
-                 "worst impact ratio": number(row.worst_impact_ratio), "below four-fifths": _below(row, result.reference_group)}
+                 "worst impact ratio": number(row.worst_impact_ratio),
+                 "below four-fifths": _below(row, result.reference_group)}
         table.add_row(f"{key.replace('_', ' ')}\n({RATE_COLUMNS[row.rate]})", *(cells[c] for c in columns),
                       end_section=True)
     odds = result.equalized_odds

@@ -116,6 +116,8 @@ def _score_charts(result: FairnessResult) -> list[Markup]:
         return [None if math.isnan(v) else v for v in values]
 
     cuts = line_chart({"impact ratio": (sweep.cutoffs, defined(sweep.impact_ratio)),
+                       "impact ratio, interval's low end": (sweep.cutoffs,
+                                                            defined([low for low, _ in sweep.impact_ratio_interval])),
                        "TPR gap": (sweep.cutoffs, defined(sweep.tpr_gap)),
                        "FPR gap": (sweep.cutoffs, defined(sweep.fpr_gap))},
                       "Against the cut-off (score >= cut-off)", "cut-off", level=sweep.four_fifths)
