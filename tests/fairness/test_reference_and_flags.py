@@ -152,3 +152,12 @@ def test_html_states_the_fpr_reason_and_the_between_groups_flag(tmp_path):
     assert "not applied: the four-fifths rule (29 CFR 1607.4(D))" in html
     assert "between groups: lo has 0.667 of hi's rate" in html
     assert str(escape(RATES["fpr"].direction)) in html and "<b>t</b>" not in html
+
+
+def test_a_zero_highest_rate_leaves_the_between_groups_ratio_undefined_in_strict_json():
+    # accuracy of both groups 0 (every decision wrong): lowest / highest = 0 / 0
+    result = group_fairness(GroupCounts(("a", "b"), np.array([[0, 40, 40, 0], [0, 50, 50, 0]])), NO_BOOT)
+    pair = result.parity["accuracy_equality"].between_groups
+    assert np.isnan(pair.ratio) and not pair.below_four_fifths
+    text = result.to_json()
+    assert "NaN" not in text and FairnessResult.from_json(text).parity["accuracy_equality"].between_groups.lowest == "a"

@@ -153,7 +153,8 @@ class ParityRow:
             "rows_needed": _numbers(self.rows_needed),
             "equivalence_p": None if self.equivalence_p is None else _numbers(self.equivalence_p),
             "four_fifths_reason": self.four_fifths_reason,
-            "between_groups": None if self.between_groups is None else asdict(self.between_groups),
+            "between_groups": None if self.between_groups is None else
+            asdict(self.between_groups) | {"ratio": _number(self.between_groups.ratio)},
         }
 
     @classmethod
@@ -169,7 +170,8 @@ class ParityRow:
                    _floats(data.get("rows_needed") or {}),
                    None if data.get("equivalence_p") is None else _floats(data["equivalence_p"]),
                    data.get("four_fifths_reason"),
-                   None if data.get("between_groups") is None else BetweenGroups(**data["between_groups"]))
+                   None if data.get("between_groups") is None else
+                   BetweenGroups(**data["between_groups"] | {"ratio": _float(data["between_groups"]["ratio"])}))
 
 
 @dataclass(frozen=True)
