@@ -11,7 +11,8 @@ from fairlearn.metrics import MetricFrame, false_positive_rate, selection_rate, 
 from rich.console import Console
 from sklearn.metrics import accuracy_score
 
-from xaudit.fairness import AuditSettings, GroupCounts, group_fairness
+from xaudit.fairness import (AuditSettings, GroupCounts, Grouping, PredictionColumns, group_fairness,
+                             load_predictions)
 from xaudit.fairness.metrics import PARITY, RATES
 from xaudit.fairness.result import FairnessResult
 from xaudit.render.fairness_terminal import fairness_tables
@@ -161,3 +162,16 @@ def test_a_zero_highest_rate_leaves_the_between_groups_ratio_undefined_in_strict
     assert np.isnan(pair.ratio) and not pair.below_four_fifths
     text = result.to_json()
     assert "NaN" not in text and FairnessResult.from_json(text).parity["accuracy_equality"].between_groups.lowest == "a"
+
+
+def test_the_score_table_fits_too(predictions, tmp_path):
+    long = {"a": "Female/Amer-Indian-Eskimo", "b": "Female/Asian-Pac-Islander", "c": "Male/Asian-Pac-Islander",
+            "d": "Male/Amer-Indian-Eskimo"}
+    path = tmp_path / "p.csv"
+    predictions.assign(g=predictions.g.map(long)).to_csv(path, index=False)
+    loaded = load_predictions(path, PredictionColumns(label="y", score="score", threshold=0.5), Grouping(("g",)))
+    result = group_fairness(loaded.counts, AuditSettings(n_boot=20), scores=loaded.scores)
+    for width in (80, 100):
+        text = _terminal(result, width)
+        assert "…" not in text and max(len(line) for line in text.splitlines()) <= width
+        assert {"AUC", "ECE", "Brier", *long.values()} <= set(text.split())

@@ -18,6 +18,7 @@ UNDEFINED = "undefined"
 RATE_COLUMNS = {name: rate.label for name, rate in RATES.items()}
 IMPACT = "impact ratio"
 PARITY_COLUMNS = ("difference", "ratio", "worst-off group (lowest rate)", "worst impact ratio", "below four-fifths")
+SCORE_COLUMNS = {"auc": "AUC", "average_precision": "average precision", "brier": "Brier", "ece": "ECE"}
 GAP_COLUMNS = ("difference", "impact ratio", "p (Holm)", "detectable gap")
 NAME_WIDTH = 40
 """Group names longer than this wrap inside their cell (never cut)."""
@@ -33,24 +34,26 @@ def name_column(result: FairnessResult) -> dict[str, object]:
 def fairness_tables(result: FairnessResult) -> list[RenderableType]:
     """The per-group table, its flags, the parity table, the gaps to the reference and a few lines
     on how to read them."""
-    scores = [_score_table(result), Text(result.scores.sweep.describe_passing() + ".")] if result.scores else []
+    scores = [Stacked(lambda columns: _score_table(result, columns), SCORE_COLUMNS),
+              Text(result.scores.sweep.describe_passing() + ".")] if result.scores else []
     return [Stacked(lambda columns: _group_table(result, columns), [*RATE_COLUMNS, IMPACT]), _flags(result),
             _reference(result), Stacked(lambda columns: _parity_table(result, columns), PARITY_COLUMNS),
             Stacked(lambda columns: _gap_table(result, columns), GAP_COLUMNS), *scores, _notes(result)]
 
 
-def _score_table(result: FairnessResult) -> Table:
-    """Ranking and calibration of the scores per group."""
+def _score_table(result: FairnessResult, columns: list[str]) -> Table:
+    """Ranking and calibration of the scores per group: ``columns`` are keys of SCORE_COLUMNS."""
     assert result.scores is not None
     confidence = result.settings["confidence"]
     table = Table(title=f"Scores per group (calibration over {result.scores.bins} equal-width bins; "
                   f"{confidence:.0%} intervals in brackets)", box=box.SIMPLE_HEAD)
-    for column in ("group", "n", "positives", "AUC", "average precision", "Brier", "ECE"):
-        table.add_column(column, **(name_column(result) if column == "group" else {"justify": "right"}))
+    table.add_column("group", **name_column(result))
+    for column in ("n", "positives", *(SCORE_COLUMNS[c] for c in columns)):
+        table.add_column(column, justify="right")
     for row in (*result.scores.groups, result.scores.overall):
         table.add_row(Text(row.group, style="italic" if row is result.scores.overall else ""), f"{row.n:,}",
                       f"{row.positives:,}", *(with_interval(getattr(row, name), (row.intervals or {}).get(name))
-                                              for name in ("auc", "average_precision", "brier", "ece")))
+                                              for name in columns))
     return table
 
 
