@@ -3,8 +3,10 @@
 ``group_fairness(counts)`` computes, per group and overall, the rates in ``metrics.RATES``;
 per criterion in ``metrics.PARITY`` the difference and ratio between groups, each group's
 impact ratio against the reference group, the four-fifths flags (EEOC Uniform Guidelines,
-29 CFR 1607.4(D)) and the worst-off group (Rawlsian view, Jørgensen & Søgaard); a
-Holm-corrected test of each group against the reference. Groups under ``min_share`` of the
+29 CFR 1607.4(D)) against the reference and between the lowest and highest group large enough to
+judge, and the worst-off group (Rawlsian view, Jørgensen & Søgaard: the lowest rate, ŷ=1 being
+the favourable decision); a Holm-corrected test of each group against the reference. The
+reference rule is stated as applied (``describe_reference``: the too-small groups it passed over). Groups under ``min_share`` of the
 rows or with fewer than ``min_rows`` rows are flagged as too small to judge, and still
 reported (as NYC Local Law 144 audits require).
 
@@ -55,7 +57,8 @@ class AuditSettings:
 
     ``reference``: ``highest`` (selection rate), ``largest`` or a group name. ``n_boot``:
     bootstrap resamples where one is used (counterfactual flip rates, and the intervals of score
-    metrics; the rates' and gaps' intervals are score intervals). Tests and power use ``alpha = 1 - confidence``.
+    metrics; the rates' and gaps' intervals are score intervals). Tests and power use
+    ``alpha = 1 - confidence``.
     """
 
     reference: str = "highest"
