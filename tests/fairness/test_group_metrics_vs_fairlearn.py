@@ -144,12 +144,14 @@ def test_group_without_positives_has_undefined_tpr_not_zero():
     assert "undefined" in console.export_text()
 
 
-def test_worst_off_group_is_lowest_rate_or_highest_fpr():
+def test_worst_off_group_has_the_lowest_rate_fpr_included():
+    """ŷ=1 is favourable, so the group with the highest FPR benefits: the worst-off group has the lowest."""
     counts = GroupCounts(("a", "b", "c"), np.array([[50, 10, 10, 30], [40, 20, 20, 20], [45, 5, 25, 25]]))
     result = group_fairness(counts, NO_BOOT)
     selection = {row.group: row.rates["selection_rate"] for row in result.groups}
     fpr = {row.group: row.rates["fpr"] for row in result.groups}
     assert result.parity["statistical_parity"].worst_group == min(selection, key=selection.get)
-    assert result.parity["predictive_equality"].worst_group == max(fpr, key=fpr.get)
+    assert result.parity["predictive_equality"].worst_group == min(fpr, key=fpr.get) == "c"
     assert result.parity["predictive_equality"].below_four_fifths is None
+    assert "29 CFR 1607.4(D)" in result.parity["predictive_equality"].four_fifths_reason
 

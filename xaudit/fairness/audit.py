@@ -3,8 +3,10 @@
 ``group_fairness(counts)`` computes, per group and overall, the rates in ``metrics.RATES``;
 per criterion in ``metrics.PARITY`` the difference and ratio between groups, each group's
 impact ratio against the reference group, the four-fifths flags (EEOC Uniform Guidelines,
-29 CFR 1607.4(D)) and the worst-off group (Rawlsian view, Jørgensen & Søgaard); a
-Holm-corrected test of each group against the reference. Groups under ``min_share`` of the
+29 CFR 1607.4(D)) against the reference and between the lowest and highest group large enough to
+judge, and the worst-off group (Rawlsian view, Jørgensen & Søgaard: the lowest rate, ŷ=1 being
+the favourable decision); a Holm-corrected test of each group against the reference. The
+reference rule is stated as applied (``describe_reference``: the too-small groups it passed over). Groups under ``min_share`` of the
 rows or with fewer than ``min_rows`` rows are flagged as too small to judge, and still
 reported (as NYC Local Law 144 audits require).
 
@@ -34,8 +36,8 @@ from .metrics import (PARITY, RATES, ParityMeasure, divide, equalized_odds, impa
                       worst_group)
 from .equivalence import equivalence_p
 from .power import minimum_detectable_difference, rows_needed
-from .result import TESTED_RATES, EqualizedOdds, FairnessResult, GroupRow, Interval, ParityRow
-from .scores import ScoreColumns, score_metrics
+from .result import TESTED_RATES, BetweenGroups, EqualizedOdds, FairnessResult, GroupRow, Interval, ParityRow
+from .scores import Resampling, ScoreColumns, score_metrics
 from .significance import compare_to_reference
 
 REFERENCE_RULES = {"highest": "highest selection rate", "largest": "largest group"}
@@ -54,8 +56,9 @@ class AuditSettings:
     """How to audit; checked on construction so that a bad value fails before any data is read.
 
     ``reference``: ``highest`` (selection rate), ``largest`` or a group name. ``n_boot``:
-    bootstrap resamples where one is used (counterfactual flip rates; the group audit's intervals
-    are score intervals). Tests and power use ``alpha = 1 - confidence``.
+    bootstrap resamples where one is used (counterfactual flip rates, and the intervals of score
+    metrics; the rates' and gaps' intervals are score intervals). Tests and power use
+    ``alpha = 1 - confidence``.
     """
 
     reference: str = "highest"
@@ -124,15 +127,16 @@ def group_fairness(counts: GroupCounts, settings: AuditSettings | None = None, *
     return FairnessResult(
         groups=groups,
         overall=overall,
-        parity={m.key: _parity_row(m, counts, ref, settings) for m in PARITY},
+        parity={m.key: _parity_row(m, counts, ref, settings, too_small) for m in PARITY},
         equalized_odds=EqualizedOdds(float(odds_difference), float(odds_ratio)),
         reference_group=counts.groups[ref],
-        reference_rule=REFERENCE_RULES.get(settings.reference, "named group"),
+        reference_rule=describe_reference(settings.reference, counts, selection_rate, too_small, ref),
         settings={**asdict(settings), "alpha": settings.alpha},
         source=dict(source or {}),
         scores=None if scores is None else score_metrics(
             *scores.by_group(counts.groups), counts.groups,
-            [name for g, name in enumerate(counts.groups) if not too_small[g]], settings.four_fifths),
+            [name for g, name in enumerate(counts.groups) if not too_small[g]], settings.four_fifths,
+            confidence=settings.confidence, resampling=Resampling(settings.n_boot, settings.seed)),
     )
 
 
@@ -157,6 +161,24 @@ def choose_reference(rule: str, groups: Sequence[str], selection_rate: np.ndarra
     raise unknown_choice("reference", rule, [*REFERENCE_RULES, *groups])
 
 
+def describe_reference(rule: str, counts: GroupCounts, selection_rate: np.ndarray, too_small: np.ndarray,
+                       ref: int) -> str:
+    """The rule that chose the reference, as applied: which groups the ``highest`` rule passed over
+    because they are too small to judge, though their selection rate is higher."""
+    if rule not in REFERENCE_RULES:
+        return "named group"
+    if rule == "largest":
+        return REFERENCE_RULES[rule]
+    if too_small.all():
+        return "highest selection rate (every group is too small to judge, so every group was eligible)"
+    passed = [g for g in np.flatnonzero(too_small) if selection_rate[g] > selection_rate[ref]]
+    text = "highest selection rate among the groups large enough to judge"
+    if passed:
+        text += "; passed over as too small, though higher: " + ", ".join(
+            f"{counts.groups[g]} ({selection_rate[g]:.3f}, n = {int(counts.n[g]):,})" for g in passed)
+    return text
+
+
 def _rates(cells: np.ndarray, confidence: float) -> tuple[dict[str, np.ndarray], dict[str, Bounds]]:
     """Every rate of counts (..., 4), and its Wilson interval."""
     values, bounds = {}, {}
@@ -171,13 +193,27 @@ def _at(bounds: dict[str, Bounds], index: int | tuple[()]) -> dict[str, Interval
     return {rate: (float(low[index]), float(high[index])) for rate, (low, high) in bounds.items()}
 
 
-def _parity_row(measure: ParityMeasure, counts: GroupCounts, ref: int, settings: AuditSettings) -> ParityRow:
+def between_groups(values: np.ndarray, groups: Sequence[str], judged: np.ndarray,
+                   four_fifths: float) -> BetweenGroups | None:
+    """The four-fifths rule between the lowest and the highest rate of the groups large enough to judge
+    (so two groups neither of which is the reference are compared too); None with fewer than two."""
+    defined = np.flatnonzero(judged & ~np.isnan(values))
+    if len(defined) < 2:
+        return None
+    low, high = defined[np.argmin(values[defined])], defined[np.argmax(values[defined])]
+    ratio = float(divide(values[low], values[high]))
+    return BetweenGroups(groups[low], groups[high], ratio, bool(ratio < four_fifths))
+
+
+def _parity_row(measure: ParityMeasure, counts: GroupCounts, ref: int, settings: AuditSettings,
+                too_small: np.ndarray) -> ParityRow:
     groups = counts.groups
     successes, trials = proportion(counts.cells, RATES[measure.rate])
     values = divide(successes, trials)
     difference, ratio = spread(values)
     impact = impact_ratios(values, ref)
     worst = worst_group(values, measure.higher_is_better)
+    applies = measure.four_fifths is None
 
     def interval(g: int, compare: str) -> Interval | None:
         if g == ref:
@@ -193,7 +229,9 @@ def _parity_row(measure: ParityMeasure, counts: GroupCounts, ref: int, settings:
         impact_ratio={name: float(impact[g]) for g, name in enumerate(groups)},
         impact_ratio_interval={name: interval(g, "ratio") for g, name in enumerate(groups)},
         below_four_fifths=[name for g, name in enumerate(groups) if impact[g] < settings.four_fifths]
-        if measure.higher_is_better else None,
+        if applies else None,
+        four_fifths_reason=measure.four_fifths,
+        between_groups=between_groups(values, groups, ~too_small, settings.four_fifths) if applies else None,
         difference_to_reference={name: float(values[g] - values[ref]) for g, name in enumerate(groups)},
         difference_to_reference_interval={name: interval(g, "diff") for g, name in enumerate(groups)},
         detectable_difference={

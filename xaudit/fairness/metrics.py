@@ -32,17 +32,25 @@ class Rate:
     numerator: tuple[str, ...]
     denominator: tuple[str, ...]
     definition: str
+    direction: str
+    """What a higher value means for the group (ŷ=1 is the favourable decision, y=1 the favourable label)."""
 
 
 RATES: dict[str, Rate] = {rate.name: rate for rate in (
-    Rate("base_rate", "base rate", "base rate", ("fn", "tp"), CELLS, "P(y=1 | g), the prevalence of the favourable label"),
-    Rate("selection_rate", "selection rate", "selection rate", ("fp", "tp"), CELLS, "P(ŷ=1 | g); fairlearn.metrics.selection_rate"),
+    Rate("base_rate", "base rate", "base rate", ("fn", "tp"), CELLS, "P(y=1 | g), the prevalence of the favourable label",
+         "higher: more of the group has the favourable label (the data, not the model)"),
+    Rate("selection_rate", "selection rate", "selection rate", ("fp", "tp"), CELLS,
+         "P(ŷ=1 | g); fairlearn.metrics.selection_rate", "higher: more favourable decisions for the group"),
     Rate("tpr", "true positive rate", "TPR", ("tp",), ("fn", "tp"),
-         "P(ŷ=1 | y=1, g), recall; fairlearn.metrics.true_positive_rate"),
+         "P(ŷ=1 | y=1, g), recall; fairlearn.metrics.true_positive_rate",
+         "higher: more of the group's y=1 rows get the favourable decision"),
     Rate("fpr", "false positive rate", "FPR", ("fp",), ("tn", "fp"),
-         "P(ŷ=1 | y=0, g); fairlearn.metrics.false_positive_rate"),
-    Rate("accuracy", "accuracy", "accuracy", ("tn", "tp"), CELLS, "P(ŷ=y | g); sklearn.metrics.accuracy_score"),
-    Rate("ppv", "precision (PPV)", "PPV", ("tp",), ("fp", "tp"), "P(y=1 | ŷ=1, g), precision"),
+         "P(ŷ=1 | y=0, g); fairlearn.metrics.false_positive_rate",
+         "higher: more of the group's y=0 rows get the favourable decision (an error that benefits the group)"),
+    Rate("accuracy", "accuracy", "accuracy", ("tn", "tp"), CELLS, "P(ŷ=y | g); sklearn.metrics.accuracy_score",
+         "higher: fewer errors on the group"),
+    Rate("ppv", "precision (PPV)", "PPV", ("tp",), ("fp", "tp"), "P(y=1 | ŷ=1, g), precision",
+         "higher: more of the group's favourable decisions go to y=1 rows"),
 )}
 
 
@@ -54,8 +62,11 @@ class ParityMeasure:
     title: str
     rate: str
     higher_is_better: bool
+    """A higher rate favours the group (ŷ=1 is the favourable decision): the worst-off group has the lowest."""
     definition: str
     citation: str
+    four_fifths: str | None = None
+    """Why the four-fifths rule is not applied to this rate; None where it is."""
 
 
 PARITY: tuple[ParityMeasure, ...] = (
@@ -66,16 +77,20 @@ PARITY: tuple[ParityMeasure, ...] = (
     ParityMeasure("performance_parity", "Performance parity (equal opportunity)", "tpr", True,
                   "equal P(ŷ=1 | y=1, g): equal opportunity, Hardt, Price & Srebro 2016",
                   "Hardt, Price & Srebro (2016), Equality of Opportunity in Supervised Learning."),
-    ParityMeasure("predictive_equality", "Predictive equality", "fpr", False,
+    ParityMeasure("predictive_equality", "Predictive equality", "fpr", True,
                   "equal P(ŷ=1 | y=0, g): false positive error rate balance, Verma & Rubin 2018; "
                   "with equal TPR this is equalized odds, Hardt et al. 2016",
-                  "Verma & Rubin (2018); Hardt, Price & Srebro (2016) for equalized odds."),
+                  "Verma & Rubin (2018); Hardt, Price & Srebro (2016) for equalized odds.",
+                  four_fifths="the four-fifths rule (29 CFR 1607.4(D)) judges rates of deserved "
+                  "selection; a low FPR is fewer undeserved favourable decisions, judged by its test and interval"),
     ParityMeasure("accuracy_equality", "Accuracy equality", "accuracy", True,
                   "equal P(ŷ=y | g): overall accuracy equality, Verma & Rubin 2018",
                   "Verma & Rubin (2018), Fairness Definitions Explained."),
 )
-"""The criteria reported. Four-fifths flags apply where a higher rate is better (a favourable
-outcome); for the FPR a higher value is worse, so the worst-off group is the one with the highest."""
+"""The criteria reported. ŷ=1 is the favourable decision, so a higher selection rate, TPR or FPR
+gives the group more favourable decisions and a higher accuracy fewer errors: for every criterion
+the worst-off group is the one with the lowest rate (the FPR's highest group is the one that
+benefits). Four-fifths flags apply where ``four_fifths`` is None."""
 
 
 def divide(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:

@@ -76,6 +76,17 @@ class GroupRow:
 
 
 @dataclass(frozen=True)
+class BetweenGroups:
+    """The lowest and the highest rate among the groups large enough to judge, and their ratio
+    (lowest / highest): the four-fifths rule between any two groups, not only against the reference."""
+
+    lowest: str
+    highest: str
+    ratio: float
+    below_four_fifths: bool
+
+
+@dataclass(frozen=True)
 class ParityRow:
     """One criterion: gaps between groups, each group against the reference, worst-off group.
 
@@ -97,7 +108,7 @@ class ParityRow:
     impact_ratio_interval: dict[str, Interval | None]
     below_four_fifths: list[str] | None
     """Groups whose impact ratio is under the four-fifths threshold; None where the rule does
-    not apply (a rate where higher is worse, like the FPR)."""
+    not apply (the FPR: ``four_fifths_reason`` says why)."""
     difference_to_reference: dict[str, float]
     difference_to_reference_interval: dict[str, Interval | None]
     detectable_difference: dict[str, float]
@@ -106,6 +117,17 @@ class ParityRow:
     the reference or when no size would do."""
     equivalence_p: dict[str, float] | None = None
     """TOST p-value that the gap to the reference lies within ±``equivalence_margin``; None without one."""
+    four_fifths_reason: str | None = None
+    """Why the four-fifths rule is not applied to this rate; None where it is."""
+    between_groups: BetweenGroups | None = None
+    """The four-fifths rule between the lowest and highest group large enough to judge; None where the
+    rule does not apply or fewer than two groups can be judged."""
+
+    def between_flag(self, reference: str) -> BetweenGroups | None:
+        """The between-groups pair when it is below four-fifths and adds to the flags against ``reference``
+        (its highest group is not the reference itself)."""
+        pair = self.between_groups
+        return pair if pair is not None and pair.below_four_fifths and pair.highest != reference else None
 
     def equivalent(self, alpha: float) -> list[str]:
         """Groups shown to be within the equivalence margin of the reference (TOST p < alpha)."""
@@ -113,11 +135,9 @@ class ParityRow:
 
     @property
     def worst_impact_ratio(self) -> float:
-        """The lowest impact ratio (the highest where a higher rate is worse); NaN if none defined."""
+        """The lowest impact ratio (the worst-off side: a higher rate favours the group); NaN if none defined."""
         defined = [v for v in self.impact_ratio.values() if not math.isnan(v)]
-        if not defined:
-            return math.nan
-        return min(defined) if self.higher_is_better else max(defined)
+        return min(defined) if defined else math.nan
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -132,6 +152,9 @@ class ParityRow:
             "detectable_difference": _numbers(self.detectable_difference),
             "rows_needed": _numbers(self.rows_needed),
             "equivalence_p": None if self.equivalence_p is None else _numbers(self.equivalence_p),
+            "four_fifths_reason": self.four_fifths_reason,
+            "between_groups": None if self.between_groups is None else
+            asdict(self.between_groups) | {"ratio": _number(self.between_groups.ratio)},
         }
 
     @classmethod
@@ -145,7 +168,10 @@ class ParityRow:
                    data["below_four_fifths"], _floats(data["difference_to_reference"]),
                    _from_intervals(data["difference_to_reference_interval"]), _floats(data["detectable_difference"]),
                    _floats(data.get("rows_needed") or {}),
-                   None if data.get("equivalence_p") is None else _floats(data["equivalence_p"]))
+                   None if data.get("equivalence_p") is None else _floats(data["equivalence_p"]),
+                   data.get("four_fifths_reason"),
+                   None if data.get("between_groups") is None else
+                   BetweenGroups(**data["between_groups"] | {"ratio": _float(data["between_groups"]["ratio"])}))
 
 
 @dataclass(frozen=True)

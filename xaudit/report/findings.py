@@ -3,8 +3,9 @@
 - high: decisions that change when only a protected input changes (counterfactual flips,
   significant by McNemar's test at 1 − confidence), and a selection-rate impact ratio below
   the four-fifths threshold (adverse impact);
-- medium: another criterion's impact ratio below the threshold, or a gap to the reference
-  group that is significant after Holm correction;
+- medium: another criterion's impact ratio below the threshold, the lowest of the groups large
+  enough to judge below the threshold of the highest when that is not the reference, or a gap
+  to the reference group that is significant after Holm correction;
 - low: groups too small to judge (also when they fall below the threshold: they are
   reported, as LL144 audits require, but not judged), each with the selection-rate gap to
   the reference it could have detected (power 0.8; Cohen 1988);
@@ -66,6 +67,12 @@ def fairness_findings(audit: GroupFairnessAudit) -> list[Finding]:
             found.append(finding("low", len(unjudged), f"{_list(unjudged)} {'has' if one else 'have'} {article(rate)} "
                                  f"{rate} below {settings.four_fifths:g} of the reference group {reference}'s, but "
                                  f"{'is' if one else 'are'} too small to judge."))
+        pair = parity.between_flag(reference)
+        if pair is not None:
+            found.append(finding(
+                "medium", pair.ratio, f"between groups: {pair.lowest}'s {rate} is {pair.ratio:.2f} of "
+                f"{pair.highest}'s (the lowest and highest of the groups large enough to judge; the reference is "
+                f"{reference}), below {settings.four_fifths:g}."))
     for rate in TESTED_RATES:
         significant = [row.group for row in result.groups
                        if (row.tests or {}).get(rate) is not None and row.tests[rate].significant]
@@ -84,7 +91,8 @@ def fairness_findings(audit: GroupFairnessAudit) -> list[Finding]:
     parity = result.parity.get("performance_parity")
     if parity is not None and parity.worst_group:
         found.append(finding("info", _number(parity.worst_value), f"the worst-off group by "
-                             f"{RATES[parity.rate].title} is {parity.worst_group} ({parity.worst_value:.3f}); the "
+                             f"{RATES[parity.rate].title} (the lowest) is {parity.worst_group} "
+                             f"({parity.worst_value:.3f}); the "
                              f"gap to the best group is {parity.difference:.3f}."))
     return found
 

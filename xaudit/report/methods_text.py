@@ -46,9 +46,20 @@ RULES = [
                "American Statistician 54."),
     MethodText("Scores: ranking and calibration", "Per group: ROC AUC and average precision (scikit-learn); Brier "
                "score; expected calibration error, the row-weighted mean |observed rate − mean score| over 10 "
-               "equal-width bins, with the reliability curve; a threshold sweep of selection rates, TPR and FPR "
-               "over cut-offs 0.00–1.00 with the cut-offs that pass the four-fifths rule.",
-               "Brier (1950); Naeini, Cooper & Hauskrecht (2015), AAAI; Guo et al. (2017), ICML."),
+               "equal-width bins, with the reliability curve; each with a percentile-bootstrap interval stratified "
+               "by label (the ECE's resamples are biased upward, so its interval sits at or above the estimate); a "
+               "threshold sweep of selection rates, TPR and FPR over cut-offs 0.00–1.00 with the cut-offs that "
+               "pass the four-fifths rule, and those shown to pass (the impact ratio's MOVER-R interval wholly at or "
+               "above the threshold).",
+               "Brier (1950); Naeini, Cooper & Hauskrecht (2015), AAAI; Guo et al. (2017), ICML; Efron & Tibshirani "
+               "(1993); Donner & Zou (2012)."),
+    MethodText("Reference group and direction", "ŷ=1 is the favourable decision: a higher selection rate, TPR "
+               "or FPR gives a group more favourable decisions, a higher accuracy fewer errors, so the worst-off group "
+               "has the lowest rate on every criterion. The default reference has the highest selection rate among "
+               "the groups large enough to judge (those passed over are named). The four-fifths rule compares each "
+               "group with the reference and the lowest with the highest group large enough to judge; it is not "
+               "applied to the FPR, a rate of undeserved favourable decisions.",
+               "EEOC Uniform Guidelines, 29 CFR 1607.4(D); Jørgensen & Søgaard (Rawlsian worst-off group)."),
     MethodText("NYC Local Law 144 impact ratios", "Per sex, race/ethnicity and intersectional category: selection "
                "(or scoring: above the sample median) rate over the highest category's; categories under 2% of the "
                "data excluded with the reason; unknown categories counted.",

@@ -116,6 +116,8 @@ def _score_charts(result: FairnessResult) -> list[Markup]:
         return [None if math.isnan(v) else v for v in values]
 
     cuts = line_chart({"impact ratio": (sweep.cutoffs, defined(sweep.impact_ratio)),
+                       "impact ratio, interval's low end": (sweep.cutoffs,
+                                                            defined([low for low, _ in sweep.impact_ratio_interval])),
                        "TPR gap": (sweep.cutoffs, defined(sweep.tpr_gap)),
                        "FPR gap": (sweep.cutoffs, defined(sweep.fpr_gap))},
                       "Against the cut-off (score >= cut-off)", "cut-off", level=sweep.four_fifths)
@@ -146,7 +148,9 @@ def render_html(report: AuditReport) -> str:
                                shading_note=SHADING_NOTE)
     template = environment.get_template("report.html.j2")
     rate_columns = [(name, rate.label, name in TESTED_RATES) for name, rate in RATES.items()]
-    return template.render(report=view_model(report), rate_columns=rate_columns, bucket_css=Markup(bucket_css()),
+    rate_directions = [(rate.label, rate.direction) for rate in RATES.values()]
+    return template.render(report=view_model(report), rate_columns=rate_columns, rate_directions=rate_directions,
+                           bucket_css=Markup(bucket_css()),
                            data_json=Markup(script_json(embedded_view(report.to_dict()))))
 
 
