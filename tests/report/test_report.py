@@ -154,6 +154,9 @@ def test_report_explains_a_masked_lm_on_masked_texts(tiny_mlm_dir, synthetic_dat
     inputs = [e["input"] for e in block["examples"]]
     assert all(text.count("[MASK]") == 1 for text in inputs) and len(inputs) > 4  # showcase + held-out corpus
     assert data["cloze"] is None and "MozArt was not found" in data["data_source"]
+    html = (tmp_path / "audit.html").read_text()
+    assert "Attention per head" in html and html.count('<svg class="heads"') == len(block["heads"]["weights"])
+    assert "sanity: ρ with every layer random" in html
 
 
 def test_report_config_file_and_its_errors(tiny_models_dir, monkeypatch, tmp_path):

@@ -130,6 +130,15 @@ class InfluentialToken:
 
 
 @dataclass(frozen=True)
+class HeadAttention:
+    """One example's attention per layer and head from its decision position: ``weights[layer][head][token]``."""
+
+    tokens: list[str]
+    position: int
+    weights: list[list[list[float]]]
+
+
+@dataclass(frozen=True)
 class ExplanationSection:
     """One model's example explanations, its most influential tokens and the quality of its methods."""
 
@@ -144,6 +153,8 @@ class ExplanationSection:
     quality_note: str
     skipped: dict[str, str] = field(default_factory=dict)
     """Methods asked for that this model cannot support, with the reason."""
+    heads: HeadAttention | None = None
+    """The first example's per-head attention (text models with attention)."""
 
     def to_dict(self) -> dict[str, Any]:
         examples = []
@@ -157,7 +168,7 @@ class ExplanationSection:
                 "top_tokens": {name: [asdict(row) for row in rows] for name, rows in self.top_tokens.items()},
                 "top_tokens_size": self.top_tokens_size, "top_tokens_min_count": self.top_tokens_min_count,
                 "quality": None if self.quality is None else self.quality.to_dict(),
-                "quality_note": self.quality_note}
+                "quality_note": self.quality_note, "heads": None if self.heads is None else asdict(self.heads)}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ExplanationSection:
@@ -171,7 +182,8 @@ class ExplanationSection:
                    {name: [InfluentialToken(**row) for row in rows] for name, rows in data["top_tokens"].items()},
                    data["top_tokens_size"], data["top_tokens_min_count"],
                    None if data["quality"] is None else EvaluationResult.from_dict(data["quality"]),
-                   data["quality_note"], dict(data.get("skipped") or {}))
+                   data["quality_note"], dict(data.get("skipped") or {}),
+                   HeadAttention(**data["heads"]) if data.get("heads") else None)
 
 
 @dataclass(frozen=True)

@@ -1,22 +1,28 @@
-"""The explanations section: example attributions, most influential tokens, explanation quality."""
+"""The explanations section: example attributions, per-head attention, most influential tokens, explanation
+quality with the cascading randomisation sanity check (Adebayo et al. 2018)."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 
 import numpy as np
+import torch
 
 from ..attribution.base import AttributionMethod
 from ..attribution.registry import get_method
 from ..errors import ModelError
 from ..attribution.explain import Explanation, explain
-from ..evaluation.runner import evaluate
+from ..evaluation.runner import EvaluationResult, evaluate
+from ..evaluation.sanity import THRESHOLD, cascading_randomisation
 from ..models.base import ModelAdapter
 from ..progress import ProgressFn, silent
-from .document import ExplanationSection, InfluentialToken
+from .document import ExplanationSection, HeadAttention, InfluentialToken
 
 TOP_TOKENS = 10
 MIN_COUNT = 2
+SANITY_EXAMPLES = 16
+"""The sanity check re-explains this many of the evaluation examples once per randomised layer."""
 
 
 def default_methods(adapter: ModelAdapter) -> list[str]:
@@ -56,6 +62,28 @@ def influential_tokens(explanations: list[Explanation]) -> dict[str, list[Influe
     return ranked
 
 
+def head_attention(adapter: ModelAdapter, text: str) -> HeadAttention:
+    """Every head's attention from the decision position of ``text`` over its tokens (layers × heads × tokens)."""
+    batch = adapter.encode([text])
+    with torch.no_grad():
+        attentions = adapter.attentions(batch)  # (layers, 1, heads, n, n)
+    position = adapter.output_positions(batch)[0]
+    n = len(batch.units[0])
+    weights = attentions[:, 0, :, position, :n].double().cpu().numpy()
+    return HeadAttention(list(batch.units[0]), position, np.round(weights, 4).tolist())
+
+
+def with_sanity(quality: EvaluationResult, adapter: ModelAdapter, methods: list[AttributionMethod],
+                inputs: list[object], labels: list[int], seed: int, progress: ProgressFn) -> EvaluationResult:
+    """``quality`` with the cascading randomisation test of ``methods`` on the first inputs, explaining
+    their true labels."""
+    batch = adapter.encode(inputs[:SANITY_EXAMPLES])
+    targets = torch.tensor(labels[:SANITY_EXAMPLES])
+    steps = cascading_randomisation(adapter, [batch], [targets], methods, seed, progress)
+    settings = quality.settings | {"sanity_threshold": THRESHOLD, "sanity_examples": len(batch)}
+    return dataclasses.replace(quality, sanity=steps, settings=settings)
+
+
 def section(
     adapter: ModelAdapter,
     description: str,
@@ -80,6 +108,9 @@ def section(
         references = [get_method("blankout"), get_method("saliency")]
         quality = evaluate(adapter, evaluation_inputs, evaluation_labels, methods, references,
                            layers=[last] if last else None, stability_samples=2, seed=seed, progress=progress)
+        quality = with_sanity(quality, adapter, methods, evaluation_inputs, evaluation_labels, seed, progress)
+    heads = head_attention(adapter, inputs[0]) if inputs and adapter.has_attentions and \
+        adapter.modality == "text" else None
     return ExplanationSection(
         adapter.name, description, [m.name for m in methods], explanations,
         influential_tokens(explanations) if adapter.modality == "text" else {}, TOP_TOKENS, MIN_COUNT, quality,
@@ -87,4 +118,7 @@ def section(
         "ρ: Spearman with blank-out / gradient scores (higher: the method ranks units as those references do). "
         "AOPC comprehensiveness: probability drop when the top units are removed (higher is better); sufficiency "
         "and deletion AUC: lower is better. Gini: sparsity. Max-sensitivity: change under small input noise "
-        "(lower: more stable).", skipped)
+        f"(lower: more stable). Sanity: the cascading randomisation test (Adebayo et al. 2018) on the first "
+        f"{SANITY_EXAMPLES} of them: Spearman between the method's |scores| on the trained model and on the model "
+        f"with every layer re-initialised, with its 95% interval; a method passes when it is below {THRESHOLD} "
+        "(its explanation depends on what the model learned).", skipped, heads)

@@ -80,6 +80,35 @@ def pixel_heatmap(scores: list[float], shape: tuple[int, int], size: int = 96, l
                   f"{title}{''.join(rects)}</svg>")
 
 
+HEADS_NOTE = ("One panel per layer; each row is a head, each column a token, shaded by the attention weight that "
+              "the decision position (outlined) gives the token, on a fixed scale from 0 (white) to 1 (dark red). "
+              "Rollout and flow above average these heads; a panel shows which heads carry what they combine.")
+
+
+def head_panel(tokens: list[str], position: int, weights: list[list[float]], layer: int, cell: int = 14) -> Markup:
+    """An SVG of one layer's heads (rows) × tokens (columns), shaded by attention weight on a 0–1 scale."""
+    label_height, label_width = 64, 30
+    width, height = label_width + cell * len(tokens), label_height + cell * len(weights)
+    parts = [f'<text x="2" y="{label_height - 4}" class="hl">L{layer}</text>']
+    for j, token in enumerate(tokens):
+        x = label_width + j * cell + cell / 2
+        weight = ' font-weight="bold"' if j == position else ""
+        parts.append(f'<text transform="translate({x:.1f},{label_height - 4}) rotate(-60)" class="ht"{weight}>'
+                     f"{escape(token)}</text>")
+    for h, row in enumerate(weights):
+        y = label_height + h * cell
+        parts.append(f'<text x="2" y="{y + cell - 3}" class="ht">h{h + 1}</text>')
+        for j, value in enumerate(row):
+            red, green, blue = score_rgb(float(np.clip(value, 0.0, 1.0)), 1.0)
+            parts.append(f'<rect x="{label_width + j * cell}" y="{y}" width="{cell}" height="{cell}" '
+                         f'fill="rgb({red},{green},{blue})"><title>{escape(tokens[j])}: {float(value):.3f}</title></rect>')
+    x = label_width + position * cell
+    parts.append(f'<rect x="{x}" y="{label_height}" width="{cell}" height="{cell * len(weights)}" fill="none" '
+                 'stroke="#000" stroke-width="1.5"/>')
+    return Markup(f'<svg class="heads" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img">'
+                  f"<title>layer {layer}: attention of each head from token {position + 1}</title>{''.join(parts)}</svg>")
+
+
 def grey_image(image: np.ndarray, size: int = 96) -> Markup:
     """The input image in grey levels as SVG."""
     array = np.asarray(image, dtype=np.float64)

@@ -24,7 +24,7 @@ from ..fairness.result import TESTED_RATES, FairnessResult
 from .charts import bar_chart, line_chart
 from .document import AuditReport
 from .embed import embedded_view, script_json
-from .heatmaps import SHADING_NOTE, bucket_css, grey_image, pixel_heatmap, token_heatmap
+from .heatmaps import HEADS_NOTE, SHADING_NOTE, bucket_css, grey_image, head_panel, pixel_heatmap, token_heatmap
 
 TEMPLATES = Path(__file__).parent / "templates"
 SHOWN_EXAMPLES = 6
@@ -80,8 +80,20 @@ def _quality_view(quality: EvaluationResult, layers: dict[str, int | None]) -> d
         for measure in present:
             s = quality.get(method, measure, layer)
             cells.append("" if s is None else ("undefined" if s.mean is None else f"{s.mean:.3f} ± {s.std:.3f}"))
+        if quality.sanity:
+            cells.append(_sanity_cell(quality, method))
         rows.append(cells)
-    return {"columns": [column_of(key) for key in present], "rows": rows}
+    columns = [column_of(key) for key in present] + (["sanity: ρ with every layer random"] if quality.sanity else [])
+    return {"columns": columns, "rows": rows}
+
+
+def _sanity_cell(quality: EvaluationResult, method: str) -> str:
+    """The method's rank correlation once every layer is randomised, with its interval and verdict."""
+    last = max((s for s in quality.sanity if s.method == method), key=lambda s: s.k, default=None)
+    if last is None:
+        return ""
+    verdict = {True: "passes", False: "fails", None: "undefined"}[quality.sanity_verdicts().get(method)]
+    return last.text() if last.mean is None else f"{last.text()} {verdict}"
 
 
 def _defined(value: float) -> float | None:
@@ -130,7 +142,11 @@ def view_model(report: AuditReport) -> dict[str, Any]:
     for block, section in zip(view["explanations"], report.explanations):
         examples = [_example_view(e) for e in section.explanations]
         layers = {name: a.layer for e in section.explanations[:1] for name, a in e.attributions.items()}
-        block |= {"view_examples": examples[:SHOWN_EXAMPLES], "more_examples": examples[SHOWN_EXAMPLES:],
+        heads = section.heads
+        block |= {"head_panels": [head_panel(heads.tokens, heads.position, weights, layer)
+                                  for layer, weights in enumerate(heads.weights, start=1)] if heads else [],
+                  "heads_example": section.explanations[0].input_id if heads and section.explanations else "",
+                  "view_examples": examples[:SHOWN_EXAMPLES], "more_examples": examples[SHOWN_EXAMPLES:],
                   "quality": _quality_view(section.quality, layers) if section.quality else None}
     for audit, typed in zip(view["group_fairness"], report.group_fairness):
         audit["charts"] = _fairness_charts(typed.result)
@@ -145,7 +161,7 @@ def render_html(report: AuditReport) -> str:
     environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]),
                               trim_blocks=True, lstrip_blocks=True)
     environment.globals.update(fmt=fmt, fmt_pct=fmt_pct, fmt_ci=fmt_ci, fmt_interval=fmt_interval,
-                               shading_note=SHADING_NOTE)
+                               shading_note=SHADING_NOTE, heads_note=HEADS_NOTE)
     template = environment.get_template("report.html.j2")
     rate_columns = [(name, rate.label, name in TESTED_RATES) for name, rate in RATES.items()]
     rate_directions = [(rate.label, rate.direction) for rate in RATES.values()]
