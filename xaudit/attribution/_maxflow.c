@@ -23,6 +23,7 @@
 #include <string.h>
 
 #define EPS 1e-15
+#define BOUND_TOL 1e-13
 
 typedef struct {
     int n;           /* tokens per layer */
@@ -31,10 +32,13 @@ typedef struct {
     double *F;       /* flow on edges out of layers 2..S-1; layer l at F + (l-1)*n*n */
     double *src;     /* residual capacity of source -> (S-1, k) */
     double *snk;     /* residual capacity of (1, i) -> sink */
+    double *cap_snk; /* capacity of (1, i) -> sink for the current sink */
     int *dist;       /* BFS level of each node, -1 when unreached or dead */
     int *ptr;        /* current arc of each node */
     int *queue;
     int *path;       /* DFS path of nodes */
+    int *keep;       /* pruned node lists per layer (see prune) */
+    int *kept;       /* their lengths */
     int source, sink;
 } Net;
 
@@ -143,6 +147,141 @@ static double blocking_flow(Net *g) {
     return total;
 }
 
+/* Residual capacity of the downward arc from (l, i) to (l-1, k), 2 <= l <= top-1. */
+static inline double down(const Net *g, int l, int i, int k) {
+    size_t e = (size_t)(l - 1) * g->n * g->n + (size_t)i * g->n + k;
+    return g->A[e] - g->F[e];
+}
+
+/*
+ * Prune the layered graph to the nodes that still reach the sink along downward arcs with
+ * residual capacity: layer 1 keeps the nodes with residual sink capacity, layer l the nodes
+ * with such an arc into a kept node of layer l-1. Kept nodes of layer l are listed in
+ * g->keep[(l-1)*n ..], their count in g->kept[l-1]. Scans stop at the first arc found.
+ */
+static void prune(Net *g) {
+    const int n = g->n;
+    int count = 0;
+    for (int i = 0; i < n; i++)
+        if (g->snk[i] > EPS) g->keep[count++] = i;
+    g->kept[0] = count;
+    for (int l = 2; l <= g->top - 1; l++) {
+        const int *below = g->keep + (size_t)(l - 2) * n, n_below = g->kept[l - 2];
+        int *here = g->keep + (size_t)(l - 1) * n;
+        count = 0;
+        for (int i = 0; i < n; i++) {
+            for (int t = 0; t < n_below; t++) {
+                if (down(g, l, i, below[t]) > EPS) { here[count++] = i; break; }
+            }
+        }
+        g->kept[l - 1] = count;
+    }
+}
+
+/* Residual capacity of the downward arc at path depth d (depth d holds layer top-d). */
+static inline double path_arc(const Net *g, int d) {
+    if (d == 0) return g->src[g->path[1]];
+    if (d == g->top - 1) return g->snk[g->path[d]];
+    return down(g, g->top - d, g->path[d], g->path[d + 1]);
+}
+
+static inline void path_push(Net *g, int d, double delta) {
+    if (d == 0) { g->src[g->path[1]] -= delta; return; }
+    if (d == g->top - 1) { g->snk[g->path[d]] -= delta; return; }
+    const int n = g->n, l = g->top - d;
+    g->F[(size_t)(l - 1) * n * n + (size_t)g->path[d] * n + g->path[d + 1]] += delta;
+}
+
+/*
+ * Blocking flow on downward arcs only: every such path has exactly top arcs, so these are
+ * the shortest augmenting paths and the layers are Dinic's levels, with no BFS. Depth-first
+ * over the pruned node lists with a current arc per node; a node that leads nowhere is dead.
+ * Path depth d holds the node of layer top-d (depth 0: the source; depth top: the sink).
+ */
+static void push_down(Net *g) {
+    const int n = g->n, top = g->top;
+    prune(g);
+    memset(g->dist, 0, sizeof(int) * (size_t)(top - 1) * n); /* -1: dead */
+    memset(g->ptr, 0, sizeof(int) * ((size_t)(top - 1) * n + 1));
+    int depth = 0;
+    for (;;) {
+        if (depth == top) { /* at the sink: augment by the bottleneck, retreat to its tail */
+            double bottleneck = 1e300;
+            int at = 0;
+            for (int d = 0; d < top; d++) {
+                double r = path_arc(g, d);
+                if (r < bottleneck) { bottleneck = r; at = d; }
+            }
+            for (int d = 0; d < top; d++) path_push(g, d, bottleneck);
+            depth = at;
+            continue;
+        }
+        const int l = top - depth; /* layer of the node at this depth (top: the source) */
+        int found = 0;
+        if (l == 1) {
+            found = g->snk[g->path[depth]] > EPS;
+        } else {
+            const int u = depth == 0 ? (top - 1) * n : (l - 1) * n + g->path[depth];
+            const int *below = g->keep + (size_t)(l - 2) * n, n_below = g->kept[l - 2];
+            const int *dead = g->dist + (size_t)(l - 2) * n;
+            for (; g->ptr[u] < n_below; g->ptr[u]++) {
+                int k = below[g->ptr[u]];
+                if (dead[k]) continue;
+                double r = depth == 0 ? g->src[k] : down(g, l, g->path[depth], k);
+                if (r > EPS) { g->path[depth + 1] = k; found = 1; break; }
+            }
+        }
+        if (found) {
+            depth++;
+            continue;
+        }
+        if (depth == 0) break;
+        g->dist[(l - 1) * n + g->path[depth]] = -1;
+        depth--;
+        g->ptr[depth == 0 ? (top - 1) * n : (top - depth - 1) * n + g->path[depth]]++;
+    }
+}
+
+/*
+ * Remove `excess` units of the flow entering node (l, i) (1 <= l <= top-1), walking up
+ * the arcs that carry it back to the source, so that the flow stays feasible when the
+ * sink's arc out of (l, i) shrinks. Depth is at most top-1.
+ */
+static void cancel(Net *g, int l, int i, double excess) {
+    const int n = g->n;
+    if (l == g->top - 1) {
+        g->src[i] += excess;
+        return;
+    }
+    double *in = g->F + (size_t)l * n * n + i; /* arcs (l+1, k) -> (l, i), stride n */
+    for (int k = 0; k < n && excess > 0.0; k++) {
+        double f = in[(size_t)k * n];
+        if (f <= 0.0) continue;
+        double d = f < excess ? f : excess;
+        in[(size_t)k * n] = f - d;
+        cancel(g, l + 1, k, d);
+        excess -= d;
+    }
+}
+
+/*
+ * Warm start: turn the maximum flow to the previous sink into a feasible flow to sink j.
+ * Node (1, i) keeps min(its flow, A_1[i, j]) as flow to the new sink; the rest is cancelled.
+ */
+static void retarget(Net *g, const double *A1, int j, int first) {
+    const int n = g->n;
+    for (int i = 0; i < n; i++) {
+        double cap = A1[(size_t)i * n + j];
+        double carried = first ? 0.0 : g->cap_snk[i] - g->snk[i];
+        if (carried > cap) {
+            cancel(g, 1, i, carried - cap);
+            carried = cap;
+        }
+        g->cap_snk[i] = cap;
+        g->snk[i] = cap - carried;
+    }
+}
+
 /* Raw max-flow values from (top, c) to every input token, written to out[0..n). */
 static int solve_source(const double *A, int n, int top, int c, double *out) {
     if (top == 1) {
@@ -157,38 +296,40 @@ static int solve_source(const double *A, int n, int top, int c, double *out) {
     g.source = (top - 1) * n;
     g.sink = g.source + 1;
     size_t flow_size = (size_t)top * n * n;
-    g.F = malloc(sizeof(double) * flow_size);
+    g.F = calloc(flow_size, sizeof(double));
     g.src = malloc(sizeof(double) * n);
     g.snk = malloc(sizeof(double) * n);
+    g.cap_snk = malloc(sizeof(double) * n);
     g.dist = malloc(sizeof(int) * n_nodes);
-    g.ptr = malloc(sizeof(int) * n_nodes);
     g.queue = malloc(sizeof(int) * n_nodes);
+    g.keep = malloc(sizeof(int) * (size_t)top * n);
+    g.kept = malloc(sizeof(int) * top);
+    g.ptr = malloc(sizeof(int) * n_nodes);
     g.path = malloc(sizeof(int) * (n_nodes + 1));
-    if (!g.F || !g.src || !g.snk || !g.dist || !g.ptr || !g.queue || !g.path) {
-        free(g.F); free(g.src); free(g.snk); free(g.dist); free(g.ptr); free(g.queue); free(g.path);
+    if (!g.F || !g.src || !g.snk || !g.cap_snk || !g.dist || !g.queue || !g.keep || !g.kept || !g.ptr || !g.path) {
+        free(g.F); free(g.src); free(g.snk); free(g.cap_snk); free(g.dist); free(g.queue); free(g.keep); free(g.kept); free(g.ptr); free(g.path);
         return -1;
     }
     const double *source_row = A + (size_t)(top - 1) * n * n + (size_t)c * n;
+    memcpy(g.src, source_row, sizeof(double) * n);
     double source_cap = 0.0;
     for (int k = 0; k < n; k++) source_cap += source_row[k];
     for (int j = 0; j < n; j++) {
-        memset(g.F, 0, sizeof(double) * flow_size);
-        memcpy(g.src, source_row, sizeof(double) * n);
+        retarget(&g, A, j, j == 0);
         double sink_cap = 0.0;
-        for (int i = 0; i < n; i++) {
-            g.snk[i] = A[(size_t)i * n + j];
-            sink_cap += g.snk[i];
-        }
-        double bound = source_cap < sink_cap ? source_cap : sink_cap, flow = 0.0;
-        while (flow < bound - EPS && bfs(&g, n_nodes)) {
+        for (int i = 0; i < n; i++) sink_cap += g.cap_snk[i];
+        double bound = source_cap < sink_cap ? source_cap : sink_cap;
+        push_down(&g);
+        for (;;) {
+            double flow = 0.0;
+            for (int i = 0; i < n; i++) flow += g.cap_snk[i] - g.snk[i];
+            out[j] = flow;
+            if (flow >= bound - BOUND_TOL || !bfs(&g, n_nodes)) break;
             memset(g.ptr, 0, sizeof(int) * n_nodes);
-            double pushed = blocking_flow(&g);
-            if (pushed <= 0.0) break;
-            flow += pushed;
+            blocking_flow(&g);
         }
-        out[j] = flow;
     }
-    free(g.F); free(g.src); free(g.snk); free(g.dist); free(g.ptr); free(g.queue); free(g.path);
+    free(g.F); free(g.src); free(g.snk); free(g.cap_snk); free(g.dist); free(g.queue); free(g.keep); free(g.kept); free(g.ptr); free(g.path);
     return 0;
 }
 
