@@ -30,6 +30,7 @@ typedef struct {
     int top;         /* source layer S */
     const double *A; /* capacities; layer l (1-based) at A + (l-1)*n*n */
     double *F;       /* flow on edges out of layers 2..S-1; layer l at F + (l-1)*n*n */
+    double *T;       /* the same flows by head: (l, i) -> (l-1, k) at T[(l-1)*n*n + k*n + i] */
     double *src;     /* residual capacity of source -> (S-1, k) */
     double *snk;     /* residual capacity of (1, i) -> sink */
     double *cap_snk; /* capacity of (1, i) -> sink for the current sink */
@@ -39,8 +40,17 @@ typedef struct {
     int *path;       /* DFS path of nodes */
     int *keep;       /* pruned node lists per layer (see prune) */
     int *kept;       /* their lengths */
+    int *left;       /* BFS: unreached nodes per layer */
+    int *lo, *hi;    /* BFS: lowest and highest level per layer */
     int source, sink;
 } Net;
+
+/* Add delta to the flow on the arc (l, i) -> (l-1, k), 2 <= l <= top-1, in both layouts. */
+static inline void add_flow(Net *g, int l, int i, int k, double delta) {
+    const size_t base = (size_t)(l - 1) * g->n * g->n;
+    g->F[base + (size_t)i * g->n + k] += delta;
+    g->T[base + (size_t)k * g->n + i] += delta;
+}
 
 /* Node ids: (l, i) for 1 <= l <= S-1 -> (l-1)*n + i; then source, then sink. */
 
@@ -65,7 +75,7 @@ static inline double arc(const Net *g, int u, int a, int *v) {
     const int k = a - n;
     if (l + 1 > g->top - 1) { *v = -1; return 0.0; }
     *v = l * n + k;
-    return g->F[(size_t)l * n * n + (size_t)k * n + i];
+    return g->T[(size_t)l * n * n + (size_t)i * n + k];
 }
 
 static inline int arc_count(const Net *g, int u) {
@@ -79,31 +89,71 @@ static inline void push(Net *g, int u, int a, double delta) {
     const int l = u / n + 1, i = u % n;
     if (a < n) {
         if (l == 1) { g->snk[i] -= delta; return; }
-        g->F[(size_t)(l - 1) * n * n + (size_t)i * n + a] += delta;
+        add_flow(g, l, i, a, delta);
         return;
     }
-    g->F[(size_t)l * n * n + (size_t)(a - n) * n + i] -= delta;
+    add_flow(g, l + 1, a - n, i, -delta);
 }
 
+/* BFS visit of node v from a node at level `level`. */
+static inline void visit(Net *g, int v, int level, int *tail) {
+    g->dist[v] = level + 1;
+    g->queue[(*tail)++] = v;
+    if (v < g->source) {
+        const int l = v / g->n;
+        g->left[l]--;
+        if (level + 1 < g->lo[l]) g->lo[l] = level + 1;
+        if (level + 1 > g->hi[l]) g->hi[l] = level + 1;
+    }
+}
+
+/*
+ * BFS levels of the residual graph (Dinic). The graph is layered: a node's arcs lead only to
+ * the layers just below and just above it, so once every node of such a layer is reached its
+ * arcs into it are not scanned; dense attention reaches whole layers after a few nodes.
+ */
 static int bfs(Net *g, int n_nodes) {
+    const int n = g->n, top = g->top;
     for (int u = 0; u < n_nodes; u++) g->dist[u] = -1;
+    for (int l = 0; l < top - 1; l++) { /* unreached nodes of layer l+1, and the range of its levels */
+        g->left[l] = n;
+        g->lo[l] = n_nodes;
+        g->hi[l] = -1;
+    }
     int head = 0, tail = 0;
     g->dist[g->source] = 0;
     g->queue[tail++] = g->source;
     while (head < tail) {
-        int u = g->queue[head++];
-        if (g->dist[g->sink] >= 0 && g->dist[u] >= g->dist[g->sink]) break;
-        int count = arc_count(g, u);
-        for (int a = 0; a < count; a++) {
-            int v;
-            double r = arc(g, u, a, &v);
-            if (v >= 0 && r > EPS && g->dist[v] < 0) {
-                g->dist[v] = g->dist[u] + 1;
-                g->queue[tail++] = v;
-            }
+        const int u = g->queue[head++], level = g->dist[u];
+        if (g->dist[g->sink] >= 0 && level >= g->dist[g->sink]) break;
+        if (u == g->source) {
+            for (int k = 0; k < n; k++)
+                if (g->src[k] > EPS) visit(g, (top - 2) * n + k, level, &tail);
+            continue;
+        }
+        const int l = u / n + 1, i = u % n;
+        if (l == 1) {
+            if (g->snk[i] > EPS && g->dist[g->sink] < 0) visit(g, g->sink, level, &tail);
+        } else if (g->left[l - 2] > 0) {
+            const double *cap = g->A + (size_t)(l - 1) * n * n + (size_t)i * n;
+            const double *flow = g->F + (size_t)(l - 1) * n * n + (size_t)i * n;
+            int *dist = g->dist + (l - 2) * n;
+            for (int k = 0; k < n; k++)
+                if (dist[k] < 0 && cap[k] - flow[k] > EPS) visit(g, (l - 2) * n + k, level, &tail);
+        }
+        if (l + 1 <= top - 1 && g->left[l] > 0) { /* reverse arcs up to (l+1, k) */
+            const double *flow = g->T + (size_t)l * n * n + (size_t)i * n;
+            int *dist = g->dist + l * n;
+            for (int k = 0; k < n; k++)
+                if (dist[k] < 0 && flow[k] > EPS) visit(g, l * n + k, level, &tail);
         }
     }
     return g->dist[g->sink] >= 0;
+}
+
+/* Whether some node of layer l+1 (0-based index l) had BFS level `level` (levels only fall to -1 since). */
+static inline int level_in(const Net *g, int l, int level) {
+    return g->lo[l] <= level && level <= g->hi[l];
 }
 
 static double blocking_flow(Net *g) {
@@ -126,8 +176,14 @@ static double blocking_flow(Net *g) {
             depth = at; /* retreat to the tail of the saturated arc */
             continue;
         }
-        int count = arc_count(g, u), next = -1;
+        int count = arc_count(g, u), next = -1, want = g->dist[u] + 1;
+        int down_ok, up_ok = u != g->source && u / g->n + 2 <= g->top - 1 && level_in(g, u / g->n + 1, want);
+        if (u == g->source) down_ok = 1;
+        else if (u < g->n) down_ok = g->ptr[u] == 0; /* layer 1: only arc 0 (the sink) goes down */
+        else down_ok = level_in(g, u / g->n - 1, want);
         for (; g->ptr[u] < count; g->ptr[u]++) {
+            if (g->ptr[u] < g->n && !down_ok) g->ptr[u] = g->n;
+            if (g->ptr[u] >= g->n && !up_ok) { g->ptr[u] = count; break; }
             int v;
             double r = arc(g, u, g->ptr[u], &v);
             if (v < 0 || r <= EPS || g->dist[v] != g->dist[u] + 1) continue;
@@ -188,8 +244,7 @@ static inline double path_arc(const Net *g, int d) {
 static inline void path_push(Net *g, int d, double delta) {
     if (d == 0) { g->src[g->path[1]] -= delta; return; }
     if (d == g->top - 1) { g->snk[g->path[d]] -= delta; return; }
-    const int n = g->n, l = g->top - d;
-    g->F[(size_t)(l - 1) * n * n + (size_t)g->path[d] * n + g->path[d + 1]] += delta;
+    add_flow(g, g->top - d, g->path[d], g->path[d + 1], delta);
 }
 
 /*
@@ -245,7 +300,9 @@ static void push_down(Net *g) {
 /*
  * Remove `excess` units of the flow entering node (l, i) (1 <= l <= top-1), walking up
  * the arcs that carry it back to the source, so that the flow stays feasible when the
- * sink's arc out of (l, i) shrinks. Depth is at most top-1.
+ * sink's arc out of (l, i) shrinks. Depth is at most top-1. g->ptr[(l-1)*n + i] is the
+ * first arc into (l, i) that may still carry flow (arcs before it were emptied by this
+ * retarget), so a node reached by many cancelled paths scans its arcs once.
  */
 static void cancel(Net *g, int l, int i, double excess) {
     const int n = g->n;
@@ -253,14 +310,16 @@ static void cancel(Net *g, int l, int i, double excess) {
         g->src[i] += excess;
         return;
     }
-    double *in = g->F + (size_t)l * n * n + i; /* arcs (l+1, k) -> (l, i), stride n */
-    for (int k = 0; k < n && excess > 0.0; k++) {
-        double f = in[(size_t)k * n];
+    const double *in = g->T + (size_t)l * n * n + (size_t)i * n; /* arcs (l+1, k) -> (l, i) */
+    int *k = g->ptr + (l - 1) * n + i;
+    for (; *k < n && excess > 0.0; ++*k) {
+        double f = in[*k];
         if (f <= 0.0) continue;
         double d = f < excess ? f : excess;
-        in[(size_t)k * n] = f - d;
-        cancel(g, l + 1, k, d);
+        add_flow(g, l + 1, *k, i, -d);
+        cancel(g, l + 1, *k, d);
         excess -= d;
+        if (d < f) break; /* this arc keeps flow: stay on it */
     }
 }
 
@@ -270,6 +329,7 @@ static void cancel(Net *g, int l, int i, double excess) {
  */
 static void retarget(Net *g, const double *A1, int j, int first) {
     const int n = g->n;
+    memset(g->ptr, 0, sizeof(int) * (size_t)(g->top - 1) * n);
     for (int i = 0; i < n; i++) {
         double cap = A1[(size_t)i * n + j];
         double carried = first ? 0.0 : g->cap_snk[i] - g->snk[i];
@@ -297,6 +357,7 @@ static int solve_source(const double *A, int n, int top, int c, double *out) {
     g.sink = g.source + 1;
     size_t flow_size = (size_t)top * n * n;
     g.F = calloc(flow_size, sizeof(double));
+    g.T = calloc(flow_size, sizeof(double));
     g.src = malloc(sizeof(double) * n);
     g.snk = malloc(sizeof(double) * n);
     g.cap_snk = malloc(sizeof(double) * n);
@@ -304,10 +365,13 @@ static int solve_source(const double *A, int n, int top, int c, double *out) {
     g.queue = malloc(sizeof(int) * n_nodes);
     g.keep = malloc(sizeof(int) * (size_t)top * n);
     g.kept = malloc(sizeof(int) * top);
+    g.left = malloc(sizeof(int) * top);
+    g.lo = malloc(sizeof(int) * top);
+    g.hi = malloc(sizeof(int) * top);
     g.ptr = malloc(sizeof(int) * n_nodes);
     g.path = malloc(sizeof(int) * (n_nodes + 1));
-    if (!g.F || !g.src || !g.snk || !g.cap_snk || !g.dist || !g.queue || !g.keep || !g.kept || !g.ptr || !g.path) {
-        free(g.F); free(g.src); free(g.snk); free(g.cap_snk); free(g.dist); free(g.queue); free(g.keep); free(g.kept); free(g.ptr); free(g.path);
+    if (!g.F || !g.T || !g.src || !g.snk || !g.cap_snk || !g.dist || !g.queue || !g.keep || !g.kept || !g.left || !g.lo || !g.hi || !g.ptr || !g.path) {
+        free(g.F); free(g.T); free(g.src); free(g.snk); free(g.cap_snk); free(g.dist); free(g.queue); free(g.keep); free(g.kept); free(g.left); free(g.lo); free(g.hi); free(g.ptr); free(g.path);
         return -1;
     }
     const double *source_row = A + (size_t)(top - 1) * n * n + (size_t)c * n;
@@ -326,10 +390,10 @@ static int solve_source(const double *A, int n, int top, int c, double *out) {
             out[j] = flow;
             if (flow >= bound - BOUND_TOL || !bfs(&g, n_nodes)) break;
             memset(g.ptr, 0, sizeof(int) * n_nodes);
-            blocking_flow(&g);
+            if (blocking_flow(&g) <= 0.0) break;
         }
     }
-    free(g.F); free(g.src); free(g.snk); free(g.cap_snk); free(g.dist); free(g.queue); free(g.keep); free(g.kept); free(g.ptr); free(g.path);
+    free(g.F); free(g.T); free(g.src); free(g.snk); free(g.cap_snk); free(g.dist); free(g.queue); free(g.keep); free(g.kept); free(g.left); free(g.lo); free(g.hi); free(g.ptr); free(g.path);
     return 0;
 }
 
