@@ -13,21 +13,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.oracles import flow_networkx, paper_capacities, random_attention
+from tests.oracles import flow_networkx, paper_capacities, peaked_attention, random_attention
 from xaudit import attention_flow
 from xaudit.attribution import flow as flow_module
 from xaudit.attribution.flow import FlowMethod, raw_flows
 from xaudit.errors import ParameterError
-
-
-def peaked_attention(rng: np.random.Generator, layers: int, heads: int, n: int, scale: float = 3.0,
-                     sinks: tuple[int, ...] = (0, -1), boost: float = 4.0) -> np.ndarray:
-    """Softmax of scaled Gaussian logits; the ``sinks`` positions ([CLS], [SEP]) get ``boost`` added."""
-    logits = rng.normal(size=(layers, heads, n, n)) * scale
-    for sink in sinks:
-        logits[..., sink] += boost
-    weights = np.exp(logits - logits.max(axis=-1, keepdims=True))
-    return weights / weights.sum(axis=-1, keepdims=True)
 
 
 @settings(max_examples=30, deadline=None)
