@@ -78,10 +78,6 @@ static inline double arc(const Net *g, int u, int a, int *v) {
     return g->T[(size_t)l * n * n + (size_t)i * n + k];
 }
 
-static inline int arc_count(const Net *g, int u) {
-    return u == g->source ? g->n : 2 * g->n;
-}
-
 /* Send delta along arc a out of node u. */
 static inline void push(Net *g, int u, int a, double delta) {
     const int n = g->n;
@@ -156,6 +152,41 @@ static inline int level_in(const Net *g, int l, int level) {
     return g->lo[l] <= level && level <= g->hi[l];
 }
 
+/*
+ * Advance the current arc of u to the first arc into the next BFS level with residual
+ * capacity; return its head, or -1 (u is a dead end). Arcs into layers without a node at
+ * that level are skipped whole; below the sink's level only the sink itself is entered.
+ */
+static int next_arc(Net *g, int u, int sink_level) {
+    const int n = g->n, want = g->dist[u] + 1;
+    int *a = g->ptr + u;
+    if (u == g->source) {
+        const int *dist = g->dist + (g->top - 2) * n;
+        for (; *a < n; ++*a)
+            if (dist[*a] == want && g->src[*a] > EPS) return (g->top - 2) * n + *a;
+        return -1;
+    }
+    const int l = u / n + 1, i = u % n;
+    if (l == 1) {
+        if (*a == 0 && g->dist[g->sink] == want && g->snk[i] > EPS) return g->sink;
+        if (*a < n) *a = n;
+    } else if (*a < n && want < sink_level && level_in(g, l - 2, want)) {
+        const size_t row = (size_t)(l - 1) * n * n + (size_t)i * n;
+        const int *dist = g->dist + (l - 2) * n;
+        for (; *a < n; ++*a)
+            if (dist[*a] == want && g->A[row + *a] - g->F[row + *a] > EPS) return (l - 2) * n + *a;
+    }
+    if (*a < n) *a = n;
+    if (l + 1 <= g->top - 1 && want < sink_level && level_in(g, l, want)) { /* reverse arcs up to (l+1, k) */
+        const double *flow = g->T + (size_t)l * n * n + (size_t)i * n;
+        const int *dist = g->dist + l * n;
+        for (; *a < 2 * n; ++*a)
+            if (dist[*a - n] == want && flow[*a - n] > EPS) return l * n + *a - n;
+    }
+    *a = 2 * n;
+    return -1;
+}
+
 static double blocking_flow(Net *g) {
     double total = 0.0;
     int depth = 0;
@@ -176,21 +207,7 @@ static double blocking_flow(Net *g) {
             depth = at; /* retreat to the tail of the saturated arc */
             continue;
         }
-        int count = arc_count(g, u), next = -1, want = g->dist[u] + 1;
-        int down_ok, up_ok = u != g->source && u / g->n + 2 <= g->top - 1 && level_in(g, u / g->n + 1, want);
-        if (u == g->source) down_ok = 1;
-        else if (u < g->n) down_ok = g->ptr[u] == 0; /* layer 1: only arc 0 (the sink) goes down */
-        else down_ok = level_in(g, u / g->n - 1, want);
-        for (; g->ptr[u] < count; g->ptr[u]++) {
-            if (g->ptr[u] < g->n && !down_ok) g->ptr[u] = g->n;
-            if (g->ptr[u] >= g->n && !up_ok) { g->ptr[u] = count; break; }
-            int v;
-            double r = arc(g, u, g->ptr[u], &v);
-            if (v < 0 || r <= EPS || g->dist[v] != g->dist[u] + 1) continue;
-            if (v != g->sink && g->dist[v] >= sink_level) continue;
-            next = v;
-            break;
-        }
+        const int next = next_arc(g, u, sink_level);
         if (next >= 0) {
             g->path[++depth] = next;
         } else {
