@@ -4,11 +4,20 @@
  *
  * Nodes are (l, i) for layer l = 0..L and token i; the edge (l, i) -> (l-1, k) has
  * capacity caps[l-1][i][k] (the residual-augmented, row-normalised attention of layer l).
- * For a source (S, c) and every sink (0, j) we compute the max-flow value with Dinic's
- * algorithm (blocking flows on BFS level graphs), specialised to the dense layered
- * structure: no adjacency lists, arcs are enumerated by index. Flows are doubles. A
- * saturated source, sink or reverse arc ends at exactly zero (r - r == 0); a forward arc's
- * residual A - F can be left at about one ulp, so residuals <= EPS count as empty.
+ * For a source (S, c) and every sink (0, j) we compute the max-flow value; the n sinks of
+ * one source are solved in turn, each from the previous sink's maximum flow:
+ *   1. retarget: the flow into (1, i) beyond the new sink arc's capacity A_1[i, j] is
+ *      cancelled back to the source, which leaves a feasible flow to sink j;
+ *   2. push_down: a blocking flow on the downward arcs alone, over the layers pruned to the
+ *      nodes that still reach the sink (these paths are the shortest, so no BFS is needed);
+ *   3. stop when the flow reaches min(source out-capacity, sink in-capacity), a cut, so the
+ *      flow is maximum; otherwise Dinic's phases (BFS levels, blocking flows) run until no
+ *      augmenting path is left, which proves it maximum.
+ * Arcs are enumerated by index in the dense layered structure (no adjacency lists); flows
+ * are doubles stored twice, by tail and by head. A saturated source, sink or reverse arc
+ * ends at exactly zero (r - r == 0); a forward arc's residual A - F can be left at about
+ * one ulp, so residuals <= EPS count as empty, and a flow within BOUND_TOL of the bound
+ * counts as reaching it.
  *
  * Python API: max_flows(caps, n_layers, n_tokens, sources, out)
  *   caps    float64 buffer, C order, shape (n_layers, n_tokens, n_tokens)
@@ -372,25 +381,28 @@ static int solve_source(const double *A, int n, int top, int c, double *out) {
     g.A = A;
     g.source = (top - 1) * n;
     g.sink = g.source + 1;
-    size_t flow_size = (size_t)top * n * n;
-    g.F = calloc(flow_size, sizeof(double));
-    g.T = calloc(flow_size, sizeof(double));
-    g.src = malloc(sizeof(double) * n);
-    g.snk = malloc(sizeof(double) * n);
-    g.cap_snk = malloc(sizeof(double) * n);
-    g.dist = malloc(sizeof(int) * n_nodes);
-    g.queue = malloc(sizeof(int) * n_nodes);
-    g.keep = malloc(sizeof(int) * (size_t)top * n);
-    g.kept = malloc(sizeof(int) * top);
-    g.left = malloc(sizeof(int) * top);
-    g.lo = malloc(sizeof(int) * top);
-    g.hi = malloc(sizeof(int) * top);
-    g.ptr = malloc(sizeof(int) * n_nodes);
-    g.path = malloc(sizeof(int) * (n_nodes + 1));
-    if (!g.F || !g.T || !g.src || !g.snk || !g.cap_snk || !g.dist || !g.queue || !g.keep || !g.kept || !g.left || !g.lo || !g.hi || !g.ptr || !g.path) {
-        free(g.F); free(g.T); free(g.src); free(g.snk); free(g.cap_snk); free(g.dist); free(g.queue); free(g.keep); free(g.kept); free(g.left); free(g.lo); free(g.hi); free(g.ptr); free(g.path);
+    const size_t flow_size = (size_t)top * n * n;
+    double *reals = calloc(2 * flow_size + 3 * (size_t)n, sizeof(double));
+    int *ints = malloc(sizeof(int) * (4 * (size_t)n_nodes + 1 + (size_t)top * (n + 4)));
+    if (!reals || !ints) {
+        free(reals);
+        free(ints);
         return -1;
     }
+    g.F = reals;
+    g.T = g.F + flow_size;
+    g.src = g.T + flow_size;
+    g.snk = g.src + n;
+    g.cap_snk = g.snk + n;
+    g.dist = ints;
+    g.queue = g.dist + n_nodes;
+    g.ptr = g.queue + n_nodes;
+    g.path = g.ptr + n_nodes;
+    g.keep = g.path + n_nodes + 1;
+    g.kept = g.keep + (size_t)top * n;
+    g.left = g.kept + top;
+    g.lo = g.left + top;
+    g.hi = g.lo + top;
     const double *source_row = A + (size_t)(top - 1) * n * n + (size_t)c * n;
     memcpy(g.src, source_row, sizeof(double) * n);
     double source_cap = 0.0;
@@ -410,7 +422,8 @@ static int solve_source(const double *A, int n, int top, int c, double *out) {
             if (blocking_flow(&g) <= 0.0) break;
         }
     }
-    free(g.F); free(g.T); free(g.src); free(g.snk); free(g.cap_snk); free(g.dist); free(g.queue); free(g.keep); free(g.kept); free(g.left); free(g.lo); free(g.hi); free(g.ptr); free(g.path);
+    free(reals);
+    free(ints);
     return 0;
 }
 
