@@ -36,12 +36,15 @@ KINDS = {"random": lambda rng, layers, n: random_attention(rng, layers, 8, n),
 
 
 def best_of(repeats: int, function) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return min(times)
+    """Least wall-clock seconds of ``repeats`` runs."""
+    return min(timed(function)[0] for _ in range(repeats))
+
+
+def timed(function) -> tuple[float, float]:
+    """Wall-clock and CPU seconds (all threads of the process) of one run."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    function()
+    return time.perf_counter() - wall, time.process_time() - cpu
 
 
 def load() -> str:
@@ -72,15 +75,17 @@ def oracle_rows(rng: np.random.Generator, budget: float) -> None:
 
 
 def scaling_rows(rng: np.random.Generator, repeats: int) -> None:
-    print(f"\n{'kind':>7} {'layers,n':>9} {'all layers s':>13} {'before s':>9} {'last layer s':>13}   load")
+    """Best of ``repeats`` by wall clock; CPU seconds (both threads) are less sensitive to a shared machine."""
+    print(f"\n{'kind':>7} {'layers,n':>9} {'all layers s':>13} {'CPU s':>7} {'before s':>9} {'last layer s':>13} "
+          f"{'CPU s':>7}   load")
     for kind, make in KINDS.items():
         for layers, n in SCALING:
             attn = make(rng, layers, n)
-            every = best_of(repeats, lambda: attention_flow(attn, 0))
-            last = best_of(repeats, lambda: attention_flow(attn, 0, layers=[layers]))
+            every = min(timed(lambda: attention_flow(attn, 0)) for _ in range(repeats))
+            last = min(timed(lambda: attention_flow(attn, 0, layers=[layers])) for _ in range(repeats))
             before = BEFORE_ALL_LAYERS.get((layers, n)) if kind == "random" else None
-            print(f"{kind:>7} {layers:>4},{n:<4} {every:>13.3f} {before if before else '-':>9} {last:>13.3f}   "
-                  f"{load()}", flush=True)
+            print(f"{kind:>7} {layers:>4},{n:<4} {every[0]:>13.3f} {every[1]:>7.2f} {before if before else '-':>9} "
+                  f"{last[0]:>13.3f} {last[1]:>7.2f}   {load()}", flush=True)
 
 
 def main() -> None:
