@@ -29,13 +29,15 @@ def test_flow_equals_networkx_on_peaked_attention_with_sink_tokens(seed, layers,
     np.testing.assert_allclose(attention_flow(attn, output), flow_networkx(attn, output), atol=1e-8, rtol=0)
 
 
-@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("seed", range(2))
 @pytest.mark.parametrize("kind", ["random", "peaked"])
 def test_flow_equals_networkx_on_larger_graphs(seed, kind):
-    """Enough sinks per source (24) that each warm start begins from a long chain of earlier flows."""
+    """Enough sinks per source (24) that each warm start begins from a long chain of earlier flows;
+    layer 3 (low layers: the min cut often lies inside the graph, so Dinic's phases run) and layer 6."""
     rng = np.random.default_rng(seed)
     attn = random_attention(rng, 6, 4, 24) if kind == "random" else peaked_attention(rng, 6, 4, 24)
-    np.testing.assert_allclose(attention_flow(attn, 0), flow_networkx(attn, 0), atol=1e-8, rtol=0)
+    ours = attention_flow(attn, 0, layers=[3, 6])[[2, 5]]
+    np.testing.assert_allclose(ours, flow_networkx(attn, 0, layers_wanted=[3, 6])[[2, 5]], atol=1e-8, rtol=0)
 
 
 def test_raw_flows_do_not_depend_on_which_sources_are_solved_together():
