@@ -47,18 +47,39 @@ typedef struct {
     int *ptr;        /* current arc of each node */
     int *queue;
     int *path;       /* DFS path of nodes */
-    int *keep;       /* pruned node lists per layer (see prune) */
-    int *kept;       /* their lengths */
+    int words;       /* 64-bit words per bit set of n tokens */
+    uint64_t *open;  /* per node u at open + u*words: bit k set iff its downward arc to token k has
+                        residual > EPS (the source's: its arc to (S-1, k)) */
+    uint64_t *alive; /* per layer l at alive + (l-1)*words: push_down's nodes not pruned or dead */
     int *left;       /* BFS: unreached nodes per layer */
     int *lo, *hi;    /* BFS: lowest and highest level per layer */
     int source, sink;
 } Net;
 
+static inline void set_bit(uint64_t *bits, int k, int on) {
+    const uint64_t bit = (uint64_t)1 << (k & 63);
+    bits[k >> 6] = on ? bits[k >> 6] | bit : bits[k >> 6] & ~bit;
+}
+
+/* The lowest k set in both bit sets, or -1. */
+static inline int first_common(const uint64_t *a, const uint64_t *b, int words) {
+    for (int w = 0; w < words; w++)
+        if (a[w] & b[w]) return w * 64 + __builtin_ctzll(a[w] & b[w]);
+    return -1;
+}
+
 /* Add delta to the flow on the arc (l, i) -> (l-1, k), 2 <= l <= top-1, in both layouts. */
 static inline void add_flow(Net *g, int l, int i, int k, double delta) {
-    const size_t base = (size_t)(l - 1) * g->n * g->n;
-    g->F[base + (size_t)i * g->n + k] += delta;
+    const size_t base = (size_t)(l - 1) * g->n * g->n, e = base + (size_t)i * g->n + k;
+    g->F[e] += delta;
     g->T[base + (size_t)k * g->n + i] += delta;
+    set_bit(g->open + (size_t)((l - 1) * g->n + i) * g->words, k, g->A[e] - g->F[e] > EPS);
+}
+
+/* Add delta to the residual capacity of the source's arc to (S-1, k). */
+static inline void add_src(Net *g, int k, double delta) {
+    g->src[k] += delta;
+    set_bit(g->open + (size_t)g->source * g->words, k, g->src[k] > EPS);
 }
 
 /* Node ids: (l, i) for 1 <= l <= S-1 -> (l-1)*n + i; then source, then sink. */
@@ -90,7 +111,7 @@ static inline double arc(const Net *g, int u, int a, int *v) {
 /* Send delta along arc a out of node u. */
 static inline void push(Net *g, int u, int a, double delta) {
     const int n = g->n;
-    if (u == g->source) { g->src[a] -= delta; return; }
+    if (u == g->source) { add_src(g, a, -delta); return; }
     const int l = u / n + 1, i = u % n;
     if (a < n) {
         if (l == 1) { g->snk[i] -= delta; return; }
@@ -238,25 +259,17 @@ static inline double down(const Net *g, int l, int i, int k) {
 /*
  * Prune the layered graph to the nodes that still reach the sink along downward arcs with
  * residual capacity: layer 1 keeps the nodes with residual sink capacity, layer l the nodes
- * with such an arc into a kept node of layer l-1. Kept nodes of layer l are listed in
- * g->keep[(l-1)*n ..], their count in g->kept[l-1]. Scans stop at the first arc found.
+ * with such an arc into a kept node of layer l-1 (a bit set intersection per node).
  */
 static void prune(Net *g) {
-    const int n = g->n;
-    int count = 0;
-    for (int i = 0; i < n; i++)
-        if (g->snk[i] > EPS) g->keep[count++] = i;
-    g->kept[0] = count;
+    const int n = g->n, words = g->words;
+    memset(g->alive, 0, sizeof(uint64_t) * (size_t)g->top * words);
+    for (int i = 0; i < n; i++) set_bit(g->alive, i, g->snk[i] > EPS);
     for (int l = 2; l <= g->top - 1; l++) {
-        const int *below = g->keep + (size_t)(l - 2) * n, n_below = g->kept[l - 2];
-        int *here = g->keep + (size_t)(l - 1) * n;
-        count = 0;
-        for (int i = 0; i < n; i++) {
-            for (int t = 0; t < n_below; t++) {
-                if (down(g, l, i, below[t]) > EPS) { here[count++] = i; break; }
-            }
-        }
-        g->kept[l - 1] = count;
+        const uint64_t *below = g->alive + (size_t)(l - 2) * words;
+        for (int i = 0; i < n; i++)
+            if (first_common(g->open + (size_t)((l - 1) * n + i) * words, below, words) >= 0)
+                set_bit(g->alive + (size_t)(l - 1) * words, i, 1);
     }
 }
 
@@ -268,22 +281,21 @@ static inline double path_arc(const Net *g, int d) {
 }
 
 static inline void path_push(Net *g, int d, double delta) {
-    if (d == 0) { g->src[g->path[1]] -= delta; return; }
+    if (d == 0) { add_src(g, g->path[1], -delta); return; }
     if (d == g->top - 1) { g->snk[g->path[d]] -= delta; return; }
     add_flow(g, g->top - d, g->path[d], g->path[d + 1], delta);
 }
 
 /*
  * Blocking flow on downward arcs only: every such path has exactly top arcs, so these are
- * the shortest augmenting paths and the layers are Dinic's levels, with no BFS. Depth-first
- * over the pruned node lists with a current arc per node; a node that leads nowhere is dead.
+ * the shortest augmenting paths and the layers are Dinic's levels, with no BFS. Depth-first:
+ * each step takes the lowest token whose arc is open and whose node is alive (bit sets, so
+ * saturated arcs and dead nodes cost nothing to skip); a node that leads nowhere dies.
  * Path depth d holds the node of layer top-d (depth 0: the source; depth top: the sink).
  */
 static void push_down(Net *g) {
-    const int n = g->n, top = g->top;
+    const int n = g->n, top = g->top, words = g->words;
     prune(g);
-    memset(g->dist, 0, sizeof(int) * (size_t)(top - 1) * n); /* -1: dead */
-    memset(g->ptr, 0, sizeof(int) * ((size_t)(top - 1) * n + 1));
     int depth = 0;
     for (;;) {
         if (depth == top) { /* at the sink: augment by the bottleneck, retreat to its tail */
@@ -298,28 +310,20 @@ static void push_down(Net *g) {
             continue;
         }
         const int l = top - depth; /* layer of the node at this depth (top: the source) */
-        int found = 0;
+        int next = -1;
         if (l == 1) {
-            found = g->snk[g->path[depth]] > EPS;
+            next = g->snk[g->path[depth]] > EPS ? 0 : -1;
         } else {
-            const int u = depth == 0 ? (top - 1) * n : (l - 1) * n + g->path[depth];
-            const int *below = g->keep + (size_t)(l - 2) * n, n_below = g->kept[l - 2];
-            const int *dead = g->dist + (size_t)(l - 2) * n;
-            for (; g->ptr[u] < n_below; g->ptr[u]++) {
-                int k = below[g->ptr[u]];
-                if (dead[k]) continue;
-                double r = depth == 0 ? g->src[k] : down(g, l, g->path[depth], k);
-                if (r > EPS) { g->path[depth + 1] = k; found = 1; break; }
-            }
+            const int u = depth == 0 ? g->source : (l - 1) * n + g->path[depth];
+            next = first_common(g->open + (size_t)u * words, g->alive + (size_t)(l - 2) * words, words);
         }
-        if (found) {
-            depth++;
+        if (next >= 0) {
+            g->path[++depth] = next;
             continue;
         }
         if (depth == 0) break;
-        g->dist[(l - 1) * n + g->path[depth]] = -1;
+        set_bit(g->alive + (size_t)(l - 1) * words, g->path[depth], 0);
         depth--;
-        g->ptr[depth == 0 ? (top - 1) * n : (top - depth - 1) * n + g->path[depth]]++;
     }
 }
 
@@ -333,7 +337,7 @@ static void push_down(Net *g) {
 static void cancel(Net *g, int l, int i, double excess) {
     const int n = g->n;
     if (l == g->top - 1) {
-        g->src[i] += excess;
+        add_src(g, i, excess);
         return;
     }
     const double *in = g->T + (size_t)l * n * n + (size_t)i * n; /* arcs (l+1, k) -> (l, i) */
@@ -368,6 +372,18 @@ static void retarget(Net *g, const double *A1, int j, int first) {
     }
 }
 
+/* The open-arc bit sets of the zero flow: every arc with capacity above EPS. */
+static void open_arcs(Net *g) {
+    const int n = g->n;
+    memset(g->open, 0, sizeof(uint64_t) * (size_t)g->words * (g->source + 1));
+    for (int l = 2; l <= g->top - 1; l++)
+        for (int i = 0; i < n; i++)
+            for (int k = 0; k < n; k++)
+                if (g->A[(size_t)(l - 1) * n * n + (size_t)i * n + k] > EPS)
+                    set_bit(g->open + (size_t)((l - 1) * n + i) * g->words, k, 1);
+    for (int k = 0; k < n; k++) set_bit(g->open + (size_t)g->source * g->words, k, g->src[k] > EPS);
+}
+
 /* Raw max-flow values from (top, c) to every input token, written to out[0..n). */
 static int solve_source(const double *A, int n, int top, int c, double *out) {
     if (top == 1) {
@@ -383,10 +399,13 @@ static int solve_source(const double *A, int n, int top, int c, double *out) {
     g.sink = g.source + 1;
     const size_t flow_size = (size_t)top * n * n;
     double *reals = calloc(2 * flow_size + 3 * (size_t)n, sizeof(double));
-    int *ints = malloc(sizeof(int) * (4 * (size_t)n_nodes + 1 + (size_t)top * (n + 4)));
-    if (!reals || !ints) {
+    int *ints = malloc(sizeof(int) * (4 * (size_t)n_nodes + 1 + 4 * (size_t)top));
+    g.words = (n + 63) / 64;
+    uint64_t *bits = malloc(sizeof(uint64_t) * (size_t)g.words * (n_nodes + top));
+    if (!reals || !ints || !bits) {
         free(reals);
         free(ints);
+        free(bits);
         return -1;
     }
     g.F = reals;
@@ -398,13 +417,14 @@ static int solve_source(const double *A, int n, int top, int c, double *out) {
     g.queue = g.dist + n_nodes;
     g.ptr = g.queue + n_nodes;
     g.path = g.ptr + n_nodes;
-    g.keep = g.path + n_nodes + 1;
-    g.kept = g.keep + (size_t)top * n;
-    g.left = g.kept + top;
+    g.left = g.path + n_nodes + 1;
     g.lo = g.left + top;
     g.hi = g.lo + top;
+    g.open = bits;
+    g.alive = g.open + (size_t)g.words * n_nodes;
     const double *source_row = A + (size_t)(top - 1) * n * n + (size_t)c * n;
     memcpy(g.src, source_row, sizeof(double) * n);
+    open_arcs(&g);
     double source_cap = 0.0;
     for (int k = 0; k < n; k++) source_cap += source_row[k];
     for (int j = 0; j < n; j++) {
@@ -424,6 +444,7 @@ static int solve_source(const double *A, int n, int top, int c, double *out) {
     }
     free(reals);
     free(ints);
+    free(bits);
     return 0;
 }
 
