@@ -44,7 +44,7 @@ typedef struct {
     double *snk;     /* residual capacity of (1, i) -> sink */
     double *cap_snk; /* capacity of (1, i) -> sink for the current sink */
     int *dist;       /* BFS level of each node, -1 when unreached or dead */
-    int *ptr;        /* current arc of each node */
+    int *ptr;        /* current arc of each node (Dinic); retarget: first arc in that may carry flow */
     int *queue;
     int *path;       /* DFS path of nodes */
     int words;       /* 64-bit words per bit set of n tokens */
