@@ -58,3 +58,13 @@ def flow_networkx(attn: np.ndarray, output_index: int | None, layers_wanted=None
 def random_attention(rng: np.random.Generator, layers: int, heads: int, n: int, concentration: float = 1.0):
     """Row-stochastic random attention ``(layers, heads, n, n)`` from a Dirichlet."""
     return rng.dirichlet(np.full(n, concentration), size=(layers, heads, n))
+
+
+def peaked_attention(rng: np.random.Generator, layers: int, heads: int, n: int, scale: float = 3.0,
+                     sinks: tuple[int, ...] = (0, -1), boost: float = 4.0) -> np.ndarray:
+    """Softmax of scaled Gaussian logits; the ``sinks`` positions ([CLS], [SEP]) get ``boost`` added."""
+    logits = rng.normal(size=(layers, heads, n, n)) * scale
+    for sink in sinks:
+        logits[..., sink] += boost
+    weights = np.exp(logits - logits.max(axis=-1, keepdims=True))
+    return weights / weights.sum(axis=-1, keepdims=True)

@@ -63,8 +63,12 @@ class AttentionGraphMethod(AttributionMethod):
     compute: Callable[[np.ndarray, int], np.ndarray]
     """``(layers, n, n)`` heads-averaged attention and the output position -> ``(layers, n)``."""
 
+    def computation(self) -> Callable[[np.ndarray, int], np.ndarray]:
+        """``compute`` with this instance's parameters other than the output position bound."""
+        return type(self).compute
+
     def _scores(self, adapter: ModelAdapter, batch: Batch, targets: torch.Tensor) -> RawScores:
-        return layered_scores(adapter, batch, self.params["output_index"], type(self).compute)
+        return layered_scores(adapter, batch, self.params["output_index"], self.computation())
 
     def scores_from(self, adapter: ModelAdapter, batch: Batch, attentions: torch.Tensor) -> list[np.ndarray]:
-        return layered_scores(adapter, batch, self.params["output_index"], type(self).compute, attentions).scores
+        return layered_scores(adapter, batch, self.params["output_index"], self.computation(), attentions).scores
