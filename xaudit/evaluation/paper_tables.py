@@ -96,6 +96,29 @@ def _fmt(value: float | None) -> str:
     return "undefined" if value is None else f"{value:.2f}"
 
 
+def _protocol_lines(result: EvaluationResult) -> list[str]:
+    """The definitions of the references and the correlation under the run's protocol (``protocols``)."""
+    if result.settings.get("protocol", "xaudit") == "paper":
+        return [
+            "- Protocol `paper`, the authors' code: blank-out `|p_gold(x) − p_gold(x with token i → [UNK])|` at "
+            "every position, [CLS] included, the final token scored 0; input gradients "
+            "`|Σ_d ∂(p_0 − p_1)/∂e_i|` at every position (e_i: token + position embedding).",
+            "- Rank correlation per example over the whole sequence ([CLS] and the final token included): "
+            "`1 − 6Σd²/(n(n²−1))` with dense ranks d, no rounding; where it is NaN, 0 is counted (as the "
+            "authors do). Means are per layer: the authors' printed means pool layers 1..l (their result "
+            "lists were never reset between layers); that is not reproduced.",
+        ]
+    return [
+        "- Protocol `xaudit`: blank-out (each token replaced by [UNK], one at a time; drop in the probability of "
+        "the correct class) and input gradients (L2 norm of the gradient of the correct class's logit "
+        "with respect to each token embedding).",
+        f"- Spearman's rho per example over the sentence's word tokens ([CLS] and [SEP] excluded); scores "
+        f"are rounded to {result.settings['rank_rounding_decimals']} decimals relative to their maximum "
+        "before ranking, so that saturated flow values tie. A correlation with a constant vector is "
+        "undefined: such examples are left out of mean ± std and counted below.",
+    ]
+
+
 def markdown(result: EvaluationResult, model_card: dict, command: str) -> str:
     """The reproduction report: setup, our tables, the paper's tables, a generated reading."""
     layers = sorted({s.layer for s in result.summaries if s.method in {"attention", "rollout", "flow"}
@@ -114,13 +137,7 @@ def markdown(result: EvaluationResult, model_card: dict, command: str) -> str:
         f"- Data: {result.settings.get('data', 'see the model card')}; n = {result.n_examples} examples.",
         "- Importance of each input token: the CLS output node's row of raw attention (heads averaged), "
         "rollout, or attention flow, at each layer.",
-        "- References: blank-out (each token replaced by [UNK], one at a time; drop in the probability of "
-        "the correct class) and input gradients (L2 norm of the gradient of the correct class's logit "
-        "with respect to each token embedding).",
-        f"- Spearman's rho per example over the sentence's word tokens ([CLS] and [SEP] excluded); scores "
-        f"are rounded to {result.settings['rank_rounding_decimals']} decimals relative to their maximum "
-        "before ranking, so that saturated flow values tie. A correlation with a constant vector is "
-        "undefined: such examples are left out of mean ± std and counted below.",
+        *_protocol_lines(result),
         "",
     ]
     for reference in ("blankout", "saliency"):
