@@ -18,6 +18,8 @@ class LabelledInputs:
     inputs: list[object]
     labels: list[int]
     description: str
+    attractors: list[int] | None = None
+    """Agreement tasks: each sentence's attractor count (Linzen et al. 2016), for accuracy by count."""
 
 
 def held_out_examples(card: dict[str, Any], n: int | None = None, vocabulary: Sequence[str] | None = None,
@@ -35,7 +37,8 @@ def held_out_examples(card: dict[str, Any], n: int | None = None, vocabulary: Se
     if generator.endswith("agreement.splits"):
         test = agreement.splits(data["n_train"], data["n_dev"], data["n_test"], data["seed"]).test[:n]
         return LabelledInputs([e.text for e in test], [e.label for e in test],
-                              f"agreement test split (seed {data['seed']}), {len(test)} sentences")
+                              f"agreement test split (seed {data['seed']}), {len(test)} sentences",
+                              [e.attractors for e in test])
     if generator.endswith("digits.splits"):
         test = digits.splits(data["seed"]).test
         count = len(test.labels) if n is None else min(n, len(test.labels))

@@ -119,6 +119,30 @@ def _protocol_lines(result: EvaluationResult) -> list[str]:
     ]
 
 
+def _diagnostics_lines(diagnostics: dict) -> list[str]:
+    """The degeneracy diagnostics (``diagnostics.Diagnostics``) as a section; none when not computed."""
+    if not diagnostics:
+        return []
+    gaps = diagnostics["logit_gap_quantiles"]
+    lines = [
+        "## Degeneracy diagnostics", "",
+        f"On the same {diagnostics['n']} sentences, with xaudit's signed blank-out over the words "
+        "(`xaudit.evaluation.diagnostics`):", "",
+        "- Logit gap (gold − other) at the " + " / ".join(gaps) + " quantiles: "
+        + " / ".join(f"{v:.2f}" for v in gaps.values()) + ".",
+        f"- Words whose blank-out exceeds 1% of the sentence's largest: {diagnostics['words_moved_mean']:.1f} on "
+        f"average (median {diagnostics['words_moved_median']:.0f}) of {diagnostics['words_mean']:.1f} words; "
+        "the ranks of the others are noise.",
+        f"- Share of negative drops (blanking the word raises p_gold): {diagnostics['negative_drop_share']:.1%}.",
+    ]
+    if diagnostics["accuracy_by_attractors"]:
+        lines += ["", "| attractors | " + " | ".join(diagnostics["accuracy_by_attractors"]) + " |",
+                  "|---" * (len(diagnostics["accuracy_by_attractors"]) + 1) + "|",
+                  "| accuracy | " + " | ".join(f"{v:.3f}" for v in diagnostics["accuracy_by_attractors"].values())
+                  + " |", "| n | " + " | ".join(str(v) for v in diagnostics["n_by_attractors"].values()) + " |"]
+    return lines + [""]
+
+
 def markdown(result: EvaluationResult, model_card: dict, command: str) -> str:
     """The reproduction report: setup, our tables, the paper's tables, a generated reading."""
     layers = sorted({s.layer for s in result.summaries if s.method in {"attention", "rollout", "flow"}
@@ -151,6 +175,7 @@ def markdown(result: EvaluationResult, model_card: dict, command: str) -> str:
                 + (", ".join(f"{k}: {v}" for k, v in undefined.items()) if undefined else "none") + ".", ""]
         out += ["Published (Abnar & Zuidema 2020):", ""] + _paper_table(reference) + [""]
         out += ["Reading:", ""] + _reading(result, reference, layers) + [""]
+    out += _diagnostics_lines(result.diagnostics)
     out += [
         "## Caveats",
         "",

@@ -69,6 +69,8 @@ class EvaluationResult(JsonResult):
     """Per method: seconds of its attribution pass per example (the measures' own passes not counted)."""
     compared_layers: dict[str, int | None] = field(default_factory=dict)
     """The layer of each layered method that the tests compare (its last evaluated one)."""
+    diagnostics: dict[str, Any] = field(default_factory=dict)
+    """Degeneracy diagnostics of the model on the evaluated inputs (``diagnostics.Diagnostics``), when computed."""
 
     def sanity_verdicts(self) -> dict[str, bool | None]:
         """Per method: passes the randomisation test (None: not run, or undefined)."""
@@ -89,7 +91,7 @@ class EvaluationResult(JsonResult):
             "references": self.references, "settings": self.settings, "version": __version__,
             "results": [asdict(s) for s in self.summaries], "sanity": [asdict(s) for s in self.sanity],
             "tests": [asdict(t) for t in self.tests], "seconds_per_example": self.seconds_per_example,
-            "compared_layers": self.compared_layers}
+            "compared_layers": self.compared_layers} | ({"diagnostics": self.diagnostics} if self.diagnostics else {})
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> EvaluationResult:
@@ -98,7 +100,7 @@ class EvaluationResult(JsonResult):
                    dict(data["settings"]), [Summary(**row) for row in data["results"]],
                    [SanityStep(**row) for row in data.get("sanity", [])],
                    [PairedTest(**row) for row in data.get("tests", [])], dict(data.get("seconds_per_example", {})),
-                   dict(data.get("compared_layers", {})))
+                   dict(data.get("compared_layers", {})), dict(data.get("diagnostics", {})))
 
     def to_frame(self):
         import pandas as pd

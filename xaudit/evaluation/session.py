@@ -53,7 +53,7 @@ def evaluate_model(
     device: str = "cpu",
     progress: ProgressFn = silent,
 ) -> tuple[EvaluationResult, dict[str, Any]]:
-    """The evaluation of ``model`` (default methods: every one it supports but the sampling ones; ``["all"]``:
+    """The evaluation of ``model`` (with ``paper_tables``, and its degeneracy diagnostics on the same data) (default methods: every one it supports but the sampling ones; ``["all"]``:
     every one it supports) and its model card.
 
     Data: ``input_file`` (JSON Lines with ``text`` and ``label``), else the reference model's
@@ -99,9 +99,14 @@ def evaluate_model(
     else:
         split = held_out_examples(card, n, vocabulary=adapter.labels, data_dir=data_dir)
         items, labels, data = split.inputs, split.labels, split.description
+    attractors = None if input_file is not None else split.attractors
     result = evaluate(adapter, items, labels, chosen, chosen_refs, layers=list(layers) or None, target=target,
                       batch_size=batch_size, stability_samples=stability_samples, noise=noise, removal=removal,
                       removal_layers=removal_layers, seed=seed, sanity=sanity, protocol=protocol,
                       progress=progress)
     result.settings["data"] = data
+    if paper_tables:
+        from .diagnostics import degeneracy
+
+        result.diagnostics = degeneracy(adapter, items, labels, attractors, batch_size).to_dict()
     return result, card
