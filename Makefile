@@ -51,7 +51,7 @@ engines: $(STAMP)
 DEVICE ?= cpu
 DATA ?= $(or $(XAUDIT_DATA_DIR),../shared/data)
 models: $(STAMP)
-	for m in bert lstm cnn vit; do $(BIN)/xaudit train $$m --device $(DEVICE) --out xaudit/models/shipped/$$m || exit 1; done
+	for m in bert gpt2-encoder lstm cnn vit; do $(BIN)/xaudit train $$m --device $(DEVICE) --out xaudit/models/shipped/$$m || exit 1; done
 	$(BIN)/xaudit train mlm --device $(DEVICE) --data-dir $(DATA) --out xaudit/models/shipped/mlm
 	for m in credit income; do $(BIN)/xaudit train $$m --device $(DEVICE) --data-dir $(DATA) --out xaudit/models/shipped/$$m || exit 1; done
 

@@ -12,10 +12,13 @@ from xaudit.paths import SHIPPED_MODELS_DIR
 from xaudit.training.evaluation import agreement_metrics, digits_metrics
 
 GOALS = {"bert": 0.95, "lstm": 0.95, "cnn": 0.97, "vit": 0.93}
+CARDED = sorted([*GOALS, "gpt2-encoder"])
+"""Every shipped model; gpt2-encoder, Abnar & Zuidema's architecture with their dropouts, has its accuracy reported
+(and re-measured), not held to a goal."""
 MAX_BYTES = 20 * 1024 * 1024
 
 
-@pytest.mark.parametrize("name", sorted(GOALS))
+@pytest.mark.parametrize("name", CARDED)
 def test_checkpoint_is_safetensors_small_and_carded(name):
     folder = SHIPPED_MODELS_DIR / name
     assert (folder / "model.safetensors").exists(), f"{name} is not trained: run `make models`"
@@ -27,7 +30,7 @@ def test_checkpoint_is_safetensors_small_and_carded(name):
     assert card["preset"] == "full"
 
 
-@pytest.mark.parametrize("name", sorted(GOALS))
+@pytest.mark.parametrize("name", CARDED)
 def test_card_accuracy_is_reproduced_and_meets_the_goal(name):
     card = read_card(SHIPPED_MODELS_DIR / name)
     adapter = load_model(name)
@@ -45,7 +48,7 @@ def test_card_accuracy_is_reproduced_and_meets_the_goal(name):
     assert measured["test_n"] == len(split.labels) == card["metrics"]["test_n"]
     # The same data and weights: equal up to a prediction flipped by floating-point differences.
     assert measured["test_accuracy"] == pytest.approx(card["metrics"]["test_accuracy"], abs=2 / measured["test_n"])
-    assert measured["test_accuracy"] >= GOALS[name]
+    assert measured["test_accuracy"] >= GOALS.get(name, 0.0)
 
 
 @pytest.mark.parametrize("name", ["bert", "cnn"])

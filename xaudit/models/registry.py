@@ -55,6 +55,16 @@ REFERENCE_MODELS: dict[str, ReferenceModel] = {model.name: model for model in (
             "tiny": dict(n_train=300, n_dev=100, n_test=100, hidden=16, layers=2, heads=2,
                          intermediate=32, epochs=1, batch_size=32, lr=1e-3)}),
     ReferenceModel(
+        "gpt2-encoder", "transformer", "agreement",
+        "GPT-2 blocks without the causal mask (6 layers, 8 heads, 128 dims), linear layer on [CLS]: Abnar & "
+        "Zuidema's classifier, on subject-verb number agreement", _AGREEMENT, f"{_RECIPES}:train_gpt2_encoder", {
+            "full": dict(n_train=20_000, n_dev=2_000, n_test=10_000, hidden=128, layers=6, heads=8, embd_pdrop=0.2,
+                         resid_pdrop=0.4, attn_pdrop=0.6, initializer_range=0.05, l2=1e-4, epochs=3,
+                         batch_size=64, lr=1e-3),
+            "tiny": dict(n_train=300, n_dev=100, n_test=100, hidden=16, layers=2, heads=2, embd_pdrop=0.2,
+                         resid_pdrop=0.4, attn_pdrop=0.6, initializer_range=0.05, l2=1e-4, epochs=1,
+                         batch_size=32, lr=1e-3)}),
+    ReferenceModel(
         "lstm", "recurrent", "agreement", "LSTM classifier on subject-verb number agreement", _AGREEMENT,
         f"{_RECIPES}:train_lstm", {
             "full": dict(n_train=40_000, n_dev=4_000, n_test=10_000, embedding=64, hidden=128,

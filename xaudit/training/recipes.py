@@ -100,19 +100,19 @@ def _digit_tensors(split: digits.DigitSplit) -> TensorData:
     return TensorData({"images": torch.from_numpy(split.images).unsqueeze(1)}, torch.from_numpy(split.labels))
 
 
-def train_bert(p: dict[str, Any], seed: int, device: torch.device, out: Path, progress: ProgressFn) -> dict[str, Any]:
-    from transformers import BertConfig, BertForSequenceClassification, BertTokenizer
+def _agreement_tokenizer(**options: Any):
+    """A word-level tokenizer over the grammar's vocabulary: ``[CLS] w1 … wk [SEP]``."""
+    from transformers import BertTokenizer
 
-    data, recipe = _agreement_data(p)
     vocab = _agreement_vocab()
-    tokenizer = BertTokenizer(vocab={t: i for i, t in enumerate(vocab)}, do_lower_case=True,
-                              model_max_length=MAX_TOKENS)
-    config = BertConfig(vocab_size=len(vocab), hidden_size=p["hidden"], num_hidden_layers=p["layers"],
-                        num_attention_heads=p["heads"], intermediate_size=p["intermediate"],
-                        max_position_embeddings=MAX_TOKENS, num_labels=2, pad_token_id=0,
-                        **_label_maps(agreement.LABELS))
-    seed_everything(seed)
-    model = BertForSequenceClassification._from_config(config, attn_implementation="eager")
+    return BertTokenizer(vocab={t: i for i, t in enumerate(vocab)}, do_lower_case=True, model_max_length=MAX_TOKENS,
+                         **options)
+
+
+def _train_agreement_transformer(model, tokenizer, config, p: dict[str, Any], settings: LoopSettings, seed: int,
+                                 device: torch.device, out: Path, progress: ProgressFn) -> dict[str, Any]:
+    """Train a Hugging Face classifier on the agreement data with [UNK] dropout; save it with its tokenizer."""
+    data, recipe = _agreement_data(p)
 
     def tensors(examples):
         enc = tokenizer([e.text for e in examples], padding=True, return_tensors="pt")
@@ -120,13 +120,44 @@ def train_bert(p: dict[str, Any], seed: int, device: torch.device, out: Path, pr
 
     augment = _unk_dropout(tokenizer.unk_token_id, (tokenizer.cls_token_id, tokenizer.sep_token_id))
     summary = train_classifier(model, lambda m, x: m(**x).logits, tensors(data.train), tensors(data.dev),
-                               LoopSettings(p["epochs"], p["batch_size"], p["lr"]), seed, device,
-                               augment=augment, progress=progress)
+                               settings, seed, device, augment=augment, progress=progress)
     model.to("cpu").save_pretrained(out, safe_serialization=True)
     tokenizer.save_pretrained(out)
     return {"architecture": "hf", "config": config.to_diff_dict(), "labels": list(agreement.LABELS),
             "data": recipe, "training": summary, "parameters": _count(model),
             "metrics_fn": lambda adapter: agreement_metrics(adapter, data.test)}
+
+
+def train_bert(p: dict[str, Any], seed: int, device: torch.device, out: Path, progress: ProgressFn) -> dict[str, Any]:
+    from transformers import BertConfig, BertForSequenceClassification
+
+    tokenizer = _agreement_tokenizer()
+    config = BertConfig(vocab_size=len(tokenizer), hidden_size=p["hidden"], num_hidden_layers=p["layers"],
+                        num_attention_heads=p["heads"], intermediate_size=p["intermediate"],
+                        max_position_embeddings=MAX_TOKENS, num_labels=2, pad_token_id=0,
+                        **_label_maps(agreement.LABELS))
+    seed_everything(seed)
+    model = BertForSequenceClassification._from_config(config, attn_implementation="eager")
+    return _train_agreement_transformer(model, tokenizer, config, p, LoopSettings(p["epochs"], p["batch_size"],
+                                        p["lr"]), seed, device, out, progress)
+
+
+def train_gpt2_encoder(p: dict[str, Any], seed: int, device: torch.device, out: Path,
+                       progress: ProgressFn) -> dict[str, Any]:
+    """Abnar & Zuidema's classifier (``models.gpt2_encoder``): their dropouts, L2 1e-4 instead of weight decay."""
+    from ..models.gpt2_encoder import GPT2EncoderConfig, GPT2EncoderForSequenceClassification
+
+    tokenizer = _agreement_tokenizer(model_input_names=["input_ids", "attention_mask"])
+    config = GPT2EncoderConfig(vocab_size=len(tokenizer), n_positions=MAX_TOKENS, n_embd=p["hidden"],
+                               n_layer=p["layers"], n_head=p["heads"], embd_pdrop=p["embd_pdrop"],
+                               resid_pdrop=p["resid_pdrop"], attn_pdrop=p["attn_pdrop"],
+                               initializer_range=p["initializer_range"], num_labels=2,
+                               pad_token_id=tokenizer.pad_token_id, bos_token_id=tokenizer.cls_token_id,
+                               eos_token_id=tokenizer.sep_token_id, **_label_maps(agreement.LABELS))
+    seed_everything(seed)
+    model = GPT2EncoderForSequenceClassification._from_config(config, attn_implementation="eager")
+    settings = LoopSettings(p["epochs"], p["batch_size"], p["lr"], weight_decay=0.0, l2=p["l2"])
+    return _train_agreement_transformer(model, tokenizer, config, p, settings, seed, device, out, progress)
 
 
 def train_lstm(p: dict[str, Any], seed: int, device: torch.device, out: Path, progress: ProgressFn) -> dict[str, Any]:
