@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from xaudit.cli import app
 
-COMMANDS = ["models", "train", "predict", "attribute", "evaluate", "fairness", "cloze", "report"]
+COMMANDS = ["models", "train", "predict", "attribute", "evaluate", "reproduce", "fairness", "cloze", "report"]
 USAGE_ERRORS = [
     (["attribute", "-m", "bert"], "no input given"),
     (["attribute", "-m", "bert", "--digit", "3"], "--digit does not fit a text model"),

@@ -32,7 +32,7 @@ def _ours(result: EvaluationResult, reference: str, method: str, layer: int) -> 
     return None if summary is None else summary.mean
 
 
-def _table(result: EvaluationResult, reference: str, layers: list[int]) -> list[str]:
+def ours_table(result: EvaluationResult, reference: str, layers: list[int]) -> list[str]:
     head = "| | " + " | ".join(f"L{layer}" for layer in layers) + " |"
     lines = [head, "|---" * (len(layers) + 1) + "|"]
     for label, method in ROWS:
@@ -44,7 +44,7 @@ def _table(result: EvaluationResult, reference: str, layers: list[int]) -> list[
     return lines
 
 
-def _paper_table(reference: str) -> list[str]:
+def published_table(reference: str) -> list[str]:
     lines = ["| | " + " | ".join(f"L{i}" for i in range(1, 7)) + " |", "|---" * 7 + "|"]
     for label, method in ROWS:
         lines.append(f"| {label} | " + " | ".join(_cell(m, s) for m, s in PAPER[reference][method]) + " |")
@@ -96,7 +96,7 @@ def _fmt(value: float | None) -> str:
     return "undefined" if value is None else f"{value:.2f}"
 
 
-def _protocol_lines(result: EvaluationResult) -> list[str]:
+def protocol_lines(result: EvaluationResult) -> list[str]:
     """The definitions of the references and the correlation under the run's protocol (``protocols``)."""
     if result.settings.get("protocol", "xaudit") == "paper":
         return [
@@ -119,7 +119,7 @@ def _protocol_lines(result: EvaluationResult) -> list[str]:
     ]
 
 
-def _diagnostics_lines(diagnostics: dict) -> list[str]:
+def diagnostics_lines(diagnostics: dict) -> list[str]:
     """The degeneracy diagnostics (``diagnostics.Diagnostics``) as a section; none when not computed."""
     if not diagnostics:
         return []
@@ -161,21 +161,21 @@ def markdown(result: EvaluationResult, model_card: dict, command: str) -> str:
         f"- Data: {result.settings.get('data', 'see the model card')}; n = {result.n_examples} examples.",
         "- Importance of each input token: the CLS output node's row of raw attention (heads averaged), "
         "rollout, or attention flow, at each layer.",
-        *_protocol_lines(result),
+        *protocol_lines(result),
         "",
     ]
     for reference in ("blankout", "saliency"):
         if f"spearman_vs_{reference}" not in result.measures():
             continue
         out += [f"## {TITLES[reference]}", "", "Ours (mean ± std over examples):", ""]
-        out += _table(result, reference, layers)
+        out += ours_table(result, reference, layers)
         undefined = {f"{label} L{layer}": s.n_undefined for label, method in ROWS for layer in layers
                      if (s := result.get(method, f"spearman_vs_{reference}", layer)) and s.n_undefined}
         out += ["", "Undefined correlations left out: "
                 + (", ".join(f"{k}: {v}" for k, v in undefined.items()) if undefined else "none") + ".", ""]
-        out += ["Published (Abnar & Zuidema 2020):", ""] + _paper_table(reference) + [""]
+        out += ["Published (Abnar & Zuidema 2020):", ""] + published_table(reference) + [""]
         out += ["Reading:", ""] + _reading(result, reference, layers) + [""]
-    out += _diagnostics_lines(result.diagnostics)
+    out += diagnostics_lines(result.diagnostics)
     out += [
         "## Caveats",
         "",
