@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.xaudit-installed
 
-.PHONY: install demo test mutation models reproduction chromium engines clean
+.PHONY: install demo test mutation models reproduction chromium engines parser clean
 
 $(STAMP): pyproject.toml setup.py xaudit/attribution/_maxflow.c
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,7 @@ demo: $(STAMP)
 	$(BIN)/xaudit models
 	$(BIN)/xaudit report -o reports/audit.html
 
-test: $(STAMP) chromium engines
+test: $(STAMP) chromium engines parser
 	$(BIN)/python -m pytest -q
 
 # Mutation testing of a few core modules ([tool.mutmut] in pyproject.toml; slow, not run in CI).
@@ -45,6 +45,14 @@ engines: $(STAMP)
 	@command -v java >/dev/null 2>&1 || \
 	  { [ "$$(id -u)" = 0 ] && (apt-get update -qq && apt-get install -y -qq default-jre-headless >/dev/null) || \
 	    echo "no Java runtime (installing one needs root): Spark tests will be skipped"; }
+
+# Real agreement sentences (xaudit.datasets.linzen) are parsed by link-grammar, Debian's, run by the system Python;
+# install it when missing and possible.
+parser:
+	@/usr/bin/python3 -c "import linkgrammar; linkgrammar.Dictionary('en')" >/dev/null 2>&1 || \
+	  { [ "$$(id -u)" = 0 ] && (apt-get update -qq && apt-get install -y -qq python3-link-grammar \
+	    link-grammar-dictionaries-en >/dev/null) || \
+	    echo "link-grammar not installed (needs root): real-sentence tests will be skipped"; }
 
 # Retrain the shipped reference models (CPU unless DEVICE=cuda); mlm reads DATA/corpus, credit and income
 # DATA/german and DATA/adult.

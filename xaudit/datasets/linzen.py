@@ -1,0 +1,182 @@
+"""Real subject-verb agreement sentences from the English corpus, following Linzen, Dupoux & Goldberg (2016).
+
+Each English sentence of the shared corpus (Leipzig news/Wikipedia/web, one per line, and
+the Gutenberg books split at sentence ends), 4-25 words, is parsed by link-grammar
+(Debian's ``python3-link-grammar`` and ``link-grammar-dictionaries-en``: ``make parser``),
+run by the system Python (``_link_parse.py``). An instance is kept when:
+
+- the main clause's subject (the word the LEFT-WALL's ``Wd`` link reaches) is a common noun:
+  a noun tag (``.n``, ``.n-u``, ``.p``, ``.s``), lower case, known to the dictionary;
+- it links to a present-tense verb (tag ``.v``; no modal, no ``was``/``were``) by an ``S``
+  link whose verb-side label carries number: ``Ss…`` singular, ``Sp…`` plural (the label),
+  and the verb's form agrees with it (``is``/``has``/``does``/-s singular; a check against mis-parses);
+- the subject comes before the verb (``S`` links always run left to right).
+
+The input is the sentence up to (not including) the verb, lower case, words as
+link-grammar split them; attractors are the nouns between subject and verb whose number,
+read off their own links (``Ss/Sp``, ``Js/Jp``, ``Os/Op``, ``Ds``/``Dmu`` singular, ``Dmc``
+plural, tag ``.p`` plural), differs from the subject's. Results are cached under the
+cache folder, keyed by the corpus files' hashes and ``EXTRACTOR_VERSION``; never commit them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import subprocess
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from ..atomic import write_text
+from ..errors import DataError
+from .corpus import gutenberg_paragraphs
+
+EXTRACTOR_VERSION = 1
+PARSER_PYTHON = "/usr/bin/python3"
+MIN_WORDS, MAX_WORDS = 4, 25
+NOUN_TAGS = frozenset({"n", "n-u", "p", "s"})
+NO_AGREEMENT = frozenset({"can", "could", "will", "would", "shall", "should", "may", "might", "must", "was", "were"})
+_MARK = re.compile(r"\[[^\]]*\]")
+_TAG = re.compile(r"[a-z]+(-[a-z]+)*")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“‘'])")
+
+
+@dataclass(frozen=True)
+class RealAgreement:
+    """One corpus sentence prefix with its verb's number (0 singular, 1 plural) and attractor count."""
+
+    text: str
+    label: int
+    attractors: int
+    verb: str
+    sentence: str
+
+
+def parser_available(python: str = PARSER_PYTHON) -> bool:
+    """Whether ``python`` imports link-grammar with its English dictionary."""
+    if shutil.which(python) is None:
+        return False
+    probe = subprocess.run([python, "-c", "import linkgrammar; linkgrammar.Dictionary('en')"],
+                           capture_output=True, check=False)
+    return probe.returncode == 0
+
+
+def parse(sentences: Sequence[str], python: str = PARSER_PYTHON) -> list[dict | None]:
+    """link-grammar's linkage of each sentence (``_link_parse.py``'s JSON), None where it found none."""
+    script = Path(__file__).with_name("_link_parse.py")
+    done = subprocess.run([python, str(script)], input="\n".join(sentences) + "\n", capture_output=True,
+                          text=True, check=False)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{") or line == "null"]  # not its notes
+    if done.returncode != 0 or len(lines) != len(sentences):
+        raise DataError(f"link-grammar failed ({done.returncode}): {done.stderr.strip()[-300:]}")
+    return [json.loads(line) for line in lines]
+
+
+def _split(word: str) -> tuple[str, str]:
+    """``"keys.n"`` -> ``("keys", "n")``; untagged words (punctuation) get ``""``, words unknown to the
+    dictionary (``"cialis[!<…>]"``, guessed by link-grammar) ``"?"``, whatever their guessed tag."""
+    unknown = "[" in word
+    word = _MARK.sub("", word)
+    base, dot, tag = word.rpartition(".")
+    base, tag = (base, tag) if dot and base and _TAG.fullmatch(tag) else (word, "")
+    return base, "?" if unknown else tag
+
+
+def agrees(verb: str, label: int) -> bool:
+    """Whether the verb's form shows the number ``label``: singular ``is``/``has``/``does``/…-s, plural not."""
+    singular = verb in ("is", "has", "does") or (verb.endswith("s") and not verb.endswith("ss"))
+    return singular != bool(label) and verb not in ("am",)
+
+
+def _own_labels(parsed: dict, index: int) -> list[str]:
+    return [left_label if left == index else right_label for left, right, left_label, right_label in parsed["links"]
+            if index in (left, right)]
+
+
+def noun_number(parsed: dict, index: int) -> int | None:
+    """0 singular, 1 plural, from the noun's tag and its own link labels; None if unknown or contradictory."""
+    _, tag = _split(parsed["words"][index])
+    seen = {1} if tag == "p" else set()
+    for label in _own_labels(parsed, index):
+        if label[:1] in "SJO" and label[1:2] in ("s", "p"):
+            seen.add(int(label[1] == "p"))
+        elif label.startswith(("Ds", "Dmu")):
+            seen.add(0)
+        elif label.startswith("Dmc"):
+            seen.add(1)
+    return seen.pop() if len(seen) == 1 else None
+
+
+def instance(parsed: dict | None, sentence: str) -> RealAgreement | None:
+    """The agreement instance of one parsed sentence (see the module docstring), or None."""
+    if parsed is None:
+        return None
+    words = parsed["words"]
+    subjects = [right for left, right, _, right_label in parsed["links"] if left == 0 and right_label.startswith("Wd")]
+    for left, right, _, right_label in parsed["links"]:
+        if left not in subjects or not right_label.startswith(("Ss", "Sp")):
+            continue
+        subject, subject_tag = _split(words[left])
+        verb, verb_tag = _split(words[right])
+        if subject_tag not in NOUN_TAGS or not subject.isalpha() or not subject.islower():
+            return None
+        label = int(right_label.startswith("Sp"))
+        if verb_tag != "v" or verb.lower() in NO_AGREEMENT or not agrees(verb.lower(), label):
+            return None
+        attractors = sum(1 for k in range(left + 1, right) if _split(words[k])[1] in NOUN_TAGS
+                         and noun_number(parsed, k) == 1 - label)
+        prefix = " ".join(_split(w)[0] for w in words[1:right]).lower()
+        return RealAgreement(prefix, label, attractors, verb.lower(), sentence)
+    return None
+
+
+def english_sentences(corpus_dir: Path) -> list[str]:
+    """English sentences of 4-25 words: Leipzig lines (id removed) and Gutenberg books split at sentence ends."""
+    sentences: list[str] = []
+    for path in sorted((corpus_dir / "leipzig").glob("eng*.txt")):
+        sentences += [line.split("\t", 1)[-1].strip() for line in path.read_text(encoding="utf-8").splitlines()]
+    for path in sorted((corpus_dir / "gutenberg").glob("en_*.txt")):
+        for paragraph in gutenberg_paragraphs(path.read_text(encoding="utf-8"), str(path)):
+            sentences += _SENTENCE_END.split(paragraph)
+    return [s for s in sentences if MIN_WORDS <= len(s.split()) <= MAX_WORDS]
+
+
+def _fingerprint(corpus_dir: Path) -> str:
+    digest = hashlib.sha256(f"v{EXTRACTOR_VERSION}".encode())
+    for path in sorted([*(corpus_dir / "leipzig").glob("eng*.txt"), *(corpus_dir / "gutenberg").glob("en_*.txt")]):
+        digest.update(path.name.encode() + hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:16]
+
+
+def extract(corpus_dir: Path, cache_dir: Path, chunk: int = 2000) -> list[RealAgreement]:
+    """Every instance in the English corpus under ``corpus_dir``, parsed once and cached in ``cache_dir``."""
+    cached = cache_dir / f"linzen-{_fingerprint(corpus_dir)}.jsonl"
+    if cached.exists():
+        return [RealAgreement(**json.loads(line)) for line in cached.read_text(encoding="utf-8").splitlines()]
+    if not parser_available():
+        raise DataError("real agreement sentences need link-grammar (Debian's python3-link-grammar and "
+                        "link-grammar-dictionaries-en): run `make parser`")
+    sentences = english_sentences(corpus_dir)
+    found = dedupe(_instances(sentences, chunk))
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    write_text(cached, "".join(json.dumps(asdict(x)) + "\n" for x in found))
+    return found
+
+
+def _instances(sentences: Sequence[str], chunk: int) -> list[RealAgreement]:
+    found: list[RealAgreement] = []
+    for start in range(0, len(sentences), chunk):
+        part = sentences[start : start + chunk]
+        found += [x for x in map(instance, parse(part), part) if x is not None]
+    return found
+
+
+def dedupe(examples: Iterable[RealAgreement]) -> list[RealAgreement]:
+    """One instance per input text (the first), in order."""
+    seen: dict[str, RealAgreement] = {}
+    for example in examples:
+        seen.setdefault(example.text, example)
+    return list(seen.values())
