@@ -27,8 +27,10 @@ def with_word(parsed, index, word):
 def test_instances_of_constructed_parses():
     found = instance(RELATIVE, "The man who the women love is here.")
     assert (found.text, found.label, found.attractors, found.verb) == ("the man who the women love", 0, 1, "is")
+    assert found.intervening == 1
     found = instance(PREPOSITION, "The keys to the old cabinet are on the table.")
     assert (found.text, found.label, found.attractors, found.verb) == ("the keys to the old cabinet", 1, 1, "are")
+    assert found.intervening == 1
 
 
 def test_what_is_not_an_instance():

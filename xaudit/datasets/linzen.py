@@ -15,8 +15,9 @@ run by the system Python (``_link_parse.py``). An instance is kept when:
 The input is the sentence up to (not including) the verb, lower case, words as
 link-grammar split them; attractors are the nouns between subject and verb whose number,
 read off their own links (``Ss/Sp``, ``Js/Jp``, ``Os/Op``, ``Ds``/``Dmu`` singular, ``Dmc``
-plural, tag ``.p`` plural), differs from the subject's. Results are cached under the
-cache folder, keyed by the corpus files' hashes and ``EXTRACTOR_VERSION``; never commit them.
+plural, tag ``.p`` plural), differs from the subject's. The parses are cached under
+the cache folder (``paths.cache_dir``), keyed by the corpus files' hashes and ``PARSE_VERSION``;
+never commit them.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from ..atomic import write_text
 from ..errors import DataError
 from .corpus import gutenberg_paragraphs
 
-EXTRACTOR_VERSION = 1
+PARSE_VERSION = 1
 PARSER_PYTHON = "/usr/bin/python3"
 MIN_WORDS, MAX_WORDS = 4, 25
 NOUN_TAGS = frozenset({"n", "n-u", "p", "s"})
@@ -51,6 +52,8 @@ class RealAgreement:
     text: str
     label: int
     attractors: int
+    intervening: int
+    """Nouns between subject and verb, of either number."""
     verb: str
     sentence: str
 
@@ -126,10 +129,10 @@ def instance(parsed: dict | None, sentence: str) -> RealAgreement | None:
         label = int(right_label.startswith("Sp"))
         if verb_tag != "v" or verb.lower() in NO_AGREEMENT or not agrees(verb.lower(), label):
             return None
-        attractors = sum(1 for k in range(left + 1, right) if _split(words[k])[1] in NOUN_TAGS
-                         and noun_number(parsed, k) == 1 - label)
+        nouns = [k for k in range(left + 1, right) if _split(words[k])[1] in NOUN_TAGS]
+        attractors = sum(1 for k in nouns if noun_number(parsed, k) == 1 - label)
         prefix = " ".join(_split(w)[0] for w in words[1:right]).lower()
-        return RealAgreement(prefix, label, attractors, verb.lower(), sentence)
+        return RealAgreement(prefix, label, attractors, len(nouns), verb.lower(), sentence)
     return None
 
 
@@ -145,33 +148,31 @@ def english_sentences(corpus_dir: Path) -> list[str]:
 
 
 def _fingerprint(corpus_dir: Path) -> str:
-    digest = hashlib.sha256(f"v{EXTRACTOR_VERSION}".encode())
+    digest = hashlib.sha256(f"v{PARSE_VERSION} {MIN_WORDS}-{MAX_WORDS}".encode())
     for path in sorted([*(corpus_dir / "leipzig").glob("eng*.txt"), *(corpus_dir / "gutenberg").glob("en_*.txt")]):
         digest.update(path.name.encode() + hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()[:16]
 
 
-def extract(corpus_dir: Path, cache_dir: Path, chunk: int = 2000) -> list[RealAgreement]:
-    """Every instance in the English corpus under ``corpus_dir``, parsed once and cached in ``cache_dir``."""
-    cached = cache_dir / f"linzen-{_fingerprint(corpus_dir)}.jsonl"
+def parsed_corpus(corpus_dir: Path, cache_dir: Path, chunk: int = 2000) -> list[tuple[str, dict | None]]:
+    """Every English sentence under ``corpus_dir`` with its linkage, parsed once and cached in ``cache_dir``."""
+    cached = cache_dir / f"linzen-parses-{_fingerprint(corpus_dir)}.jsonl"
     if cached.exists():
-        return [RealAgreement(**json.loads(line)) for line in cached.read_text(encoding="utf-8").splitlines()]
+        rows = [json.loads(line) for line in cached.read_text(encoding="utf-8").splitlines()]
+        return [(row["sentence"], row["parse"]) for row in rows]
     if not parser_available():
         raise DataError("real agreement sentences need link-grammar (Debian's python3-link-grammar and "
                         "link-grammar-dictionaries-en): run `make parser`")
     sentences = english_sentences(corpus_dir)
-    found = dedupe(_instances(sentences, chunk))
+    parses = [p for start in range(0, len(sentences), chunk) for p in parse(sentences[start : start + chunk])]
     cache_dir.mkdir(parents=True, exist_ok=True)
-    write_text(cached, "".join(json.dumps(asdict(x)) + "\n" for x in found))
-    return found
+    write_text(cached, "".join(json.dumps({"sentence": s, "parse": p}) + "\n" for s, p in zip(sentences, parses)))
+    return list(zip(sentences, parses))
 
 
-def _instances(sentences: Sequence[str], chunk: int) -> list[RealAgreement]:
-    found: list[RealAgreement] = []
-    for start in range(0, len(sentences), chunk):
-        part = sentences[start : start + chunk]
-        found += [x for x in map(instance, parse(part), part) if x is not None]
-    return found
+def extract(corpus_dir: Path, cache_dir: Path) -> list[RealAgreement]:
+    """Every instance in the English corpus under ``corpus_dir``, one per distinct input text, in corpus order."""
+    return dedupe(x for x in (instance(p, s) for s, p in parsed_corpus(corpus_dir, cache_dir)) if x is not None)
 
 
 def dedupe(examples: Iterable[RealAgreement]) -> list[RealAgreement]:
@@ -180,3 +181,24 @@ def dedupe(examples: Iterable[RealAgreement]) -> list[RealAgreement]:
     for example in examples:
         seen.setdefault(example.text, example)
     return list(seen.values())
+
+
+@dataclass(frozen=True)
+class RealSplits:
+    train: list[RealAgreement]
+    dev: list[RealAgreement]
+    test: list[RealAgreement]
+    fingerprint: str
+
+
+def splits(corpus_dir: Path, cache_dir: Path, n_test: int, n_dev: int, seed: int) -> RealSplits:
+    """The extracted instances shuffled with ``random.Random(seed)``: the first ``n_test`` (or a third of
+    them, if fewer) for test, the next ``n_dev`` (or a tenth) for dev, the rest for training."""
+    import random
+
+    examples = extract(corpus_dir, cache_dir)
+    random.Random(seed).shuffle(examples)
+    n_test = min(n_test, len(examples) // 3)
+    n_dev = min(n_dev, len(examples) // 10)
+    return RealSplits(examples[n_test + n_dev :], examples[n_test : n_test + n_dev], examples[:n_test],
+                      _fingerprint(corpus_dir))
