@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.conftest import require
-from xaudit.datasets.linzen import agrees, instance, noun_number, parse, parser_available
+from xaudit.datasets.linzen import agrees, instance, noun_number, parse, parser_available, precision_check
 
 # link-grammar 5.12's linkages of two sentences (LEFT-WALL is word 0), as _link_parse.py prints them.
 RELATIVE = {"words": ["LEFT-WALL", "the", "man.n", "who", "the", "women.p", "love.v", "is.v", "here", ".",
@@ -43,6 +43,14 @@ def test_what_is_not_an_instance():
     assert instance(with_word(PREPOSITION, 7, "is.v"), "x") is None  # form disagrees with the Sp link: mis-parse
 
 
+def test_signs_of_a_noun_read_as_the_verb():
+    # "the keys to the old cabinet were are ...": a finite verb between subject and verb, no relativizer
+    assert instance(with_word(PREPOSITION, 5, "were.v-d"), "x") is None
+    # a verb inside a relative clause is fine (RELATIVE has "love.v" after "who"), one last before "." is not
+    assert instance(RELATIVE, "x") is not None
+    assert instance(with_word(RELATIVE, 8, "."), "x") is None
+
+
 def test_noun_number_from_tags_and_links():
     assert noun_number(RELATIVE, 5) == 1  # women.p, Sp, Dmc
     assert noun_number(PREPOSITION, 6) == 0  # Js, Ds**x
@@ -63,3 +71,8 @@ def test_link_grammar_end_to_end():
     found = [instance(p, s) for p, s in zip(parsed, sentences)]
     assert (found[0].text, found[0].label, found[0].attractors) == ("the keys to the old cabinet", 1, 1)
     assert found[1] is None
+
+
+def test_the_hand_check_is_read_and_its_precision_computed():
+    check = precision_check()
+    assert check["precision"] == 1 - len(check["errors"]) / check["n"] and check["n"] == 200

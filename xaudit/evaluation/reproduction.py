@@ -99,6 +99,8 @@ class Reproduction:
     results: dict[str, EvaluationResult]
     card: dict[str, Any]
     seconds: float
+    extraction_check: dict[str, Any] | None = None
+    """The hand check of the real sentences' extraction (``linzen.precision_check``), when the model read them."""
 
     @property
     def layers(self) -> list[int]:
@@ -120,4 +122,7 @@ def reproduce(model: str = "gpt2-encoder", n: int = 2000, *, data_dir: Path | No
             model, methods=list(METHODS), against=list(REFERENCES), n=n, data_dir=data_dir, stability_samples=0,
             removal=False, batch_size=batch_size, seed=seed, paper_tables=protocol == "paper", protocol=protocol,
             device=device, progress=progress)
-    return Reproduction(results, card, time.perf_counter() - started)
+    from ..datasets.linzen import precision_check
+
+    real = str((card.get("data") or {}).get("generator", "")).endswith("linzen.splits")
+    return Reproduction(results, card, time.perf_counter() - started, precision_check() if real else None)

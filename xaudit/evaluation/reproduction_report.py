@@ -50,6 +50,14 @@ def _undefined(repro: Reproduction, reference: str) -> str:
     return ", ".join(f"{k}: {v}" for k, v in counts.items()) if counts else "none"
 
 
+def _extraction_lines(check: dict | None) -> list[str]:
+    if check is None:
+        return []
+    return [f"- Extraction precision, read by hand on {check['n']} random instances ({check['sample']}): "
+            f"{check['precision']:.1%} ({len(check['errors'])} errors; criterion: {check['criterion']}). "
+            f"{check['also_seen'][:1].upper()}{check['also_seen'][1:]}."]
+
+
 def markdown(repro: Reproduction, command: str) -> str:
     """The report: setup, both tables under both protocols beside the paper's, patterns, diagnostics, caveats."""
     paper = repro.results["paper"]
@@ -66,6 +74,7 @@ def markdown(repro: Reproduction, command: str) -> str:
         f"- Training data: {(card.get('data') or {}).get('description', 'see the model card')}.",
         f"- Evaluation data: {paper.settings.get('data', '?')}; n = {paper.n_examples} examples, the same under "
         "both protocols.",
+        *_extraction_lines(repro.extraction_check),
         "- Importance of each input token: the CLS output node's row of raw attention (heads averaged), "
         "rollout, or attention flow, at each layer.",
         *protocol_lines(paper), *protocol_lines(repro.results["xaudit"]), "",
