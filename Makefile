@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.xaudit-installed
 
-.PHONY: install demo test mutation models chromium engines clean
+.PHONY: install demo test mutation models reproduction chromium engines parser clean
 
 $(STAMP): pyproject.toml setup.py xaudit/attribution/_maxflow.c
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,7 @@ demo: $(STAMP)
 	$(BIN)/xaudit models
 	$(BIN)/xaudit report -o reports/audit.html
 
-test: $(STAMP) chromium engines
+test: $(STAMP) chromium engines parser
 	$(BIN)/python -m pytest -q
 
 # Mutation testing of a few core modules ([tool.mutmut] in pyproject.toml; slow, not run in CI).
@@ -46,14 +46,27 @@ engines: $(STAMP)
 	  { [ "$$(id -u)" = 0 ] && (apt-get update -qq && apt-get install -y -qq default-jre-headless >/dev/null) || \
 	    echo "no Java runtime (installing one needs root): Spark tests will be skipped"; }
 
+# Real agreement sentences (xaudit.datasets.linzen) are parsed by link-grammar, Debian's, run by the system Python;
+# install it when missing and possible.
+parser:
+	@/usr/bin/python3 -c "import linkgrammar; linkgrammar.Dictionary('en')" >/dev/null 2>&1 || \
+	  { [ "$$(id -u)" = 0 ] && (apt-get update -qq && apt-get install -y -qq python3-link-grammar \
+	    link-grammar-dictionaries-en >/dev/null) || \
+	    echo "link-grammar not installed (needs root): real-sentence tests will be skipped"; }
+
 # Retrain the shipped reference models (CPU unless DEVICE=cuda); mlm reads DATA/corpus, credit and income
 # DATA/german and DATA/adult.
 DEVICE ?= cpu
 DATA ?= $(or $(XAUDIT_DATA_DIR),../shared/data)
 models: $(STAMP)
-	for m in bert lstm cnn vit; do $(BIN)/xaudit train $$m --device $(DEVICE) --out xaudit/models/shipped/$$m || exit 1; done
+	for m in bert gpt2-encoder lstm cnn vit; do $(BIN)/xaudit train $$m --device $(DEVICE) --out xaudit/models/shipped/$$m || exit 1; done
 	$(BIN)/xaudit train mlm --device $(DEVICE) --data-dir $(DATA) --out xaudit/models/shipped/mlm
 	for m in credit income; do $(BIN)/xaudit train $$m --device $(DEVICE) --data-dir $(DATA) --out xaudit/models/shipped/$$m || exit 1; done
+
+# Abnar & Zuidema (2020) Tables 1-2 under the paper's and xaudit's protocols on gpt2-encoder, 2,000 held-out
+# sentences: reports/abnar-zuidema-reproduction.md (about 10 min on 2 CPU cores).
+reproduction: $(STAMP)
+	$(BIN)/xaudit reproduce --model gpt2-encoder --n-evaluate 2000 --device $(DEVICE) -o reports/abnar-zuidema-reproduction.md
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -47,7 +47,7 @@ def test_every_reference_model_record_names_a_recipe_and_both_presets():
 
     for model in REFERENCE_MODELS.values():
         recipe = model.recipe()
-        assert recipe.__name__ == f"train_{model.name}" and set(model.presets) == {"full", "tiny"}
+        assert recipe.__name__ == f"train_{model.name.replace('-', '_')}" and set(model.presets) == {"full", "tiny"}
         assert ("corpus_dir" in inspect.signature(recipe).parameters) == model.reads_corpus
         assert ("data_dir" in inspect.signature(recipe).parameters) == model.reads_tables
         assert model.data and model.description

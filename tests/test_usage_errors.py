@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from xaudit.cli import app
 
-COMMANDS = ["models", "train", "predict", "attribute", "evaluate", "fairness", "cloze", "report"]
+COMMANDS = ["models", "train", "predict", "attribute", "evaluate", "reproduce", "fairness", "cloze", "report"]
 USAGE_ERRORS = [
     (["attribute", "-m", "bert"], "no input given"),
     (["attribute", "-m", "bert", "--digit", "3"], "--digit does not fit a text model"),
@@ -24,6 +24,8 @@ USAGE_ERRORS = [
     (["evaluate", "-m", "bert", "--layers", "9", "--method", "flow"], "<= 6 for model 'bert'. Got 9"),
     (["evaluate", "-m", "bert", "--target", "dual"], "unknown target 'dual'"),
     (["evaluate", "-m", "lstm", "--markdown", "t.md"], "needs a transformer"),
+    (["evaluate", "-m", "bert", "--protocol", "papr"], "unknown protocol 'papr'"),
+    (["evaluate", "-m", "bert", "--protocol", "paper", "--against", "ig"], "only the references blankout, saliency"),
     (["report", "--model", "./foo"], "no such model file or folder: ./foo"),
     (["report", "--method", "flw"], "unknown method 'flw'"),
     (["report", "--model", "cnn,lstm", "--method", "flow"], "none of the methods flow applies"),

@@ -7,6 +7,7 @@ from pathlib import Path
 
 
 DATA_DIR_ENV = "XAUDIT_DATA_DIR"
+CACHE_DIR_ENV = "XAUDIT_CACHE_DIR"
 SHIPPED_MODELS_DIR = Path(__file__).parent / "models" / "shipped"
 
 
@@ -23,3 +24,9 @@ def default_data_dir() -> Path | None:
         return chosen
     beside = Path("..") / "shared" / "data"
     return beside.resolve() if beside.is_dir() else None
+
+
+def cache_dir() -> Path:
+    """Where derived data (parsed corpus sentences) is cached: ``$XAUDIT_CACHE_DIR``, else ``~/.cache/xaudit``."""
+    chosen = os.environ.get(CACHE_DIR_ENV)
+    return Path(chosen) if chosen else Path.home() / ".cache" / "xaudit"

@@ -32,12 +32,13 @@ def _root(
 
 
 from . import (  # noqa: E402  (they register)
-    attribute_cmd, cloze_cmd, diff_cmd, evaluate_cmd, fairness_cmd, models_cmd, report_cmd,
+    attribute_cmd, cloze_cmd, diff_cmd, evaluate_cmd, fairness_cmd, models_cmd, report_cmd, reproduce_cmd,
 )
 
 models_cmd.register(app)
 attribute_cmd.register(app)
 evaluate_cmd.register(app)
+reproduce_cmd.register(app)
 fairness_cmd.register(app)
 report_cmd.register(app)
 cloze_cmd.register(app)

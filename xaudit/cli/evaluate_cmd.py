@@ -55,6 +55,11 @@ def evaluate(
                                                        "bootstrap interval, seconds per example, paired tests, the "
                                                        "sanity check and a reading generated from the numbers.",
                                                        dir_okay=False)] = None,
+    protocol: Annotated[str, typer.Option("--protocol", metavar="<xaudit|paper>", help="Definitions of the "
+                                          "references and the rank correlation: xaudit (signed blank-out, L2 "
+                                          "gradient norm, average-rank Spearman over words) or paper (Abnar & "
+                                          "Zuidema's code: |Δp| blank-out, |Σ ∂(p0−p1)/∂e|, dense-rank formula "
+                                          "over the whole sequence).")] = "xaudit",
     allow_pickle: AllowPickle = False,
     device: DeviceOption = Device.cpu,
     format: OutputFormat = Format.table,
@@ -76,7 +81,7 @@ def evaluate(
             layers=parse_layers("layers", layers), target=target or "true", input_file=input_file,
             data_dir=data_dir, stability_samples=stability_samples, noise=noise, removal=removal,
             removal_layers=chosen_removal, batch_size=batch_size, seed=seed, sanity=sanity, paper_tables=markdown is not None,
-            allow_pickle=allow_pickle, device=device.value, progress=progress)
+            protocol=protocol, allow_pickle=allow_pickle, device=device.value, progress=progress)
     from ..evaluation.paper_tables import markdown as paper_markdown
     from ..render.evaluation_terminal import render
 

@@ -18,6 +18,8 @@ class LabelledInputs:
     inputs: list[object]
     labels: list[int]
     description: str
+    attractors: list[int] | None = None
+    """Agreement tasks: each sentence's attractor count (Linzen et al. 2016), for accuracy by count."""
 
 
 def held_out_examples(card: dict[str, Any], n: int | None = None, vocabulary: Sequence[str] | None = None,
@@ -35,13 +37,37 @@ def held_out_examples(card: dict[str, Any], n: int | None = None, vocabulary: Se
     if generator.endswith("agreement.splits"):
         test = agreement.splits(data["n_train"], data["n_dev"], data["n_test"], data["seed"]).test[:n]
         return LabelledInputs([e.text for e in test], [e.label for e in test],
-                              f"agreement test split (seed {data['seed']}), {len(test)} sentences")
+                              f"agreement test split (seed {data['seed']}), {len(test)} sentences",
+                              [e.attractors for e in test])
+    if generator.endswith("linzen.splits"):
+        return _real_agreement_examples(data, n, data_dir)
     if generator.endswith("digits.splits"):
         test = digits.splits(data["seed"]).test
         count = len(test.labels) if n is None else min(n, len(test.labels))
         return LabelledInputs(list(test.images[:count]), [int(x) for x in test.labels[:count]],
                               f"digits test split (seed {data['seed']}), {count} images")
     raise DataError(f"model card has no known data recipe ({generator or 'none'}); give `input_file`")
+
+
+def _real_agreement_examples(data: dict[str, Any], n: int | None, data_dir: Path | None) -> LabelledInputs:
+    """The held-out real agreement sentences of a model trained on them (``datasets.linzen``)."""
+    from ..paths import cache_dir
+    from .corpus import CORPUS_FOLDER
+    from .linzen import splits
+
+    root = data_dir or default_data_dir()
+    if root is None or not (root / CORPUS_FOLDER).is_dir():
+        raise DataError(f"the held-out real sentences come from the corpus in the shared data folder, which was not "
+                        f"found: set {DATA_DIR_ENV}, or give `input_file` (JSON Lines with text and label)")
+    real = splits(root / CORPUS_FOLDER, cache_dir(), data["real_test"], data["real_dev"], data["seed"])
+    if real.fingerprint != data.get("corpus_fingerprint"):
+        raise DataError(f"the English corpus under {root / CORPUS_FOLDER} differs from the one the model was trained "
+                        "on, so its test sentences may not be held out")
+    test = real.test[:n]
+    return LabelledInputs([e.text for e in test], [e.label for e in test],
+                          f"held-out real agreement sentences (Linzen et al. 2016) extracted from the English corpus "
+                          f"by link-grammar (seed {data['seed']}), {len(test)} of {len(real.test)}",
+                          [e.attractors for e in test])
 
 
 def _cloze_examples(card: dict[str, Any], n: int | None, vocabulary: Sequence[str] | None,

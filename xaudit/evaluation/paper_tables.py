@@ -32,7 +32,7 @@ def _ours(result: EvaluationResult, reference: str, method: str, layer: int) -> 
     return None if summary is None else summary.mean
 
 
-def _table(result: EvaluationResult, reference: str, layers: list[int]) -> list[str]:
+def ours_table(result: EvaluationResult, reference: str, layers: list[int]) -> list[str]:
     head = "| | " + " | ".join(f"L{layer}" for layer in layers) + " |"
     lines = [head, "|---" * (len(layers) + 1) + "|"]
     for label, method in ROWS:
@@ -44,7 +44,7 @@ def _table(result: EvaluationResult, reference: str, layers: list[int]) -> list[
     return lines
 
 
-def _paper_table(reference: str) -> list[str]:
+def published_table(reference: str) -> list[str]:
     lines = ["| | " + " | ".join(f"L{i}" for i in range(1, 7)) + " |", "|---" * 7 + "|"]
     for label, method in ROWS:
         lines.append(f"| {label} | " + " | ".join(_cell(m, s) for m, s in PAPER[reference][method]) + " |")
@@ -96,6 +96,53 @@ def _fmt(value: float | None) -> str:
     return "undefined" if value is None else f"{value:.2f}"
 
 
+def protocol_lines(result: EvaluationResult) -> list[str]:
+    """The definitions of the references and the correlation under the run's protocol (``protocols``)."""
+    if result.settings.get("protocol", "xaudit") == "paper":
+        return [
+            "- Protocol `paper`, the authors' code: blank-out `|p_gold(x) − p_gold(x with token i → [UNK])|` at "
+            "every position, [CLS] included, the final token scored 0; input gradients "
+            "`|Σ_d ∂(p_0 − p_1)/∂e_i|` at every position (e_i: token + position embedding).",
+            "- Rank correlation per example over the whole sequence ([CLS] and the final token included): "
+            "`1 − 6Σd²/(n(n²−1))` with dense ranks d, no rounding; where it is NaN, 0 is counted (as the "
+            "authors do). Means are per layer: the authors' printed means pool layers 1..l (their result "
+            "lists were never reset between layers); that is not reproduced.",
+        ]
+    return [
+        "- Protocol `xaudit`: blank-out (each token replaced by [UNK], one at a time; drop in the probability of "
+        "the correct class) and input gradients (L2 norm of the gradient of the correct class's logit "
+        "with respect to each token embedding).",
+        f"- Spearman's rho per example over the sentence's word tokens ([CLS] and [SEP] excluded); scores "
+        f"are rounded to {result.settings['rank_rounding_decimals']} decimals relative to their maximum "
+        "before ranking, so that saturated flow values tie. A correlation with a constant vector is "
+        "undefined: such examples are left out of mean ± std and counted below.",
+    ]
+
+
+def diagnostics_lines(diagnostics: dict) -> list[str]:
+    """The degeneracy diagnostics (``diagnostics.Diagnostics``) as a section; none when not computed."""
+    if not diagnostics:
+        return []
+    gaps = diagnostics["logit_gap_quantiles"]
+    lines = [
+        "## Degeneracy diagnostics", "",
+        f"On the same {diagnostics['n']} sentences, with xaudit's signed blank-out over the words "
+        "(`xaudit.evaluation.diagnostics`):", "",
+        "- Logit gap (gold − other) at the " + " / ".join(gaps) + " quantiles: "
+        + " / ".join(f"{v:.2f}" for v in gaps.values()) + ".",
+        f"- Words whose blank-out exceeds 1% of the sentence's largest: {diagnostics['words_moved_mean']:.1f} on "
+        f"average (median {diagnostics['words_moved_median']:.0f}) of {diagnostics['words_mean']:.1f} words; "
+        "the ranks of the others are noise.",
+        f"- Share of negative drops (blanking the word raises p_gold): {diagnostics['negative_drop_share']:.1%}.",
+    ]
+    if diagnostics["accuracy_by_attractors"]:
+        lines += ["", "| attractors | " + " | ".join(diagnostics["accuracy_by_attractors"]) + " |",
+                  "|---" * (len(diagnostics["accuracy_by_attractors"]) + 1) + "|",
+                  "| accuracy | " + " | ".join(f"{v:.3f}" for v in diagnostics["accuracy_by_attractors"].values())
+                  + " |", "| n | " + " | ".join(str(v) for v in diagnostics["n_by_attractors"].values()) + " |"]
+    return lines + [""]
+
+
 def markdown(result: EvaluationResult, model_card: dict, command: str) -> str:
     """The reproduction report: setup, our tables, the paper's tables, a generated reading."""
     layers = sorted({s.layer for s in result.summaries if s.method in {"attention", "rollout", "flow"}
@@ -114,26 +161,21 @@ def markdown(result: EvaluationResult, model_card: dict, command: str) -> str:
         f"- Data: {result.settings.get('data', 'see the model card')}; n = {result.n_examples} examples.",
         "- Importance of each input token: the CLS output node's row of raw attention (heads averaged), "
         "rollout, or attention flow, at each layer.",
-        "- References: blank-out (each token replaced by [UNK], one at a time; drop in the probability of "
-        "the correct class) and input gradients (L2 norm of the gradient of the correct class's logit "
-        "with respect to each token embedding).",
-        f"- Spearman's rho per example over the sentence's word tokens ([CLS] and [SEP] excluded); scores "
-        f"are rounded to {result.settings['rank_rounding_decimals']} decimals relative to their maximum "
-        "before ranking, so that saturated flow values tie. A correlation with a constant vector is "
-        "undefined: such examples are left out of mean ± std and counted below.",
+        *protocol_lines(result),
         "",
     ]
     for reference in ("blankout", "saliency"):
         if f"spearman_vs_{reference}" not in result.measures():
             continue
         out += [f"## {TITLES[reference]}", "", "Ours (mean ± std over examples):", ""]
-        out += _table(result, reference, layers)
+        out += ours_table(result, reference, layers)
         undefined = {f"{label} L{layer}": s.n_undefined for label, method in ROWS for layer in layers
                      if (s := result.get(method, f"spearman_vs_{reference}", layer)) and s.n_undefined}
         out += ["", "Undefined correlations left out: "
                 + (", ".join(f"{k}: {v}" for k, v in undefined.items()) if undefined else "none") + ".", ""]
-        out += ["Published (Abnar & Zuidema 2020):", ""] + _paper_table(reference) + [""]
+        out += ["Published (Abnar & Zuidema 2020):", ""] + published_table(reference) + [""]
         out += ["Reading:", ""] + _reading(result, reference, layers) + [""]
+    out += diagnostics_lines(result.diagnostics)
     out += [
         "## Caveats",
         "",

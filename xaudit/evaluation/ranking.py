@@ -28,3 +28,19 @@ def spearman(a: np.ndarray, b: np.ndarray) -> float | None:
         return None
     ra, rb = rankdata(a) - (a.size + 1) / 2, rankdata(b) - (b.size + 1) / 2  # average ranks, centred
     return float(np.dot(ra, rb) / np.sqrt(np.dot(ra, ra) * np.dot(rb, rb)))
+
+
+def dense_spearman(a: np.ndarray, b: np.ndarray) -> float:
+    """Abnar & Zuidema's rank correlation, as their code computes it: ``1 − 6·Σ d_i² / (n(n² − 1))``.
+
+    ``d_i`` is the difference of the dense ranks (equal values share a rank, the next value
+    gets the next integer) and no rounding is applied. With ties this is not Pearson's r of
+    the ranks, and a constant side gives a number, not an undefined value. Where the formula
+    is NaN (fewer than two units, or a NaN score) the authors count 0, and so does this.
+    """
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    n = a.size
+    if n < 2 or np.isnan(a).any() or np.isnan(b).any():
+        return 0.0
+    d = rankdata(a, method="dense") - rankdata(b, method="dense")
+    return float(1.0 - 6.0 * np.dot(d, d) / (n * (n * n - 1.0)))

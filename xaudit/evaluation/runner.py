@@ -3,7 +3,8 @@
 Measures (each per method and, for layered methods, per layer):
 
 - ``spearman_vs_<reference>``: rank correlation with a reference explanation (blank-out,
-  saliency ...) over the example's non-special units, as in Abnar & Zuidema (2020), Tables 1-2;
+  saliency ...), as in Abnar & Zuidema (2020), Tables 1-2, under a ``protocols.Protocol``:
+  ``xaudit`` (over the example's non-special units) or ``paper`` (the authors' definitions);
 - ``aopc_comprehensiveness``, ``aopc_sufficiency``, ``deletion_auc`` (ERASER, DeYoung et al. 2020);
 - ``gini`` (sparsity); ``max_sensitivity`` (stability, Yeh et al. 2019);
 - with ``sanity``, the cascading randomisation test (Adebayo et al. 2018; ``sanity.py``).
@@ -29,7 +30,8 @@ from ..models.base import ModelAdapter
 from ..schema import JsonResult, check_envelope, envelope
 from ..progress import ProgressFn, silent
 from .perturbation import candidate_units, removal_measures
-from .ranking import DECIMALS, spearman
+from .protocols import protocol_of
+from .ranking import DECIMALS
 from .statistics import PairedTest, bootstrap_interval, paired_tests
 from .sanity import THRESHOLD, SanityStep, cascading_randomisation, verdicts
 from .sparsity import gini
@@ -67,6 +69,8 @@ class EvaluationResult(JsonResult):
     """Per method: seconds of its attribution pass per example (the measures' own passes not counted)."""
     compared_layers: dict[str, int | None] = field(default_factory=dict)
     """The layer of each layered method that the tests compare (its last evaluated one)."""
+    diagnostics: dict[str, Any] = field(default_factory=dict)
+    """Degeneracy diagnostics of the model on the evaluated inputs (``diagnostics.Diagnostics``), when computed."""
 
     def sanity_verdicts(self) -> dict[str, bool | None]:
         """Per method: passes the randomisation test (None: not run, or undefined)."""
@@ -87,7 +91,7 @@ class EvaluationResult(JsonResult):
             "references": self.references, "settings": self.settings, "version": __version__,
             "results": [asdict(s) for s in self.summaries], "sanity": [asdict(s) for s in self.sanity],
             "tests": [asdict(t) for t in self.tests], "seconds_per_example": self.seconds_per_example,
-            "compared_layers": self.compared_layers}
+            "compared_layers": self.compared_layers} | ({"diagnostics": self.diagnostics} if self.diagnostics else {})
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> EvaluationResult:
@@ -96,7 +100,7 @@ class EvaluationResult(JsonResult):
                    dict(data["settings"]), [Summary(**row) for row in data["results"]],
                    [SanityStep(**row) for row in data.get("sanity", [])],
                    [PairedTest(**row) for row in data.get("tests", [])], dict(data.get("seconds_per_example", {})),
-                   dict(data.get("compared_layers", {})))
+                   dict(data.get("compared_layers", {})), dict(data.get("diagnostics", {})))
 
     def to_frame(self):
         import pandas as pd
@@ -140,6 +144,7 @@ def evaluate(
     removal_layers: str | Sequence[int] = "last",
     seed: int = 0,
     sanity: bool = False,
+    protocol: str = "xaudit",
     progress: ProgressFn = silent,
 ) -> EvaluationResult:
     """Faithfulness, sparsity and stability of ``methods`` on ``inputs``.
@@ -147,8 +152,11 @@ def evaluate(
     Rank correlations, Gini and max-sensitivity are computed at every chosen layer of a
     layered method; the removal measures (AOPC, deletion), which need many forward passes,
     at ``removal_layers``: ``"last"`` (default), ``"all"``, or a list of layers. ``sanity`` adds the
-    cascading randomisation test on the same inputs and targets.
+    cascading randomisation test on the same inputs and targets. ``protocol`` chooses the units
+    and the correlation of the Spearman measures (``protocols.PROTOCOLS``); the references
+    themselves are the caller's (``protocols.paper_references`` for ``paper``).
     """
+    chosen_protocol = protocol_of(protocol)
     if target == "true" and (labels is None or any(label is None for label in labels)):
         raise ParameterError("`target` 'true' needs a label for every input; use 'predicted' or a class")
     fixed = None if target in ("true", "predicted") else adapter.label_index(target)
@@ -173,6 +181,7 @@ def evaluate(
             batches.append(batch)
             batch_targets.append(targets)
         candidates = [candidate_units(batch, row) for row in range(len(batch))]
+        compared_units = [chosen_protocol.units(batch, row) for row in range(len(batch))]
         reference_scores = {name: [s[-1] for s in rows]
                             for name, rows in layer_scores(references, adapter, batch, targets, seed).items()}
         all_scores = layer_scores(methods, adapter, batch, targets, seed, timings)
@@ -192,7 +201,7 @@ def evaluate(
                     if name == method.name:
                         continue
                     values[(method.name, f"spearman_vs_{name}", layer)] += [
-                        spearman(s[c], r[c]) for s, r, c in zip(scores, ref, candidates)]
+                        chosen_protocol.correlate(s[u], r[u]) for s, r, u in zip(scores, ref, compared_units)]
                 values[(method.name, "gini", layer)] += [gini(s[c]) for s, c in zip(scores, candidates)]
                 if stability is not None:
                     values[(method.name, "max_sensitivity", layer)] += [float(st[index]) for st in stability]
@@ -209,7 +218,8 @@ def evaluate(
     settings = {"target": target, "stability_samples": stability_samples, "noise": noise, "seed": seed,
                 "removal_layers": removal_layers if isinstance(removal_layers, str) else list(removal_layers),
                 "rank_rounding_decimals": DECIMALS, "units": "non-special units (tokens other than [CLS]/[SEP] "
-                "and the like; every pixel)", "undefined": "left out of mean/std, counted in n_undefined"}
+                "and the like; every pixel)", "undefined": "left out of mean/std, counted in n_undefined",
+                "protocol": protocol, "protocol_definition": chosen_protocol.description}
     steps = cascading_randomisation(adapter, batches, batch_targets, methods, seed, progress) if sanity else []
     if sanity:
         settings["sanity_threshold"] = THRESHOLD

@@ -48,15 +48,18 @@ def evaluate_model(
     seed: int = 0,
     sanity: bool = False,
     paper_tables: bool = False,
+    protocol: str = "xaudit",
     allow_pickle: bool = False,
     device: str = "cpu",
     progress: ProgressFn = silent,
 ) -> tuple[EvaluationResult, dict[str, Any]]:
-    """The evaluation of ``model`` (default methods: every one it supports but the sampling ones; ``["all"]``:
+    """The evaluation of ``model`` (with ``paper_tables``, and its degeneracy diagnostics on the same data) (default methods: every one it supports but the sampling ones; ``["all"]``:
     every one it supports) and its model card.
 
     Data: ``input_file`` (JSON Lines with ``text`` and ``label``), else the reference model's
-    held-out split, read from ``data_dir`` where the model's card says so.
+    held-out split, read from ``data_dir`` where the model's card says so. ``protocol``:
+    ``xaudit`` or ``paper`` (Abnar & Zuidema's definitions of the references and the rank
+    correlation; ``evaluation.protocols``).
     """
     from ..attribution.registry import build_methods, supported
     from ..checks import check_evaluation, check_methods, check_target
@@ -69,7 +72,10 @@ def evaluate_model(
     if paper_tables and methods and not everything and not PAPER_METHODS & set(methods):
         raise ParameterError("`markdown` writes Abnar & Zuidema's tables: it needs the methods attention, rollout "
                              "and/or flow")
-    chosen_refs = build_methods(list(against), {})
+    from .protocols import paper_references, protocol_of
+
+    protocol_of(protocol)
+    chosen_refs = paper_references(list(against)) if protocol == "paper" else build_methods(list(against), {})
     requested = build_methods(list(methods), {}) if methods and not everything else []
     removal_list = [] if isinstance(removal_layers, str) else list(removal_layers)
     summary = summarize(model)
@@ -93,8 +99,14 @@ def evaluate_model(
     else:
         split = held_out_examples(card, n, vocabulary=adapter.labels, data_dir=data_dir)
         items, labels, data = split.inputs, split.labels, split.description
+    attractors = None if input_file is not None else split.attractors
     result = evaluate(adapter, items, labels, chosen, chosen_refs, layers=list(layers) or None, target=target,
                       batch_size=batch_size, stability_samples=stability_samples, noise=noise, removal=removal,
-                      removal_layers=removal_layers, seed=seed, sanity=sanity, progress=progress)
+                      removal_layers=removal_layers, seed=seed, sanity=sanity, protocol=protocol,
+                      progress=progress)
     result.settings["data"] = data
+    if paper_tables:
+        from .diagnostics import degeneracy
+
+        result.diagnostics = degeneracy(adapter, items, labels, attractors, batch_size).to_dict()
     return result, card

@@ -159,6 +159,7 @@ def load_hf(spec: str, *, name: str, allow_pickle: bool, device: str | torch.dev
 
     transformers.utils.logging.disable_progress_bar()
 
+    from . import gpt2_encoder  # noqa: F401  registers Abnar & Zuidema's encoder with the Auto classes
     from .hf import HFImageClassifierAdapter
 
     if local:

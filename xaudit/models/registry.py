@@ -55,6 +55,18 @@ REFERENCE_MODELS: dict[str, ReferenceModel] = {model.name: model for model in (
             "tiny": dict(n_train=300, n_dev=100, n_test=100, hidden=16, layers=2, heads=2,
                          intermediate=32, epochs=1, batch_size=32, lr=1e-3)}),
     ReferenceModel(
+        "gpt2-encoder", "transformer", "agreement",
+        "GPT-2 blocks without the causal mask (6 layers, 8 heads, 128 dims), linear layer on [CLS]: Abnar & "
+        "Zuidema's classifier, on subject-verb number agreement", _AGREEMENT + " plus real sentences from the shared "
+        "English corpus (Linzen et al. 2016, parsed by link-grammar: xaudit.datasets.linzen)", f"{_RECIPES}:train_gpt2_encoder", {
+            "full": dict(n_train=10_000, n_dev=1_000, n_test=1_000, hidden=128, layers=6, heads=8, embd_pdrop=0.2,
+                         resid_pdrop=0.4, attn_pdrop=0.6, initializer_range=0.05, l2=1e-4, epochs=3,
+                         batch_size=64, lr=1e-3, real=True, real_test=2_000, real_dev=300, min_count=2),
+            "tiny": dict(n_train=300, n_dev=100, n_test=100, hidden=16, layers=2, heads=2, embd_pdrop=0.2,
+                         resid_pdrop=0.4, attn_pdrop=0.6, initializer_range=0.05, l2=1e-4, epochs=1,
+                         batch_size=32, lr=1e-3, real=False, real_test=0, real_dev=0, min_count=2)},
+        reads_corpus=True),
+    ReferenceModel(
         "lstm", "recurrent", "agreement", "LSTM classifier on subject-verb number agreement", _AGREEMENT,
         f"{_RECIPES}:train_lstm", {
             "full": dict(n_train=40_000, n_dev=4_000, n_test=10_000, embedding=64, hidden=128,

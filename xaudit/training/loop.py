@@ -22,6 +22,9 @@ class LoopSettings:
     lr: float
     weight_decay: float = 0.01
     warmup: float = 0.1
+    l2: float = 0.0
+    """Coupled L2 penalty ``l2 · Σ w²`` over every parameter added to the loss (Keras' ``l2`` regularizer, as
+    Abnar & Zuidema's models use); ``weight_decay`` is AdamW's decoupled decay."""
 
 
 @dataclass
@@ -101,6 +104,8 @@ def train_classifier(
                 inputs = augment(inputs, generator)
             logits = call(model, {k: v.to(device) for k, v in inputs.items()})
             loss = loss_fn(logits, labels.to(device))
+            if settings.l2:
+                loss = loss + settings.l2 * sum(p.pow(2).sum() for p in model.parameters())
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             nn.utils.clip_grad_norm_(model.parameters(), 1.0)

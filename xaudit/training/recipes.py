@@ -15,7 +15,7 @@ import platform
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -100,19 +100,58 @@ def _digit_tensors(split: digits.DigitSplit) -> TensorData:
     return TensorData({"images": torch.from_numpy(split.images).unsqueeze(1)}, torch.from_numpy(split.labels))
 
 
-def train_bert(p: dict[str, Any], seed: int, device: torch.device, out: Path, progress: ProgressFn) -> dict[str, Any]:
-    from transformers import BertConfig, BertForSequenceClassification, BertTokenizer
+def _agreement_tokenizer(extra_words: Sequence[str] = (), **options: Any):
+    """A word-level tokenizer over the grammar's vocabulary (and ``extra_words``): ``[CLS] w1 … wk [SEP]``."""
+    from transformers import BertTokenizer
 
-    data, recipe = _agreement_data(p)
-    vocab = _agreement_vocab()
-    tokenizer = BertTokenizer(vocab={t: i for i, t in enumerate(vocab)}, do_lower_case=True,
-                              model_max_length=MAX_TOKENS)
-    config = BertConfig(vocab_size=len(vocab), hidden_size=p["hidden"], num_hidden_layers=p["layers"],
-                        num_attention_heads=p["heads"], intermediate_size=p["intermediate"],
-                        max_position_embeddings=MAX_TOKENS, num_labels=2, pad_token_id=0,
-                        **_label_maps(agreement.LABELS))
-    seed_everything(seed)
-    model = BertForSequenceClassification._from_config(config, attn_implementation="eager")
+    vocab = list(dict.fromkeys([*_agreement_vocab(), *extra_words]))
+    return BertTokenizer(vocab={t: i for i, t in enumerate(vocab)}, do_lower_case=True, model_max_length=MAX_TOKENS,
+                         **options)
+
+
+def _words(text: str) -> list[str]:
+    """Words as the BERT pre-tokenizer splits them (lower case, accents stripped, punctuation apart)."""
+    import re
+    import unicodedata
+
+    plain = "".join(c for c in unicodedata.normalize("NFD", text.lower()) if unicodedata.category(c) != "Mn")
+    return re.findall(r"\w+|[^\w\s]", plain)
+
+
+def _mixed_agreement_data(p: dict[str, Any], corpus_dir: Path) -> tuple[agreement.AgreementSplits, dict[str, Any],
+                                                                         list[str]]:
+    """The grammar's training sentences plus real ones (``datasets.linzen``); dev and test real sentences only.
+
+    Also the real training words seen at least ``min_count`` times, for the vocabulary.
+    """
+    from collections import Counter
+
+    from ..datasets import linzen
+    from ..paths import cache_dir
+
+    grammar, recipe = _agreement_data(p)
+    real = linzen.splits(corpus_dir, cache_dir(), p["real_test"], p["real_dev"], AGREEMENT_DATA_SEED)
+
+    def converted(examples):
+        return [agreement.AgreementExample(x.text, x.label, x.attractors, x.intervening) for x in examples]
+
+    counts = Counter(word for x in real.train for word in _words(x.text))
+    words = sorted(word for word, n in counts.items() if n >= p["min_count"])
+    data = agreement.AgreementSplits(grammar.train + converted(real.train), converted(real.dev), converted(real.test))
+    recipe = {"generator": "xaudit.datasets.linzen.splits", "seed": AGREEMENT_DATA_SEED, "grammar": recipe,
+              "real_n_train": len(real.train), "n_dev": len(real.dev), "n_test": len(real.test),
+              "real_test": p["real_test"], "real_dev": p["real_dev"], "corpus_fingerprint": real.fingerprint,
+              "vocabulary": f"the grammar's words and {len(words)} real training words seen >= {p['min_count']} times",
+              "description": "the grammar's sentences plus real agreement sentences (Linzen et al. 2016) extracted "
+                             "from the shared English corpus by link-grammar; dev and test: held-out real sentences",
+              "training_augmentation": f"each word replaced by [UNK] with probability {UNK_RATE}"}
+    return data, recipe, words
+
+
+def _train_agreement_transformer(model, tokenizer, config, data: agreement.AgreementSplits, recipe: dict[str, Any],
+                                 p: dict[str, Any], settings: LoopSettings, seed: int, device: torch.device, out: Path,
+                                 progress: ProgressFn) -> dict[str, Any]:
+    """Train a Hugging Face classifier on agreement data with [UNK] dropout; save it with its tokenizer."""
 
     def tensors(examples):
         enc = tokenizer([e.text for e in examples], padding=True, return_tensors="pt")
@@ -120,13 +159,48 @@ def train_bert(p: dict[str, Any], seed: int, device: torch.device, out: Path, pr
 
     augment = _unk_dropout(tokenizer.unk_token_id, (tokenizer.cls_token_id, tokenizer.sep_token_id))
     summary = train_classifier(model, lambda m, x: m(**x).logits, tensors(data.train), tensors(data.dev),
-                               LoopSettings(p["epochs"], p["batch_size"], p["lr"]), seed, device,
-                               augment=augment, progress=progress)
+                               settings, seed, device, augment=augment, progress=progress)
     model.to("cpu").save_pretrained(out, safe_serialization=True)
     tokenizer.save_pretrained(out)
     return {"architecture": "hf", "config": config.to_diff_dict(), "labels": list(agreement.LABELS),
             "data": recipe, "training": summary, "parameters": _count(model),
             "metrics_fn": lambda adapter: agreement_metrics(adapter, data.test)}
+
+
+def train_bert(p: dict[str, Any], seed: int, device: torch.device, out: Path, progress: ProgressFn) -> dict[str, Any]:
+    from transformers import BertConfig, BertForSequenceClassification
+
+    tokenizer = _agreement_tokenizer()
+    config = BertConfig(vocab_size=len(tokenizer), hidden_size=p["hidden"], num_hidden_layers=p["layers"],
+                        num_attention_heads=p["heads"], intermediate_size=p["intermediate"],
+                        max_position_embeddings=MAX_TOKENS, num_labels=2, pad_token_id=0,
+                        **_label_maps(agreement.LABELS))
+    seed_everything(seed)
+    model = BertForSequenceClassification._from_config(config, attn_implementation="eager")
+    data, recipe = _agreement_data(p)
+    return _train_agreement_transformer(model, tokenizer, config, data, recipe, p,
+                                        LoopSettings(p["epochs"], p["batch_size"], p["lr"]), seed, device, out, progress)
+
+
+def train_gpt2_encoder(p: dict[str, Any], seed: int, device: torch.device, out: Path, progress: ProgressFn, *,
+                       corpus_dir: Path) -> dict[str, Any]:
+    """Abnar & Zuidema's classifier (``models.gpt2_encoder``): their dropouts, L2 1e-4 instead of weight decay;
+    with ``p["real"]``, trained on the grammar plus real sentences and tested on held-out real ones."""
+    from ..models.gpt2_encoder import GPT2EncoderConfig, GPT2EncoderForSequenceClassification
+
+    data, recipe, words = _mixed_agreement_data(p, corpus_dir) if p["real"] else (*_agreement_data(p), [])
+    tokenizer = _agreement_tokenizer(words, model_input_names=["input_ids", "attention_mask"])
+    config = GPT2EncoderConfig(vocab_size=len(tokenizer), n_positions=MAX_TOKENS, n_embd=p["hidden"],
+                               n_layer=p["layers"], n_head=p["heads"], embd_pdrop=p["embd_pdrop"],
+                               resid_pdrop=p["resid_pdrop"], attn_pdrop=p["attn_pdrop"],
+                               initializer_range=p["initializer_range"], num_labels=2,
+                               pad_token_id=tokenizer.pad_token_id, bos_token_id=tokenizer.cls_token_id,
+                               eos_token_id=tokenizer.sep_token_id, **_label_maps(agreement.LABELS))
+    seed_everything(seed)
+    model = GPT2EncoderForSequenceClassification._from_config(config, attn_implementation="eager")
+    settings = LoopSettings(p["epochs"], p["batch_size"], p["lr"], weight_decay=0.0, l2=p["l2"])
+    return _train_agreement_transformer(model, tokenizer, config, data, recipe, p, settings, seed, device, out,
+                                        progress)
 
 
 def train_lstm(p: dict[str, Any], seed: int, device: torch.device, out: Path, progress: ProgressFn) -> dict[str, Any]:
