@@ -13,8 +13,8 @@ from xaudit.models.loading import load_folder, load_model
 
 def test_an_unknown_bare_name_is_a_hub_id_that_fails_offline_naming_the_reference_models(monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    with pytest.raises(ModelError, match=r"unknown model 'brt': not a reference model \(bert, cnn, credit, income, "
-                                         r"lstm, mlm, vit\) nor a local path, and as a hub id: it is not in the local "
+    with pytest.raises(ModelError, match=r"unknown model 'brt': not a reference model \(bert, cnn, credit, gpt2-encoder, "
+                                         r"income, lstm, mlm, vit\) nor a local path, and as a hub id: it is not in the local "
                                          r"cache and the hub is offline .*did you mean 'bert'\?"):
         load_model("brt")
 

@@ -14,13 +14,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..errors import ParameterError, unknown_choice
-from ..models.base import Batch
-from .perturbation import candidate_units
 from .ranking import dense_spearman, spearman
+
+if TYPE_CHECKING:
+    from ..models.base import Batch
 
 
 @dataclass(frozen=True)
@@ -33,12 +35,18 @@ class Protocol:
     description: str
 
 
+def _word_units(batch: Batch, row: int) -> np.ndarray:
+    from .perturbation import candidate_units  # imports torch; a usage error should not wait for it
+
+    return candidate_units(batch, row)
+
+
 def _all_units(batch: Batch, row: int) -> np.ndarray:
     return np.arange(len(batch.units[row]), dtype=np.int64)
 
 
 PROTOCOLS: dict[str, Protocol] = {p.name: p for p in (
-    Protocol("xaudit", candidate_units, spearman,
+    Protocol("xaudit", _word_units, spearman,
              "signed blank-out and the L2 norm of the gold logit's gradient; Spearman (average ranks) over the "
              "word tokens, [CLS]/[SEP] excluded; constant cases undefined and counted"),
     Protocol("paper", _all_units, dense_spearman,
