@@ -25,6 +25,7 @@ USAGE_ERRORS = [
     (["evaluate", "-m", "bert", "--target", "dual"], "unknown target 'dual'"),
     (["evaluate", "-m", "lstm", "--markdown", "t.md"], "needs a transformer"),
     (["evaluate", "-m", "bert", "--protocol", "papr"], "unknown protocol 'papr'"),
+    (["evaluate", "-m", "bert", "--method", "flow", "--steps", "5"], "--steps applies to ig, smoothgrad-ig"),
     (["evaluate", "-m", "bert", "--protocol", "paper", "--against", "ig"], "only the references blankout, saliency"),
     (["report", "--model", "./foo"], "no such model file or folder: ./foo"),
     (["report", "--method", "flw"], "unknown method 'flw'"),

@@ -131,3 +131,21 @@ def test_methods_all_runs_the_sampling_ones_too_and_writes_the_comparison(tmp_pa
     assert methods == expected and "kernel-shap" in methods and "deeplift" not in methods
     text = out.read_text()
     assert all(f"| `{name}` |" in text for name in methods) and "## Reading" in text
+
+
+def test_method_parameters_reach_the_evaluated_methods_and_the_comparison(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from xaudit.cli import app
+
+    out = tmp_path / "comparison.md"
+    result = CliRunner().invoke(app, ["evaluate", "--model", "lstm", "--method", "ig,smoothgrad", "--steps", "4",
+                                      "--noise-samples", "3", "--n", "2", "--no-removal", "--stability-samples", "0",
+                                      "--format", "json", "--comparison", str(out)])
+    assert result.exit_code == 0, result.output
+    settings = json.loads(result.stdout[result.stdout.index("{"):])["settings"]
+    assert settings["method_parameters"]["ig"]["n_steps"] == 4
+    assert settings["method_parameters"]["smoothgrad"]["noise_samples"] == 3
+    assert "`ig` n_steps = 4" in out.read_text() and "noise_samples = 3" in out.read_text()

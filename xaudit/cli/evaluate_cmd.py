@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
 from .common import RichProgress, command_line, emit_formatted, handle_errors
 from .options import (AllowPickle, BatchSize, DataDir, Device, DeviceOption, Format, Model, NEvaluate, Output,
-                      OutputFormat, Seed, Target, command, method_list_help)
+                      OutputFormat, Seed, Target, command, explicit, method_list_help,
+                      with_method_options)
 
 
 def register(app: typer.Typer) -> None:
     command(app, "evaluate", evaluate, aliases={"--methods": "--method", "--n": "--n-evaluate"})
 
 
+@with_method_options
 @handle_errors
 def evaluate(
+    ctx: typer.Context,
     model: Model,
     method: Annotated[Optional[str], typer.Option("--method", metavar="<method,...>", help=method_list_help(
         "to evaluate (default: every one the model supports but {named_only}; 'all': every one it supports)"))] = None,
@@ -64,11 +67,13 @@ def evaluate(
     device: DeviceOption = Device.cpu,
     format: OutputFormat = Format.table,
     output: Output = None,
+    method_params: dict[str, Any] | None = None,
 ) -> None:
     """Faithfulness (Spearman vs references, AOPC, deletion), sparsity (Gini) and stability of methods.
 
     \b
-    Example: xaudit evaluate --model bert --method attention,rollout,flow --n-evaluate 500
+    Examples: xaudit evaluate --model bert --method attention,rollout,flow --n-evaluate 500
+              xaudit evaluate --model bert --method all --sanity --steps 20 --noise-samples 5 --comparison c.md
     """
     from ..evaluation.session import evaluate_model, parse_layers
     from ..validation import split_csv
@@ -81,7 +86,9 @@ def evaluate(
             layers=parse_layers("layers", layers), target=target or "true", input_file=input_file,
             data_dir=data_dir, stability_samples=stability_samples, noise=noise, removal=removal,
             removal_layers=chosen_removal, batch_size=batch_size, seed=seed, sanity=sanity, paper_tables=markdown is not None,
-            protocol=protocol, allow_pickle=allow_pickle, device=device.value, progress=progress)
+            protocol=protocol, method_params=method_params or {},
+            given_params=explicit(ctx, method_params or {}, as_flags=False), allow_pickle=allow_pickle,
+            device=device.value, progress=progress)
     from ..evaluation.paper_tables import markdown as paper_markdown
     from ..render.evaluation_terminal import render
 

@@ -90,6 +90,15 @@ def _reading(result: EvaluationResult, measures: list[str]) -> list[str]:
     return lines
 
 
+def _parameter_lines(parameters: dict[str, dict[str, object]]) -> list[str]:
+    """The setup line naming each method's parameters (none when no method has any)."""
+    if not parameters:
+        return []
+    described = (f"`{name}` " + ", ".join(f"{key} = {value}" for key, value in values.items())
+                 for name, values in parameters.items())
+    return ["- Method parameters: " + "; ".join(described) + "."]
+
+
 def markdown(result: EvaluationResult, command: str) -> str:
     """The comparison report: setup, the table, paired tests by measure, the sanity check, the reading."""
     measures = ordered(result.measures())
@@ -103,6 +112,7 @@ def markdown(result: EvaluationResult, command: str) -> str:
         "## Setup", "",
         f"- Data: {result.settings.get('data', '')}; n = {result.n_examples} examples; target: "
         f"{result.settings['target']}; seed {result.settings['seed']}.",
+        *_parameter_lines(result.settings.get("method_parameters", {})),
         f"- Cells: mean over the examples and its {LEVEL:.0%} percentile-bootstrap interval ({RESAMPLES} resamples, "
         "seeded); layered (attention) methods at their last layer "
         f"({', '.join(f'`{m}` L{layer}' for m, layer in result.compared_layers.items() if layer is not None) or 'none'}).",

@@ -6,7 +6,7 @@ model loads.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -49,6 +49,8 @@ def evaluate_model(
     sanity: bool = False,
     paper_tables: bool = False,
     protocol: str = "xaudit",
+    method_params: Mapping[str, Any] | None = None,
+    given_params: Collection[str] = (),
     allow_pickle: bool = False,
     device: str = "cpu",
     progress: ProgressFn = silent,
@@ -59,7 +61,9 @@ def evaluate_model(
     Data: ``input_file`` (JSON Lines with ``text`` and ``label``), else the reference model's
     held-out split, read from ``data_dir`` where the model's card says so. ``protocol``:
     ``xaudit`` or ``paper`` (Abnar & Zuidema's definitions of the references and the rank
-    correlation; ``evaluation.protocols``).
+    correlation; ``evaluation.protocols``). ``method_params`` set the evaluated methods' parameters
+    (``n_steps``, ``noise_samples``, ...; the references keep their defaults); ``given_params``
+    names those the user set on purpose, refused when none of the methods takes them.
     """
     from ..attribution.registry import build_methods, supported
     from ..checks import check_evaluation, check_methods, check_target
@@ -76,7 +80,8 @@ def evaluate_model(
 
     protocol_of(protocol)
     chosen_refs = paper_references(list(against)) if protocol == "paper" else build_methods(list(against), {})
-    requested = build_methods(list(methods), {}) if methods and not everything else []
+    params = dict(method_params or {})
+    requested = build_methods(list(methods), params, given_params) if methods and not everything else []
     removal_list = [] if isinstance(removal_layers, str) else list(removal_layers)
     summary = summarize(model)
     if summary is not None:  # checked before loading; a hub id only after
@@ -91,7 +96,7 @@ def evaluate_model(
 
     adapter = load_model(model, allow_pickle=allow_pickle, device=device)
     check_evaluation(adapter, layers=[*layers, *removal_list], paper_tables=paper_tables, input_file=input_file)
-    chosen = requested or build_methods(supported(adapter, defaults_only=not everything), {})
+    chosen = requested or build_methods(supported(adapter, defaults_only=not everything), params, given_params)
     card = card_of(model)
     if input_file is not None:
         items, labels = read_labelled_texts(input_file, adapter.labels)
@@ -105,6 +110,8 @@ def evaluate_model(
                       removal_layers=removal_layers, seed=seed, sanity=sanity, protocol=protocol,
                       progress=progress)
     result.settings["data"] = data
+    result.settings["method_parameters"] = {method.name: {k: v for k, v in method.params.items() if v is not None}
+                                            for method in chosen if any(v is not None for v in method.params.values())}
     if paper_tables:
         from .diagnostics import degeneracy
 
