@@ -205,6 +205,8 @@ def test_unexpected_errors_are_one_line_with_exit_4(models_env, monkeypatch):
     result = run("predict", "-m", "cnn", "--digit", "1")
     assert result.exit_code == 4 and "internal error: RuntimeError: simulated bug" in result.output
     assert "Traceback" not in result.output
+    loud = run("--debug", "predict", "-m", "cnn", "--digit", "1")
+    assert loud.exit_code != 0 and isinstance(loud.exception, RuntimeError) and "simulated bug" in str(loud.exception)
 
 
 @pytest.mark.parametrize(

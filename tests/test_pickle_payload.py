@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from xaudit.errors import ModelError
-from xaudit.models.loading import load_model
+from xaudit.models.loading import load_folder, load_model
 
 
 class WritesMarker:
@@ -43,6 +43,9 @@ def test_hostile_checkpoint_never_runs(tmp_path, tiny_models_dir):
     torch.save(hostile_state(load_file(str(folder / "model.safetensors")), marker), checkpoint)
     with pytest.raises(ModelError, match="refusing to load pickle checkpoint"):
         load_model(str(checkpoint))
+    assert not marker.exists()
+    with pytest.raises(ModelError, match="refusing to load pickle checkpoint"):  # the library path, no CLI check
+        load_folder(folder, name="lstm", allow_pickle=False, device="cpu", weights=checkpoint)
     assert not marker.exists()
     with pytest.raises(ModelError, match="not a weights-only pickle"):
         load_model(str(checkpoint), allow_pickle=True)
