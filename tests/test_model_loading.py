@@ -142,3 +142,109 @@ def test_hub_probe_reports_offline_mode(monkeypatch):
 
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     assert hub_offline() == "offline (HF_HUB_OFFLINE is set)"
+
+
+@pytest.mark.parametrize("value", ["1", "on", "Yes", "TRUE"])
+def test_offline_mode_is_read_from_the_environment_in_any_case(monkeypatch, value):
+    from huggingface_hub import constants
+
+    from xaudit.models.loading import hub_offline
+
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    monkeypatch.setenv("HF_HUB_OFFLINE", value)
+    assert hub_offline() == "offline (HF_HUB_OFFLINE is set)"
+
+
+def test_hub_probe_connects_to_the_endpoint_host_on_443(monkeypatch):
+    import socket
+
+    from huggingface_hub import constants
+
+    from xaudit.models import loading
+
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setattr(constants, "ENDPOINT", "https://hub.example.org")
+    calls = []
+
+    class Connection:
+        def close(self):
+            calls.append("closed")
+
+    def answers(address, timeout):
+        calls.append((address, timeout))
+        return Connection()
+
+    monkeypatch.setattr(socket, "create_connection", answers)
+    assert loading.hub_offline() is None
+    assert calls == [(("hub.example.org", 443), loading.HUB_PROBE_SECONDS), "closed"]
+
+    def silent(address, timeout):
+        raise OSError("no route")
+
+    monkeypatch.setattr(socket, "create_connection", silent)
+    assert loading.hub_offline() == f"unreachable (hub.example.org did not answer within {loading.HUB_PROBE_SECONDS:g} s)"
+
+
+def test_remote_code_is_never_trusted(monkeypatch, tiny_models_dir):
+    import transformers
+
+    seen = []
+    original = transformers.AutoConfig.from_pretrained
+
+    def recording(*args, **kwargs):
+        seen.append(kwargs)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(transformers.AutoConfig, "from_pretrained", recording)
+    load_model(str(tiny_models_dir / "bert"))
+    assert seen and all(kwargs.get("trust_remote_code") is False for kwargs in seen)
+    assert all(kwargs.get("local_files_only") is True for kwargs in seen)
+
+
+def test_the_hf_loader_itself_reads_only_safetensors_unless_pickle_is_allowed(tmp_path, tiny_models_dir):
+    """Below the folder check (a hub id goes straight to ``load_hf``): a clean pickle is still not read."""
+    import torch
+    from safetensors.torch import load_file
+
+    from xaudit.models.loading import load_hf
+
+    folder = tmp_path / "bert"
+    shutil.copytree(tiny_models_dir / "bert", folder)
+    torch.save(load_file(str(folder / "model.safetensors")), folder / "pytorch_model.bin")
+    (folder / "model.safetensors").unlink()
+    with pytest.raises(ModelError):
+        load_hf(str(folder), name="b", allow_pickle=False, device="cpu", local=True)
+    assert load_hf(str(folder), name="b", allow_pickle=True, device="cpu", local=True).name == "b"
+
+
+@pytest.mark.parametrize("change", ["extra", "missing"])
+def test_weights_must_match_the_network_key_for_key(tmp_path, tiny_models_dir, change):
+    from safetensors.torch import load_file, save_file
+
+    folder = tmp_path / "lstm"
+    shutil.copytree(tiny_models_dir / "lstm", folder)
+    state = load_file(str(folder / "model.safetensors"))
+    if change == "extra":
+        state["unexpected.weight"] = next(iter(state.values())).clone()
+    else:
+        state.pop(next(iter(state)))
+    save_file(state, str(folder / "model.safetensors"))
+    with pytest.raises(ModelError, match="does not match its card"):
+        load_model(str(folder))
+
+
+def test_models_keep_the_name_they_were_asked_for(tmp_path, tiny_models_dir):
+    assert load_model("bert").name == "bert"
+    for kind in ("lstm", "bert", "vit"):
+        folder = str(tiny_models_dir / kind)
+        assert load_model(folder).name == folder
+
+
+def test_cuda_without_a_cuda_device_is_a_usage_error():
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has CUDA")
+    with pytest.raises(ParameterError, match="`device` cuda was asked for, but no CUDA device is available"):
+        load_model("bert", device="cuda:0")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from math import sqrt
 
+import pandas as pd
 import pytest
 
 from xaudit.cloze.mozart import Annotation, ClozeData, LoadReport, Sentence
@@ -97,6 +98,8 @@ def test_json_layout(result):
     assert payload["p_at_k"]["1"]["group_means"]["FN"] == {"mean": 0.375, "std": 0.125}
     assert set(payload["p_at_k"]["2"]["language_means"]) == {"en", "de"}
     assert "reproduced" in payload["human_baseline"]["cells"][0]
+    assert payload["analysis"] == "cloze P@k per demographic group"
+    assert payload["reference"].startswith("Cabello Piqueras & Søgaard (2022)")
 
 
 def test_frame_rows(result):
@@ -123,3 +126,56 @@ def test_round_trip(result):
     back = ClozeResult.from_json(result.to_json())
     assert back == result and back.to_dict() == result.to_dict()
     assert json.loads(result.to_json())["kind"] == "cloze_fairness"
+
+
+def test_every_frame_row_equals_the_tables(result):
+    frame = result.to_frame()
+    assert list(frame.columns) == ["kind", "model", "table", "group", "language", "hits", "n", "multi_word", "value",
+                                   "std"]
+    assert len(frame) == 3 * (6 + 3 + 2) and set(frame["model"]) == {"test"}
+    tables = {"P@1": result.precision[1], "P@2": result.precision[2], "human_baseline": result.human}
+    for row in frame.itertuples():
+        table = tables[row.table]
+        if row.kind == "cell":
+            cell = table.cell(row.group, row.language)
+            assert (row.hits, row.n, row.multi_word) == (cell.hits, cell.n, cell.multi_word) and pd.isna(row.std)
+            assert row.value == pytest.approx(cell.rate) if cell.rate is not None else pd.isna(row.value)
+        else:
+            assert row.kind in ("group_mean", "language_mean") and pd.isna(row.hits) and pd.isna(row.multi_word)
+            margin = (table.group_means[row.group] if row.kind == "group_mean" else table.language_means[row.language])
+            assert pd.isna(row.language if row.kind == "group_mean" else row.group)
+            assert (row.value, row.std) == pytest.approx((margin.mean, margin.std))
+    fn = frame[(frame["kind"] == "group_mean") & (frame["table"] == "P@1") & (frame["group"] == "FN")].iloc[0]
+    assert (fn["value"], fn["std"]) == pytest.approx((0.375, 0.125))  # by hand: (1/2 + 1/4) / 2, |1/2 - 1/4| / 2
+
+
+def test_far_below_the_human_baseline_is_pooled_hits_over_annotations(result):
+    # Pooled by hand: human 4/12; model P@1 4/12, P@2 7/12.
+    assert result.below_human() == []
+    assert result.below_human(fraction=1.0) == []  # equal is not below
+    (warning,) = result.below_human(fraction=1.5)  # 4/12 < 0.5, 7/12 is not
+    assert warning.startswith("pooled P@1 of test is 33.3% (4 hits in 12 annotations), under 150% of the human "
+                              "baseline's 33.3%")
+    assert len(result.below_human(fraction=1.8)) == 2  # 7/12 < 0.6
+
+
+def test_no_human_annotations_means_no_warning():
+    empty = cloze_result(data(), PREDICTIONS, [1], ["FNN"], ["en", "de"], model="x")
+    assert empty.n_annotations == 0 and empty.below_human(fraction=10.0) == []
+    assert empty.precision[1].group_means["FNN"].to_dict() == {"mean": None, "std": None}
+
+
+def test_sentences_are_counted_in_the_chosen_languages():
+    assert cloze_result(data(), PREDICTIONS, [1], ["MN"], ["en", "de"], model="x").n_sentences == 2
+    assert cloze_result(data(), PREDICTIONS, [1], ["MN"], ["de"], model="x").n_sentences == 1
+
+
+def test_exactly_k_predictions_suffice_and_the_first_short_sentence_is_named():
+    exact = {("en", "1"): ["house", "home"], ("de", "1"): ["haus", "heim"]}
+    assert cloze_result(data(), exact, [2], ["MN"], ["en", "de"], model="x").precision[2].cell("MN", "en").hits == 2
+    short = {("en", "1"): ["house"], ("de", "1"): ["haus", "heim", "x"]}
+    with pytest.raises(DataError, match=r"language 'en', s_id '1' has 1 \(1 sentences are short\)"):
+        cloze_result(data(), short, [2], ["MN"], ["en", "de"], model="x")
+    both = {("en", "1"): ["house"], ("de", "1"): []}
+    with pytest.raises(DataError, match=r"language 'en', s_id '1' has 1 \(2 sentences are short\)"):
+        cloze_result(data(), both, [2], ["MN"], ["en", "de"], model="x")
