@@ -103,3 +103,12 @@ def test_paper_protocol_refuses_other_references_and_unknown_protocols():
         paper_references(["ig"])
     with pytest.raises(ParameterError, match="unknown protocol 'papr'; choose one of: paper, xaudit"):
         protocol_of("papr")
+
+
+def test_dense_spearman_of_two_units_is_the_formula_not_zero():
+    from xaudit.evaluation.ranking import dense_spearman
+
+    # n = 2: d = (1, -1) reversed gives 1 - 6·2/(2·3) = -1; same order gives 1.
+    assert dense_spearman([0.1, 0.9], [5.0, 1.0]) == -1.0
+    assert dense_spearman([0.1, 0.9], [1.0, 5.0]) == 1.0
+    assert dense_spearman([0.3], [0.2]) == 0.0

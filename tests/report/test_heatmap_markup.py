@@ -46,6 +46,7 @@ def test_shading_values():
     assert shading(np.array([0.0, 4.0])).tolist() == [0.0, 1.0]  # low 0 counts as all positive
     assert shading(np.array([float("nan")])).tolist() == [0.0]
     assert shading(np.array([5.0])).tolist() == [1.0]
+    assert shading(np.array([0.0, 0.0])).tolist() == [0.0, 0.0]
 
 
 def test_bucket_css_has_every_level_in_both_colours():
@@ -63,7 +64,9 @@ def test_pixel_heatmap_squares():
     assert rects == [("0.0", "0.0", "48.0", "48.0", "214,39,40"), ("48.0", "0.0", "48.0", "48.0", "255,255,255"),
                      ("0.0", "48.0", "48.0", "48.0", "255,255,255"), ("48.0", "48.0", "48.0", "48.0", "31,119,180")]
     assert markup.startswith('<svg class="pix" width="96" height="96" viewBox="0 0 96 96" role="img">')
-    assert "<title>digit &lt;3&gt;</title>" in markup and "<title>" not in str(pixel_heatmap([1.0], (1, 1)))
+    assert "<title>digit &lt;3&gt;</title>" in markup and markup.count('"/><rect') == 3
+    bare = str(pixel_heatmap([1.0], (1, 1)))  # default size 96, no title
+    assert bare.startswith('<svg class="pix" width="96" height="96" viewBox="0 0 96 96" role="img"><rect x="0.0"')
 
 
 def test_grey_image_levels():
@@ -73,8 +76,11 @@ def test_grey_image_levels():
     assert re.findall(r'<rect x="([\d.]+)" y="([\d.]+)" width="5.0"', markup) == [
         ("0.0", "0.0"), ("5.0", "0.0"), ("0.0", "5.0"), ("5.0", "5.0")]
     assert markup.startswith('<svg class="pix" width="10" height="10"')
-    colour = str(grey_image(np.ones((1, 1, 3)) * 0.5, size=4))
-    assert 'fill="rgb(128,128,128)"' in colour
+    assert markup.count('"/><rect') == 3
+    colour = str(grey_image(np.array([[[0.0, 0.5, 1.0], [1.0, 1.0, 1.0]]])))  # channels averaged, default size 96
+    assert re.findall(r'fill="rgb\((\d+),', colour) == ["128", "0"] and 'width="96"' in colour
+    clipped = str(grey_image(np.array([[1.5, -0.5]]), size=2))
+    assert re.findall(r'fill="rgb\((\d+),', clipped) == ["0", "255"]
 
 
 def test_head_panel_geometry_colours_and_escaping():
@@ -90,5 +96,7 @@ def test_head_panel_geometry_colours_and_escaping():
     labels = re.findall(r'<text transform="translate\(([\d.]+),60\) rotate\(-60\)" class="ht"( font-weight="bold")?>'
                         r"(.*?)</text>", markup)
     assert labels == [("37.0", "", "a"), ("51.0", ' font-weight="bold"', "&lt;b&gt;")]
-    assert '<text x="2" y="60" class="hl">L3</text>' in markup
+    assert '<text x="2" y="60" class="hl">L3</text>' in markup and "</rect><rect" in markup
+    default = str(head_panel(["a", "b"], 0, [[1.0, 0.0]], layer=1))  # default cell 14: width 30 + 2·14
+    assert default.startswith('<svg class="heads" width="58"')
     assert '<text x="2" y="75" class="ht">h1</text>' in markup and '<text x="2" y="89" class="ht">h2</text>' in markup
