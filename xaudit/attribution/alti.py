@@ -50,7 +50,7 @@ def contributions(decomposed: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
 
 class AltiMethod(DecompositionMethod):
     name = "alti"
-    title = "ALTI"
+    title = "ALTI (token-to-token interactions)"
     definition = ("Attention block output decomposed per input token, y_i = Σ_j T_i(x_j) + b_i (layer norm "
                   "linearised); c_ij = max(0, ‖y_i‖₁ − ‖y_i − T_i(x_j)‖₁), rows normalised, multiplied through the "
                   "layers (rollout); the output token's row.")

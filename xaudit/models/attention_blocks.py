@@ -52,7 +52,7 @@ def decomposition_refusal(model: object) -> str | None:
     found = model_type(model)
     if found is None or found in LAYOUTS:
         return None
-    return (f"its layers ({found}) are not among the encoders whose attention blocks xaudit decomposes "
+    return (f"its model type {found!r} is not among those whose attention blocks xaudit decomposes "
             f"({', '.join(sorted(LAYOUTS))})")
 
 
