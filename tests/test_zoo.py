@@ -5,12 +5,15 @@ read the decision position (worked out here from the token ids: [CLS]/first toke
 mask) and raw attention is the model's own row there; rollout rows sum to 1 and flow lies in [0, 1]; integrated
 gradients sum to f(x) − f(b), computed here with the model, within their reported delta. Models whose attention
 is not one token-to-token matrix (Swin's windows, BART's encoder-decoder) refuse the attention methods with an
-error naming the model type, and run the others. New methods join through the registry. The sampling methods
+error naming the model type, and run the others; methods that take attention blocks apart (alti, attention-norm,
+value-zeroing) refuse the model types they do not know, naming the type. New methods join through the registry. The sampling methods
 (kernel-shap, lime: hundreds of forward passes, ``in_defaults`` False) run on one model per input kind only, to
 keep the suite fast.
 """
 
 from __future__ import annotations
+
+import re
 
 import numpy as np
 import pytest
@@ -75,6 +78,12 @@ def test_zoo_contract(zoo_adapter, name, method_name):
         return
     if method.kinds is not None and adapter.kind not in method.kinds:  # declared: e.g. deeplift, gradcam
         with pytest.raises(ModelError, match=f"method '{method_name}' does not apply to model .* {adapter.kind}"):
+            method.attribute(adapter, batch)
+        return
+    reason = method.why_not(adapter)
+    if reason is not None:  # declared: e.g. the decomposition methods on model types they cannot take apart
+        assert adapter.model.config.model_type in reason
+        with pytest.raises(ModelError, match=re.escape(reason)):
             method.attribute(adapter, batch)
         return
     together = method.attribute(adapter, batch)

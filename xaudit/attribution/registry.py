@@ -12,6 +12,8 @@ from typing import Any
 
 from ..errors import ParameterError, unknown_choice
 from ..validation import Param
+from .alti import AltiMethod
+from .attention_norm import AttentionNormMethod
 from .base import AttributionMethod
 from .blankout import BlankoutMethod
 from .deeplift import DeepLiftMethod
@@ -28,6 +30,7 @@ from .saliency import SaliencyMethod
 from .smoothgrad import SmoothGradMethod
 from .smoothgrad_ig import SmoothGradIGMethod
 from .taylor import TaylorMethod
+from .value_zeroing import ValueZeroingMethod
 
 METHODS: dict[str, type[AttributionMethod]] = {method.name: method for method in (
     SaliencyMethod,
@@ -45,6 +48,9 @@ METHODS: dict[str, type[AttributionMethod]] = {method.name: method for method in
     DeepLiftMethod,
     GradientShapMethod,
     GradCamMethod,
+    AttentionNormMethod,
+    AltiMethod,
+    ValueZeroingMethod,
 )}
 
 

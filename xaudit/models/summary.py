@@ -35,6 +35,8 @@ class ModelSummary:
     attention_layers: int
     attention_refusal: str | None = None
     """Why a transformer's attention methods cannot run (windowed or encoder-decoder attention)."""
+    model_type: str | None = None
+    """A Hugging Face config's ``model_type`` (None for xaudit's own networks)."""
 
     @property
     def has_attentions(self) -> bool:
@@ -64,7 +66,8 @@ def summarize(spec: str) -> ModelSummary | None:
     labels = None if kind.architecture in VOCABULARY_KINDS else [
         str(name) for _, name in sorted((int(i), name) for i, name in (config.get("id2label") or {}).items())]
     refusal = attention_limit(config)
-    return ModelSummary(spec, kind.kind, kind.modality, labels or None, 0 if refusal else int(layers or 0), refusal)
+    return ModelSummary(spec, kind.kind, kind.modality, labels or None, 0 if refusal else int(layers or 0), refusal,
+                        config.get("model_type"))
 
 
 def is_tabular_model(spec: str) -> bool:
