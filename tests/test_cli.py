@@ -284,3 +284,21 @@ def test_a_new_method_with_a_parameter_gets_its_option_and_report_text(monkeypat
     bad = runner.invoke(app_, ["-m", "lstm", "--method", "constant", "--value", "-1", "--text", "x"])
     assert bad.exit_code == 2 and "The 'value' parameter must be a number >= 0.0" in bad.output
     assert MethodText("Constant scores", Constant.definition, "A test (2026).") in methods()
+
+
+def test_the_paper_tables_gain_rows_for_the_newer_layered_methods_that_ran(models_env, tmp_path):
+    from xaudit.evaluation.paper_tables import _cell
+
+    report = tmp_path / "repro.md"
+    result = run("evaluate", "-m", "bert", "--method", "rollout,alti", "--against", "blankout", "--n", "4",
+                 "--stability-samples", "0", "--no-removal", "-f", "json", "--markdown", str(report))
+    assert result.exit_code == 0, result.output
+    summaries = {(r["method"], r["layer"]): r for r in json.loads(result.stdout)["results"]
+                 if r["measure"] == "spearman_vs_blankout"}
+    rows = {line.split(" | ")[0].strip("| "): line for line in report.read_text().splitlines()
+            if line.startswith("| ALTI |") or line.startswith("| Value zeroing |")}
+    assert list(rows) == ["ALTI"]  # value zeroing did not run: no row
+    cells = [cell.strip() for cell in rows["ALTI"].strip("|").split("|")[1:]]
+    layers = sorted(layer for method, layer in summaries if method == "alti")
+    assert len(layers) >= 2 and len(cells) == len(layers)
+    assert cells == [_cell(summaries["alti", layer]["mean"], summaries["alti", layer]["std"]) for layer in layers]

@@ -7,6 +7,9 @@ from .._version import __version__
 from .runner import EvaluationResult
 
 ROWS = (("Raw", "attention"), ("Rollout", "rollout"), ("Flow", "flow"))
+NEWER_ROWS = (("Gradient rollout", "grad-rollout"), ("Attention norm", "attention-norm"), ("ALTI", "alti"),
+              ("Value zeroing", "value-zeroing"))
+"""Layered methods after the paper: rows of our tables when the evaluation ran them (no published values)."""
 # The published values (mean, std), verb-number task, 2,000 test sentences, L1..L6.
 PAPER = {
     "blankout": {
@@ -35,7 +38,7 @@ def _ours(result: EvaluationResult, reference: str, method: str, layer: int) -> 
 def ours_table(result: EvaluationResult, reference: str, layers: list[int]) -> list[str]:
     head = "| | " + " | ".join(f"L{layer}" for layer in layers) + " |"
     lines = [head, "|---" * (len(layers) + 1) + "|"]
-    for label, method in ROWS:
+    for label, method in ROWS + tuple(row for row in NEWER_ROWS if row[1] in result.methods):
         cells = []
         for layer in layers:
             s = result.get(method, f"spearman_vs_{reference}", layer)
