@@ -72,7 +72,7 @@ def test_attribute_image_with_png(models_env, tmp_path):
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
-        (["-m", "bert", "--method", "flw", "--text", "x"], 2, "unknown method 'flw'; choose one of: attention"),
+        (["-m", "bert", "--method", "flw", "--text", "x"], 2, "unknown method 'flw'; choose one of: alti, attention"),
         (["-m", "brt", "--text", "x"], 3, "unknown model 'brt'"),  # a hub id, offline
         (["-m", "lstm", "--method", "flow", "--text", "x"], 3, "needs attention weights"),
         (["-m", "bert", "--text", "  "], 3, "empty text"),
