@@ -48,3 +48,16 @@ def test_defaults_are_kept():
     assert (settings.four_fifths, settings.confidence, settings.min_rows, settings.min_share, settings.target_gap,
             settings.equivalence_margin, settings.seed) == (0.8, 0.95, 30, 0.02, 0.10, None, 0)
     assert settings.alpha == 0.05
+
+
+def test_no_rows_is_refused_and_one_row_is_audited():
+    import numpy as np
+
+    from xaudit.errors import DataError
+    from xaudit.fairness import GroupCounts, count_arrays, group_fairness
+
+    one = count_arrays(np.array([1]), np.array([1]), np.array(["a"]))
+    assert group_fairness(one, AuditSettings(n_boot=0)).overall.n == 1
+    empty = GroupCounts(one.groups, np.zeros_like(one.cells))
+    with pytest.raises(DataError, match="^no rows to audit$"):
+        group_fairness(empty, AuditSettings(n_boot=0))
