@@ -61,3 +61,18 @@ def test_no_rows_is_refused_and_one_row_is_audited():
     empty = GroupCounts(one.groups, np.zeros_like(one.cells))
     with pytest.raises(DataError, match="^no rows to audit$"):
         group_fairness(empty, AuditSettings(n_boot=0))
+
+
+def test_a_group_exactly_at_min_rows_or_min_share_is_judged():
+    import numpy as np
+
+    from xaudit.fairness import count_arrays, group_fairness
+
+    groups = np.array(["a"] * 98 + ["b"] * 2)
+    y = np.arange(100) % 2
+    counts = count_arrays(y, y, groups)
+    at_share = group_fairness(counts, AuditSettings(n_boot=0, min_rows=0, min_share=0.02))
+    assert not at_share.group("b").too_small
+    at_rows = group_fairness(counts, AuditSettings(n_boot=0, min_rows=2, min_share=0))
+    assert not at_rows.group("b").too_small
+    assert group_fairness(counts, AuditSettings(n_boot=0, min_rows=3, min_share=0)).group("b").too_small
