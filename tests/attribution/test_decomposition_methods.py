@@ -180,8 +180,10 @@ def alti_matrices(bert, text: str) -> list[np.ndarray]:
 @pytest.mark.parametrize("text", TEXTS)
 def test_alti_equals_the_loop_oracle(bert, text):
     matrices = alti_matrices(bert, text)
-    np.testing.assert_allclose(method_rows(bert, text, "alti", "per-layer"), [m[0] for m in matrices], atol=1e-5)
-    np.testing.assert_allclose(method_rows(bert, text, "alti", "rollout"), rollout_by_loops(matrices, 0), atol=1e-5)
+    # Both sides compute in float64 from the same float32 activations (the oracle's y_i is the layer norm's float32
+    # output); a 0.4% slip in σ moves the normalised contributions by < 1e-5, hence a tolerance tighter than 1e-5.
+    np.testing.assert_allclose(method_rows(bert, text, "alti", "per-layer"), [m[0] for m in matrices], atol=1e-7)
+    np.testing.assert_allclose(method_rows(bert, text, "alti", "rollout"), rollout_by_loops(matrices, 0), atol=1e-7)
 
 
 def value_zeroing_matrices(adapter, text: str) -> list[np.ndarray]:
