@@ -5,6 +5,7 @@ something the machine may lack."""
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -141,14 +142,38 @@ def assert_learned(name: str, adapter) -> float:
     return accuracy
 
 
+class LearnedModels(Mapping):
+    """The shipped reference models by name, each loaded on first use (a test run that needs only ``bert``
+    loads only it) and, if a classifier, checked by ``assert_learned`` before it is handed out."""
+
+    names = (*LEARNED, "mlm")
+
+    def __init__(self) -> None:
+        self._loaded: dict[str, object] = {}
+
+    def __getitem__(self, name: str):
+        if name not in self.names:
+            raise KeyError(name)
+        if name not in self._loaded:
+            from xaudit.models import load_model
+
+            adapter = load_model(name)
+            if name in LEARNED:
+                assert_learned(name, adapter)
+            self._loaded[name] = adapter
+        return self._loaded[name]
+
+    def __iter__(self):
+        return iter(self.names)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+
 @pytest.fixture(scope="session")
-def trained_adapters():
+def trained_adapters() -> LearnedModels:
     """The shipped reference models, which learned their tasks (tests that compare values need signal:
     the tiny models are at chance). Each classifier's accuracy on 200 held-out examples is checked
-    here, so a silent regression to chance fails every test that uses them; ``mlm`` is the masked LM."""
-    from xaudit.models import load_model
-
-    adapters = {name: load_model(name) for name in [*LEARNED, "mlm"]}
-    for name in LEARNED:
-        assert_learned(name, adapters[name])
-    return adapters
+    when it is first used, so a silent regression to chance fails every test that uses it; ``mlm`` is the
+    masked LM."""
+    return LearnedModels()

@@ -183,3 +183,18 @@ def test_gradcam_equals_the_feature_maps_weighted_by_hand(trained_adapters):
             close(result.scores, expected)
     finally:
         handle.remove()
+
+
+def test_gradcam_weighs_the_last_convolution_or_the_activation_right_after_it():
+    from torch import nn
+
+    from xaudit.attribution.gradcam import feature_layer
+    from xaudit.errors import ModelError
+
+    first, last, relu = nn.Conv2d(1, 2, 3), nn.Conv2d(2, 2, 3), nn.ReLU()
+    assert feature_layer(nn.Sequential(first, nn.GELU(), last, relu, nn.Flatten())) is relu
+    assert feature_layer(nn.Sequential(first, relu, last, nn.Tanh(), nn.Flatten())) is last  # not rectifying
+    assert feature_layer(nn.Sequential(first, last, nn.Flatten())) is last
+    assert feature_layer(nn.Sequential(first, relu, last)) is last  # the last module of all
+    with pytest.raises(ModelError, match=r"^gradcam needs a network with an nn\.Conv2d layer$"):
+        feature_layer(nn.Sequential(nn.Linear(2, 2), nn.ReLU()))

@@ -62,3 +62,24 @@ def test_rollout_and_flow_explain_the_decision_position(trained_adapters):
             np.testing.assert_allclose(rollout[row].layer_scores, rollout_loop(attn, position), atol=1e-5)
             if row == 0:
                 np.testing.assert_allclose(flow.layer_scores, flow_networkx(attn, position), atol=1e-5)
+
+
+@pytest.mark.parametrize("name", ["attention", "rollout", "flow"])
+def test_one_shared_attention_pass_gives_each_methods_own_scores(trained_adapters, name):
+    """``scores_from`` (several methods reading one attention pass, as the stability measures do) equals
+    ``attribute``'s per-layer scores, padded batch and masked LM included."""
+    for adapter, texts, _ in cases(trained_adapters):
+        batch = adapter.encode(texts[:2])
+        method = get_method(name)
+        shared = method.scores_from(adapter, batch, adapter.attentions(batch))
+        alone = method.attribute(adapter, batch)
+        assert len(shared) == 2 and shared[0].shape != shared[1].shape  # each cut to its own length
+        for scores, result in zip(shared, alone):
+            np.testing.assert_allclose(scores, result.layer_scores, atol=1e-12)
+
+
+def test_methods_not_computed_from_attention_refuse_a_shared_pass(trained_adapters):
+    adapter = trained_adapters["bert"]
+    batch = adapter.encode(["his road"])
+    with pytest.raises(NotImplementedError, match="'saliency' is not computed from attention weights alone"):
+        get_method("saliency").scores_from(adapter, batch, adapter.attentions(batch))
