@@ -198,3 +198,18 @@ def test_gradcam_weighs_the_last_convolution_or_the_activation_right_after_it():
     assert feature_layer(nn.Sequential(first, relu, last)) is last  # the last module of all
     with pytest.raises(ModelError, match=r"^gradcam needs a network with an nn\.Conv2d layer$"):
         feature_layer(nn.Sequential(nn.Linear(2, 2), nn.ReLU()))
+
+
+def test_deeplift_uses_the_baseline_asked_for(tiny_adapters):
+    """With ``baseline='zero'`` the scores add up to f(x) − f(0), not to the gap from the typical applicant."""
+    adapter = tiny_adapters["credit"]
+    batch = adapter.encode(sample_rows(4))
+    with torch.no_grad():
+        x = adapter.embed(batch)
+        gaps = adapter.forward_from_embeddings(x, batch) - adapter.forward_from_embeddings(torch.zeros_like(x), batch)
+    typical = logit_gaps(adapter, batch)
+    for row, result in enumerate(get_method("deeplift", baseline="zero").attribute(adapter, batch)):
+        gap = float(gaps[row, result.target])
+        assert result.params["baseline"] == "zero"
+        assert result.scores.sum() == pytest.approx(gap, abs=1e-5 * max(1.0, abs(gap)))
+        assert abs(gap - float(typical[row, result.target])) > 1e-3

@@ -64,3 +64,19 @@ def test_grad_rollout_on_vit_maps_patches_to_pixels():
     assert scores.shape == (64,)
     patches = scores.reshape(4, 2, 4, 2).transpose(0, 2, 1, 3).reshape(16, 4)
     assert np.allclose(patches, patches[:, :1])  # each 2x2 patch's pixels share its score
+
+
+def test_grad_rollout_explains_the_output_position_asked_for(bert):
+    text = TEXTS[0]
+    (result,) = get_method("grad-rollout", output_index=3).attribute(bert, bert.encode([text]))
+    encoded = bert.tokenizer([text], return_tensors="pt")
+    out = bert.model(**encoded, output_attentions=True)
+    gradients = torch.autograd.grad(out.logits[0, result.target], out.attentions)
+    oracle = rollout_by_loops(torch.stack(out.attentions)[:, 0].detach(), torch.stack(gradients)[:, 0], 3)
+    np.testing.assert_allclose(result.layer_scores, oracle, rtol=1e-4, atol=1e-9)
+    assert not np.allclose(oracle, rollout_by_loops(torch.stack(out.attentions)[:, 0].detach(),
+                                                    torch.stack(gradients)[:, 0], 0))
+    from xaudit.errors import ParameterError
+
+    with pytest.raises(ParameterError, match=r"must be an int >= -\d+ and <= \d+\. Got 40 instead"):
+        get_method("grad-rollout", output_index=40).attribute(bert, bert.encode([text]))
