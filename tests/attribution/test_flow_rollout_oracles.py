@@ -145,3 +145,10 @@ def test_all_pairs_flow_on_a_long_input_warns_of_its_cost():
         flows = attention_flow(attn, None)
     assert flows.shape == (1, n, n)
     np.testing.assert_allclose(flows[0, 3], attention_flow(attn, 3)[0], atol=1e-12)
+
+
+def test_rollout_and_flow_explain_the_first_token_by_default():
+    attn = random_attention(np.random.default_rng(7), 3, 2, 5)
+    np.testing.assert_allclose(attention_rollout(attn), rollout_loop(attn, 0), atol=1e-12)
+    np.testing.assert_array_equal(attention_flow(attn), attention_flow(attn, 0))
+    assert not np.allclose(attention_rollout(attn), rollout_loop(attn, 1))

@@ -104,3 +104,11 @@ def test_flow_method_with_layers_scores_the_chosen_layer_as_with_every_layer(tin
     np.testing.assert_array_equal(only.scores, full.scores)
     assert only.params["layers"] == str(last)
     assert np.isnan(only.layer_scores[:-1]).all()
+
+
+def test_flow_layers_are_read_as_comma_separated_numbers_from_one():
+    from xaudit.attribution.flow import parse_layers
+
+    assert parse_layers(None) is None
+    assert parse_layers("1") == (1,) and parse_layers("4,8,12") == (4, 8, 12) and parse_layers("12, 1") == (12, 1)
+    assert FlowMethod(layers="1,3").layers == (1, 3)
