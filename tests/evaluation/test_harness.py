@@ -149,3 +149,21 @@ def test_method_parameters_reach_the_evaluated_methods_and_the_comparison(tmp_pa
     assert settings["method_parameters"]["ig"]["n_steps"] == 4
     assert settings["method_parameters"]["smoothgrad"]["noise_samples"] == 3
     assert "`ig` n_steps = 4" in out.read_text() and "noise_samples = 3" in out.read_text()
+
+
+def test_the_reading_names_methods_that_never_read_the_head():
+    from xaudit.evaluation.sanity import SanityStep
+
+    def step(method, k, mean):
+        name = "head (classifier)" if k == 1 else "layer 1"
+        return SanityStep(method, k, name, mean, mean - 0.01, mean + 0.01, 5, 0)
+
+    sanity = [step("rollout", 1, 1.0), step("saliency", 1, 0.9), step("rollout", 2, 0.2), step("saliency", 2, 0.1)]
+    result = EvaluationResult("bert", 5, ["saliency", "rollout"], [], {"target": "predicted", "seed": 0,
+                              "sanity_threshold": 0.5, "data": "held-out"}, sanity=sanity)
+    text = markdown(result, "xaudit evaluate")
+    assert ("- Unchanged with only the output layers re-initialised (k = 1, head (classifier); mean ρ ≥ 0.99): "
+            "`rollout`. They do not read") in text
+    assert "every method passes" in text
+    without = EvaluationResult("bert", 5, ["saliency"], [], result.settings, sanity=sanity[1::2])
+    assert "Unchanged with only the output layers" not in markdown(without, "xaudit evaluate")

@@ -12,7 +12,8 @@ from torch import nn
 from xaudit.attribution import get_method
 from xaudit.attribution.base import AttributionMethod, RawScores
 from xaudit.datasets.reference import held_out_examples
-from xaudit.evaluation.sanity import cascading_randomisation, layer_groups, reinitialise, verdicts
+from xaudit.evaluation.sanity import (UNCHANGED, SanityStep, blind_to_the_head, cascading_randomisation, layer_groups,
+                                     reinitialise, verdicts)
 from xaudit.models.registry import card_of
 
 
@@ -61,7 +62,8 @@ def test_gradients_change_and_a_model_independent_explanation_fails(trained_adap
     inputs, labels = bert_inputs
     batch = adapter.encode(inputs)
     before = [p.detach().clone() for p in adapter.model.parameters()]
-    steps = cascading_randomisation(adapter, [batch], [labels], [get_method("saliency"), Position()], seed=0)
+    steps = cascading_randomisation(adapter, [batch], [labels], [get_method("saliency"), Position(),
+                                                                 get_method("attention")], seed=0)
     assert all(torch.equal(p, q) for p, q in zip(before, adapter.model.parameters()))  # the trained model is untouched
     saliency = [s for s in steps if s.method == "saliency"]
     position = [s for s in steps if s.method == "position"]
@@ -69,7 +71,20 @@ def test_gradients_change_and_a_model_independent_explanation_fails(trained_adap
     assert all(s.mean == pytest.approx(1.0) and s.n == len(inputs) for s in position)
     assert saliency[-1].mean < 0.5 and saliency[-1].mean < saliency[0].mean - 0.3
     assert saliency[-1].ci_low <= saliency[-1].mean <= saliency[-1].ci_high
-    assert verdicts(steps) == {"saliency": True, "position": False}
+    assert verdicts(steps) == {"saliency": True, "position": False, "attention": True}
+    attention = [s for s in steps if s.method == "attention"]
+    assert attention[0].mean == pytest.approx(1.0) and attention[1].mean < 0.5  # the head is never read
+    assert saliency[0].mean < UNCHANGED and blind_to_the_head(steps) == ["position", "attention"]
+
+
+def test_blind_to_the_head_reads_the_first_step_only():
+    def step(method, k, mean):
+        return SanityStep(method, k, "head" if k == 1 else f"layer {k}", mean, None, None, 3, 0)
+
+    steps = [step("a", 1, 0.995), step("b", 1, 0.98), step("c", 1, None), step("d", 1, UNCHANGED),
+             step("b", 2, 1.0), step("e", 2, 1.0)]
+    assert blind_to_the_head(steps) == ["a", "d"]
+    assert blind_to_the_head(steps, threshold=0.9) == ["a", "b", "d"]
 
 
 def test_the_first_step_equals_a_hand_computation(trained_adapters, bert_inputs):

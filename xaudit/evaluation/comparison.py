@@ -6,7 +6,7 @@ from __future__ import annotations
 from .._version import __version__
 from .measures import column_of, measure_of, ordered
 from .runner import EvaluationResult, Summary
-from .sanity import sanity_grid
+from .sanity import UNCHANGED, blind_to_the_head, sanity_grid
 from .statistics import LEVEL, RESAMPLES
 
 ALPHA = 0.05
@@ -83,6 +83,13 @@ def _reading(result: EvaluationResult, measures: list[str]) -> list[str]:
                      "correlation with every layer random staying at or above "
                      f"{result.settings['sanity_threshold']}: " + ", ".join(f"`{m}` ({last[m]:.2f})" for m in failed)
                      if failed else f"every method passes (all below {result.settings['sanity_threshold']})") + ".")
+        blind = blind_to_the_head(result.sanity)
+        if blind:
+            head = next(s.randomised for s in result.sanity if s.k == 1)
+            lines.append(f"- Unchanged with only the output layers re-initialised (k = 1, {head}; mean ρ ≥ "
+                         f"{UNCHANGED}): " + ", ".join(f"`{m}`" for m in blind) + ". They do not read the layers "
+                         "that make the decision, so they cannot say why this class was chosen rather than another; "
+                         "the verdict above reads only the last step.")
         passed = sorted((v, m) for m, v in last.items() if v is not None and verdicts.get(m))
         if passed:
             lines.append(f"- Lowest correlation with every layer random: `{passed[0][1]}` ({passed[0][0]:.2f}); the "

@@ -39,6 +39,9 @@ from .stability import layer_scores
 THRESHOLD = 0.5
 """A method fails when its mean rank correlation with every layer randomised is at least this."""
 
+UNCHANGED = 0.99
+"""A method whose mean rank correlation is at least this with the output layers alone randomised does not read them."""
+
 
 @dataclass(frozen=True)
 class SanityStep:
@@ -147,3 +150,9 @@ def verdicts(steps: Sequence[SanityStep], threshold: float = THRESHOLD) -> dict[
         if step.method not in last or step.k > last[step.method].k:
             last[step.method] = step
     return {name: None if step.mean is None else step.mean < threshold for name, step in last.items()}
+
+
+def blind_to_the_head(steps: Sequence[SanityStep], threshold: float = UNCHANGED) -> list[str]:
+    """Methods whose scores stay the same (mean rank correlation >= ``threshold``) when only the first step's
+    layers, the output head, are re-initialised: they cannot say why one class was chosen over another."""
+    return [s.method for s in steps if s.k == 1 and s.mean is not None and s.mean >= threshold]

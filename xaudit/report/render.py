@@ -19,6 +19,7 @@ from ..attribution.explain import Explanation
 from ..attribution.result import Attribution
 from ..evaluation.measures import column_of, ordered
 from ..evaluation.runner import EvaluationResult
+from ..evaluation.sanity import blind_to_the_head
 from ..fairness.metrics import RATES
 from ..fairness.result import TESTED_RATES, FairnessResult
 from .charts import bar_chart, line_chart
@@ -93,7 +94,8 @@ def _sanity_cell(quality: EvaluationResult, method: str) -> str:
     if last is None:
         return ""
     verdict = {True: "passes", False: "fails", None: "undefined"}[quality.sanity_verdicts().get(method)]
-    return last.text() if last.mean is None else f"{last.text()} {verdict}"
+    blind = "; unchanged with the head random" if method in blind_to_the_head(quality.sanity) else ""
+    return (last.text() if last.mean is None else f"{last.text()} {verdict}") + blind
 
 
 def _defined(value: float) -> float | None:
