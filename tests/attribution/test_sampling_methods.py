@@ -82,3 +82,39 @@ def test_a_batch_gives_each_example_its_own_scores(method):
     for text, batched in zip(texts, together):
         (alone,) = get_method(method, n_samples=60).attribute(adapter, adapter.encode([text]), target=0, seed=4)
         np.testing.assert_allclose(batched.scores, alone.scores, atol=1e-9)
+
+
+def captum_lime(adapter, text: str, target: int, n_samples: int, seed: int) -> np.ndarray:
+    """Captum's Lime configured as the method documents it (exp(−d²/w²) on the cosine distance, w = 1; least
+    squares; ``n_samples``), on the bare forward from embeddings, from the same seed."""
+    from captum._utils.models.linear_model import SkLearnLinearRegression
+    from captum.attr import Lime
+    from captum.attr._core.lime import get_exp_kernel_similarity_function
+
+    from xaudit.attribution._inputs import unit_feature_mask
+
+    batch = adapter.encode([text])
+    x, blank = adapter.embed(batch), adapter.blank_value(batch)
+    torch.manual_seed(seed)
+    lime = Lime(lambda e: adapter.forward_from_embeddings(e, batch), interpretable_model=SkLearnLinearRegression(),
+                similarity_func=get_exp_kernel_similarity_function("cosine", kernel_width=1.0))
+    with torch.no_grad():
+        scores = lime.attribute(x, baselines=blank, target=target, feature_mask=unit_feature_mask(x, adapter),
+                                n_samples=n_samples)
+    return scores[0, :, 0].numpy()
+
+
+def test_lime_equals_captums_with_the_documented_kernel_and_sample_count():
+    """On a model with interactions the kernel's weights change the fit, so a different kernel, width or
+    sample count gives other coefficients; the explained class is the one asked for, not the prediction."""
+    quadratic = adapter_of(Quadratic(len(VOCAB)))
+    (result,) = get_method("lime", n_samples=120).attribute(quadratic, quadratic.encode(["a b c d"]), target=0, seed=4)
+    np.testing.assert_allclose(result.scores, captum_lime(quadratic, "a b c d", 0, 120, 4), rtol=1e-9, atol=1e-12)
+    assert not np.allclose(result.scores, captum_lime(quadratic, "a b c d", 0, 50, 4), atol=1e-6)
+    additive = adapter_of(Additive())
+    batch = additive.encode(["a b c"])
+    with torch.no_grad():
+        other = 1 - int(additive.forward(batch).argmax())
+    (result,) = get_method("lime", n_samples=80).attribute(additive, batch, target=other, seed=4)
+    assert result.target == other
+    np.testing.assert_allclose(result.scores, captum_lime(additive, "a b c", other, 80, 4), rtol=1e-9, atol=1e-12)
