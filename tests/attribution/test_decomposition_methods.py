@@ -287,3 +287,16 @@ def test_attribute_command_runs_each_method(name):
     assert result.exit_code == 0, result.output
     refused = CliRunner().invoke(app, ["attribute", "--model", "gpt2-encoder", "--text", "the keys", "--method", name])
     assert refused.exit_code != 0 and "xaudit-gpt2-encoder" in refused.output
+
+
+def test_the_output_index_picks_the_explained_row(bert):
+    """``output_index`` explains another token than [CLS]: that row of the composed matrices; out of range refused."""
+    from xaudit.errors import ParameterError
+
+    text = TEXTS[0]
+    (result,) = get_method("attention-norm", output_index=2).attribute(bert, bert.encode([text]))
+    matrices = norm_matrices(bert, text, residual=True)
+    np.testing.assert_allclose(result.layer_scores, rollout_by_loops(matrices, 2), atol=1e-5)
+    assert not np.allclose(result.layer_scores, rollout_by_loops(matrices, 0), atol=1e-3)
+    with pytest.raises(ParameterError, match=r"must be an int >= -\d+ and <= \d+\. Got 99 instead"):
+        get_method("alti", output_index=99).attribute(bert, bert.encode([text]))
