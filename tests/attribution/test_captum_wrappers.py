@@ -213,3 +213,24 @@ def test_deeplift_uses_the_baseline_asked_for(tiny_adapters):
         assert result.params["baseline"] == "zero"
         assert result.scores.sum() == pytest.approx(gap, abs=1e-5 * max(1.0, abs(gap)))
         assert abs(gap - float(typical[row, result.target])) > 1e-3
+
+
+def test_gradient_shap_uses_the_baseline_and_class_asked_for(trained_adapters):
+    """A zero baseline (word tokens' embeddings zeroed, [CLS] and [SEP] kept; not the default [UNK]) and the class
+    the model did not predict."""
+    adapter = trained_adapters["bert"]
+    (item,) = examples("bert", 1)
+    x, unk, batch = oracle_inputs(adapter, item)
+    zero = x.clone()
+    zero[0, [i for i, special in enumerate(batch.special[0]) if not special]] = 0.0
+    assert not torch.equal(zero, unk)
+    with torch.no_grad():
+        other = 1 - int(adapter.forward(batch).argmax())
+    (result,) = get_method("gradient-shap", noise_samples=8, baseline="zero").attribute(adapter, batch, target=other,
+                                                                                       seed=2)
+    torch.manual_seed(2)
+    np.random.seed(2)
+    expected = GradientShap(lambda e: adapter.forward_from_embeddings(e, batch)).attribute(
+        x, baselines=zero, target=other, n_samples=8, stdevs=0.1 * float(x.max() - x.min()))
+    assert result.target == other and result.params["baseline"] == "zero"
+    close(result.scores, per_unit(expected, "text"))
