@@ -32,10 +32,15 @@ def reduce_like_saliency(gradient: torch.Tensor, modality: str) -> np.ndarray:
 @pytest.mark.parametrize("name", MODELS)
 def test_smoothgrad_is_the_mean_gradient_over_the_same_noisy_copies(trained_adapters, name):
     """Per example: σ = 0.1·(max x − min x), 20 copies x + ε drawn as captum draws them (one normal
-    draw from the method's seed), gradients by autograd, averaged, then reduced as saliency."""
+    draw from the method's seed), gradients by autograd, averaged, then reduced as saliency. The first
+    example explains its prediction, the second a class it was not predicted as."""
     adapter = trained_adapters[name]
     items = examples(name, 2)
-    results = get_method("smoothgrad").attribute(adapter, adapter.encode(items), seed=5)
+    with torch.no_grad():
+        predicted = adapter.forward(adapter.encode(items)).argmax(dim=-1).tolist()
+    targets = [predicted[0], (predicted[1] + 1) % len(adapter.labels)]
+    results = get_method("smoothgrad").attribute(adapter, adapter.encode(items), target=targets, seed=5)
+    assert [r.target for r in results] == targets
     for item, result in zip(items, results):
         x, _, batch = oracle_inputs(adapter, item)
         torch.manual_seed(5)

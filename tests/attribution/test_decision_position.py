@@ -83,3 +83,19 @@ def test_methods_not_computed_from_attention_refuse_a_shared_pass(trained_adapte
     batch = adapter.encode(["his road"])
     with pytest.raises(NotImplementedError, match="'saliency' is not computed from attention weights alone"):
         get_method("saliency").scores_from(adapter, batch, adapter.attentions(batch))
+
+
+def test_an_output_index_asked_for_is_the_row_explained(trained_adapters):
+    from xaudit.errors import ParameterError
+
+    adapter = trained_adapters["bert"]
+    text = "the keys to the old cabinet near my dogs"
+    attn, _ = model_attention(adapter, text, masked=False)
+    batch = adapter.encode([text])
+    (raw,) = get_method("attention", output_index=2).attribute(adapter, batch)
+    (rolled,) = get_method("rollout", output_index=2).attribute(adapter, batch)
+    np.testing.assert_allclose(raw.layer_scores, attn.mean(axis=1)[:, 2, :], atol=1e-5)
+    np.testing.assert_allclose(rolled.layer_scores, rollout_loop(attn, 2), atol=1e-5)
+    assert not np.allclose(rolled.layer_scores, rollout_loop(attn, 0), atol=1e-3)
+    with pytest.raises(ParameterError, match=r"must be an int >= -\d+ and <= \d+\. Got 99 instead"):
+        get_method("rollout", output_index=99).attribute(adapter, batch)
