@@ -99,3 +99,20 @@ def test_an_output_index_asked_for_is_the_row_explained(trained_adapters):
     assert not np.allclose(rolled.layer_scores, rollout_loop(attn, 0), atol=1e-3)
     with pytest.raises(ParameterError, match=r"must be an int >= -\d+ and <= \d+\. Got 99 instead"):
         get_method("rollout", output_index=99).attribute(adapter, batch)
+
+
+def test_the_layer_asked_for_is_the_one_scored_from_first_to_last(trained_adapters):
+    from xaudit.errors import ParameterError
+
+    adapter = trained_adapters["bert"]
+    batch = adapter.encode(["the keys to the old cabinet"])
+    (result,) = get_method("attention").attribute(adapter, batch)
+    layers = len(result.layer_scores)
+    for layer in (1, layers):
+        (chosen,) = get_method("attention").attribute(adapter, batch, layer=layer)
+        assert chosen.layer == layer
+        np.testing.assert_array_equal(chosen.scores, result.layer_scores[layer - 1])
+    for layer in (0, layers + 1):
+        with pytest.raises(ParameterError, match=rf"^The 'layer' parameter must be an int >= 1 and <= {layers}\. "
+                                                 rf"Got {layer} instead\.$"):
+            get_method("attention").attribute(adapter, batch, layer=layer)

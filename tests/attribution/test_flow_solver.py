@@ -112,3 +112,20 @@ def test_flow_layers_are_read_as_comma_separated_numbers_from_one():
     assert parse_layers(None) is None
     assert parse_layers("1") == (1,) and parse_layers("4,8,12") == (4, 8, 12) and parse_layers("12, 1") == (12, 1)
     assert FlowMethod(layers="1,3").layers == (1, 3)
+
+
+def test_the_solver_pool_uses_the_cpus_this_process_may_run_on(monkeypatch):
+    """Affinity where the platform has it, else the CPU count, else one."""
+    import os
+
+    from xaudit.attribution.flow import _usable_cpus
+
+    if hasattr(os, "sched_getaffinity"):
+        assert _usable_cpus() == len(os.sched_getaffinity(0))
+        monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2})
+        assert _usable_cpus() == 3
+        monkeypatch.delattr(os, "sched_getaffinity")
+    monkeypatch.setattr(os, "cpu_count", lambda: 5)
+    assert _usable_cpus() == 5
+    monkeypatch.setattr(os, "cpu_count", lambda: None)
+    assert _usable_cpus() == 1
