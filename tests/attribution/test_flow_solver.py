@@ -129,3 +129,29 @@ def test_the_solver_pool_uses_the_cpus_this_process_may_run_on(monkeypatch):
     assert _usable_cpus() == 5
     monkeypatch.setattr(os, "cpu_count", lambda: None)
     assert _usable_cpus() == 1
+
+
+def test_raw_flows_read_float32_capacities_and_python_sources():
+    attn = random_attention(np.random.default_rng(3), 3, 1, 5)[:, 0]
+    expected = raw_flows(attn, [(3, 0), (2, 4)], threads=1)
+    np.testing.assert_allclose(raw_flows(attn.astype(np.float32), [(3, 0), (2, 4)], threads=1), expected, rtol=1e-6)
+    np.testing.assert_allclose(raw_flows(attn.astype(np.float32), [(3, 0), (2, 4)]), expected, rtol=1e-6)
+
+
+def test_all_pairs_flow_warns_of_its_cost_above_the_token_limit():
+    import warnings
+
+    from xaudit.attribution.flow import ALL_PAIRS_WARNING_TOKENS as limit
+
+    big = random_attention(np.random.default_rng(0), 1, 1, limit + 1)
+    with pytest.warns(UserWarning) as caught:
+        attention_flow(big, None)
+    (warning,) = caught
+    assert str(warning.message) == (
+        f"all-pairs attention flow solves {limit + 1:,} max-flow problems on graphs of up to {2 * (limit + 1):,} "
+        "nodes; this can take minutes. Pass output_index for one token's flows.")
+    assert warning.filename == __file__  # points at the caller
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        attention_flow(big, 0)
+        attention_flow(random_attention(np.random.default_rng(0), 1, 1, limit), None)
