@@ -152,3 +152,29 @@ def test_rollout_and_flow_explain_the_first_token_by_default():
     np.testing.assert_allclose(attention_rollout(attn), rollout_loop(attn, 0), atol=1e-12)
     np.testing.assert_array_equal(attention_flow(attn), attention_flow(attn, 0))
     assert not np.allclose(attention_rollout(attn), rollout_loop(attn, 1))
+
+
+def test_the_residual_graph_renormalises_rows_that_do_not_sum_to_one():
+    from xaudit.attribution.attention_graph import with_residual
+
+    weights = np.array([[[1.0, 1.0], [0.5, 0.0]]])  # rows sum to 2 and 0.5
+    # row 0: (0.5·1 + 0.5, 0.5·1) = (1, 0.5), over 1.5; row 1: (0.5·0.5, 0.5·0 + 0.5) = (0.25, 0.5), over 0.75
+    np.testing.assert_allclose(with_residual(weights), [[[1.0 / 1.5, 0.5 / 1.5], [0.25 / 0.75, 0.5 / 0.75]]])
+
+
+def test_attention_is_read_as_float64_and_bad_attention_is_refused_with_its_reason():
+    from xaudit.attribution.attention_graph import attention_batch
+
+    array, batched = attention_batch(random_attention(np.random.default_rng(0), 2, 2, 3).astype(np.float32))
+    assert array.dtype == np.float64 and array.shape == (1, 2, 3, 3) and not batched
+    shape = (r"^attention must have shape \(layers, heads, n, n\) or \(layers, n, n\), or be a batch: \(layers, "
+             r"batch, heads, n, n\) or transformers' tuple of \(batch, heads, n, n\) tensors; got \(1, 2, 3, 4\)$")
+    with pytest.raises(DataError, match=shape):
+        attention_batch(np.ones((2, 3, 4)))
+    bad = random_attention(np.random.default_rng(0), 2, 1, 3)
+    bad[1, 0, 2, 1] = np.nan
+    with pytest.raises(DataError, match=r"^attention contains NaN or infinite values$"):
+        attention_batch(bad)
+    bad[1, 0, 2, 1] = -0.1
+    with pytest.raises(DataError, match=r"^attention contains negative weights$"):
+        attention_batch(bad)
