@@ -201,6 +201,9 @@ def test_gradcam_weighs_the_last_convolution_or_the_activation_right_after_it():
     assert feature_layer(nn.Sequential(first, relu, last, nn.Tanh(), nn.Flatten())) is last  # not rectifying
     assert feature_layer(nn.Sequential(first, last, nn.Flatten())) is last
     assert feature_layer(nn.Sequential(first, relu, last)) is last  # the last module of all
+    assert feature_layer(nn.Sequential(first, nn.GELU(), last, relu)) is relu  # an activation as the last module
+    middle = nn.Conv2d(2, 2, 1)
+    assert feature_layer(nn.Sequential(first, middle, last, nn.Flatten())) is last  # of three, the last
     with pytest.raises(ModelError, match=r"^gradcam needs a network with an nn\.Conv2d layer$"):
         feature_layer(nn.Sequential(nn.Linear(2, 2), nn.ReLU()))
 

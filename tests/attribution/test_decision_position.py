@@ -116,3 +116,12 @@ def test_the_layer_asked_for_is_the_one_scored_from_first_to_last(trained_adapte
         with pytest.raises(ParameterError, match=rf"^The 'layer' parameter must be an int >= 1 and <= {layers}\. "
                                                  rf"Got {layer} instead\.$"):
             get_method("attention").attribute(adapter, batch, layer=layer)
+
+
+def test_a_shared_attention_pass_explains_the_output_index_asked_for(trained_adapters):
+    adapter = trained_adapters["bert"]
+    batch = adapter.encode(["the keys to the old cabinet near my dogs"])
+    method = get_method("rollout", output_index=2)
+    (shared,) = method.scores_from(adapter, batch, adapter.attentions(batch))
+    np.testing.assert_allclose(shared, method.attribute(adapter, batch)[0].layer_scores, atol=1e-12)
+    assert not np.allclose(shared, get_method("rollout").attribute(adapter, batch)[0].layer_scores, atol=1e-3)

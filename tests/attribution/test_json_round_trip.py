@@ -4,7 +4,7 @@ the JSON round trip, text and image, with and without per-layer scores; the fram
 from __future__ import annotations
 
 import json
-from dataclasses import fields
+from dataclasses import fields, replace
 
 import numpy as np
 import pytest
@@ -154,3 +154,26 @@ def test_integer_scores_and_a_missing_version_field_still_read():
     back = Attribution.from_dict(data)
     assert back.scores.dtype == np.float64 and back.layer_scores.dtype == np.float64
     assert back.scores.tolist() == [1.0, 0.0, 2.0] and back.layer_scores.tolist() == [[1.0, 0.0, 2.0]]
+
+
+def test_subword_scores_and_every_layers_scores_are_summed_into_words_by_hand():
+    tokens = text_attribution("rollout", units=["[CLS]", "key", "##s", "cab", "[SEP]"],
+                              scores=np.array([9.0, 1.0, 2.0, 4.0, 8.0]), special=[True, False, False, False, True],
+                              words=[None, 0, 0, 1, None], word_texts=["keys", "cab"], layer=2,
+                              layer_scores=np.array([[9.0, 0.5, 0.25, 3.0, 8.0], [9.0, 1.0, 2.0, 4.0, 8.0]]))
+    words = tokens.to_words()
+    assert (words.units, words.special, words.words) == (["keys", "cab"], [False, False], [0, 1])
+    assert words.scores.tolist() == [3.0, 4.0] and words.layer_scores.tolist() == [[0.75, 3.0], [3.0, 4.0]]
+    assert (words.method, words.target, words.layer, words.text) == ("rollout", 1, 2, "the keys are")
+    assert words.to_words().scores.tolist() == [3.0, 4.0]  # already words: unchanged
+    for unpooled in (replace(tokens, words=[]), replace(tokens, word_texts=[])):  # nothing to pool by
+        assert unpooled.to_words() is unpooled
+
+
+def test_an_explanation_document_with_integer_scores_and_no_params_for_a_method_reads():
+    data = json.loads(json.dumps(text_explanation().to_dict()))
+    data["scores"]["ig"], data["layer_scores"]["flow"] = [1, 0, 2], [[1, 0, 2], [0, 0, 1]]
+    del data["params"]["flow"]
+    back = Explanation.from_dict(data)
+    assert back.attributions["ig"].scores.dtype == np.float64 and back.attributions["ig"].scores.tolist() == [1, 0, 2]
+    assert back.attributions["flow"].layer_scores.dtype == np.float64 and back.attributions["flow"].params == {}
