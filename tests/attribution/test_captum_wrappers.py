@@ -242,3 +242,19 @@ def test_gradient_shap_uses_the_baseline_and_class_asked_for(trained_adapters):
         x, baselines=zero, target=other, n_samples=8, stdevs=0.1 * float(x.max() - x.min()))
     assert result.target == other and result.params["baseline"] == "zero"
     close(result.scores, per_unit(expected, "text"))
+
+
+def test_smoothgrad_ig_passes_its_baseline_and_class_on(trained_adapters):
+    """Without noise, smoothgrad-ig with a zero baseline for the class not predicted is ig with the same."""
+    adapter = trained_adapters["bert"]
+    batch = adapter.encode(examples("bert", 2))
+    with torch.no_grad():
+        others = (1 - adapter.forward(batch).argmax(dim=-1)).tolist()
+    smoothed = get_method("smoothgrad-ig", noise_level=0.0, noise_samples=2, n_steps=16, baseline="zero")
+    plain = get_method("ig", n_steps=16, baseline="zero")
+    default = get_method("ig", n_steps=16)
+    for s, p, d in zip(smoothed.attribute(adapter, batch, target=others), plain.attribute(adapter, batch, target=others),
+                       default.attribute(adapter, batch, target=others)):
+        assert s.target == p.target and s.params["baseline"] == "zero"
+        close(s.scores, p.scores)
+        assert not np.allclose(s.scores, d.scores, atol=1e-4)
