@@ -9,7 +9,7 @@ import numpy as np
 
 from ..validation import Param
 from .attention_graph import check_output_index
-from .base import AttributionMethod, RawScores
+from .base import AttributionMethod, RawScores, decision_positions
 
 if TYPE_CHECKING:
     import torch
@@ -42,7 +42,7 @@ def layered_scores(
     if attentions is None:
         attentions = adapter.attentions(batch)
     attentions = attentions.float().mean(dim=2)  # (layers, B, n, n)
-    positions = adapter.output_positions(batch) if output_index is None else [output_index] * len(batch)
+    positions = decision_positions(adapter, batch, output_index)
     rows = []
     for row in range(len(batch)):
         n = int(batch.inputs["attention_mask"][row].sum()) if "attention_mask" in batch.inputs else attentions.shape[-1]

@@ -17,7 +17,7 @@ import numpy as np
 from ..validation import Param
 from ._attention import OUTPUT_INDEX
 from .attention_graph import check_output_index
-from .base import AttributionMethod, RawScores
+from .base import AttributionMethod, RawScores, decision_positions
 from .rollout import _rollout
 
 if TYPE_CHECKING:
@@ -67,8 +67,7 @@ class DecompositionMethod(AttributionMethod):
         from ..models.base import eval_mode
 
         layers = blocks(adapter.model)
-        chosen = self.params["output_index"]
-        positions = adapter.output_positions(batch) if chosen is None else [chosen] * len(batch)
+        positions = decision_positions(adapter, batch, self.params["output_index"])
         mask = batch.inputs.get("attention_mask")
         rows = []
         with eval_mode(adapter.model), torch.no_grad():

@@ -14,7 +14,7 @@ import numpy as np
 
 from ._attention import OUTPUT_INDEX
 from .attention_graph import check_output_index
-from .base import AttributionMethod, RawScores
+from .base import AttributionMethod, RawScores, decision_positions
 
 if TYPE_CHECKING:
     import torch
@@ -50,8 +50,7 @@ class GradRolloutMethod(AttributionMethod):
 
         attentions, gradients = adapter.attention_gradients(batch, targets)
         weighted = (gradients * attentions).clamp(min=0).mean(dim=2).double()  # (layers, B, n, n)
-        chosen = self.params["output_index"]
-        positions = adapter.output_positions(batch) if chosen is None else [chosen] * len(batch)
+        positions = decision_positions(adapter, batch, self.params["output_index"])
         rows = []
         for row in range(len(batch)):
             mask = batch.inputs.get("attention_mask")
