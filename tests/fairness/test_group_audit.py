@@ -149,3 +149,47 @@ def test_synthetic_credit_without_penalty_is_not_flagged():
     low, high = parity.difference_to_reference_interval[other]
     assert low < 0 < high and parity.difference < 0.02  # no planted gap: the interval covers none
     assert credit_decisions(50, seed=9).equals(credit_decisions(50, seed=9))
+
+
+def test_largest_rule_takes_the_group_with_most_rows_wherever_it_is_listed():
+    counts = _counts(small=[40, 10, 10, 40], big=[200, 50, 150, 100])  # 100 and 500 rows
+    assert group_fairness(counts, AuditSettings(n_boot=0, reference="largest")).reference_group == "big"
+    assert group_fairness(counts, NO_BOOT).reference_group == "small"  # selection 0.5 against 0.3
+
+
+def test_overall_row_pools_the_groups_with_wilson_intervals_at_the_confidence():
+    """Cells (tn, fp, fn, tp) a = (50, 20, 10, 20), b = (60, 10, 10, 20): pooled (110, 30, 20, 40), 200 rows;
+    intervals against statsmodels' Wilson interval at 90%."""
+    from statsmodels.stats.proportion import proportion_confint
+
+    counts = _counts(a=[50, 20, 10, 20], b=[60, 10, 10, 20])
+    result = group_fairness(counts, AuditSettings(n_boot=0, confidence=0.9), source={"path": "p.csv"})
+    overall = result.overall
+    assert (overall.group, overall.n, overall.share, overall.too_small, overall.tests) == (
+        "overall", 200, 1.0, False, None)
+    assert overall.counts == {"tp": 40, "fp": 30, "tn": 110, "fn": 20}
+    by_hand = {"base_rate": (60, 200), "selection_rate": (70, 200), "tpr": (40, 60), "fpr": (30, 140),
+               "accuracy": (150, 200), "ppv": (40, 70)}
+    assert overall.rates == pytest.approx({rate: s / n for rate, (s, n) in by_hand.items()}, abs=1e-15)
+    for rate, (successes, trials) in by_hand.items():
+        assert overall.intervals[rate] == pytest.approx(
+            proportion_confint(successes, trials, alpha=0.1, method="wilson"), abs=1e-12), rate
+    b = result.group("b")
+    assert b.intervals["tpr"] == pytest.approx(proportion_confint(20, 30, alpha=0.1, method="wilson"), abs=1e-12)
+    assert result.source == {"path": "p.csv"} and result.settings["alpha"] == pytest.approx(0.1)
+    assert result.settings["confidence"] == 0.9 and result.settings["reference"] == "highest"
+
+
+def test_score_metrics_of_the_audit_use_its_confidence(predictions, tmp_path):
+    from xaudit.fairness import Grouping, PredictionColumns, load_predictions
+
+    path = tmp_path / "p.csv"
+    predictions.to_csv(path, index=False)
+    loaded = load_predictions(path, PredictionColumns(label="y", score="score", threshold=0.5), Grouping(("g",)))
+    sweeps = {confidence: group_fairness(loaded.counts, AuditSettings(n_boot=0, confidence=confidence),
+                                         scores=loaded.scores).scores.sweep for confidence in (0.8, 0.99)}
+    narrow, wide = (np.array(sweeps[c].impact_ratio_interval, dtype=float) for c in (0.8, 0.99))
+    defined = ~np.isnan(narrow).any(axis=1) & ~np.isnan(wide).any(axis=1)
+    assert defined.sum() > 10 and sweeps[0.8].judged == ["a", "b", "c"]  # d: 3% of 600 rows, too small
+    assert (narrow[defined, 0] >= wide[defined, 0]).all() and (narrow[defined, 1] <= wide[defined, 1]).all()
+    assert (narrow[defined, 1] - narrow[defined, 0] < wide[defined, 1] - wide[defined, 0]).all()

@@ -52,6 +52,7 @@ def test_statement_in_the_audit_and_the_terminal(tmp_path):
     parity = result.parity["statistical_parity"]
     reference_rate = result.group("big").rates["selection_rate"]
     assert parity.rows_needed["small"] == rows_needed(reference_rate, 1000, 0.10, 0.05)
+    assert math.isnan(parity.rows_needed["big"])  # the reference is not compared with itself
     statement = result.power_statement("small")
     assert statement.startswith("n = 25: could detect a selection rate gap of "
                                 f"{parity.detectable_difference['small']:.2f} or more; ")

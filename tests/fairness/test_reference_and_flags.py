@@ -175,3 +175,42 @@ def test_the_score_table_fits_too(predictions, tmp_path):
         text = _terminal(result, width)
         assert "…" not in text and max(len(line) for line in text.splitlines()) <= width
         assert {"AUC", "ECE", "Brier", *long.values()} <= set(text.split())
+
+
+def test_highest_rule_without_a_defined_selection_rate_is_refused():
+    from xaudit.errors import DataError
+    from xaudit.fairness.audit import choose_reference
+
+    rates, n = np.array([np.nan, np.nan]), np.array([0, 0])
+    with pytest.raises(DataError, match="^no group has a defined selection rate to serve as the reference$"):
+        choose_reference("highest", ("a", "b"), rates, n, np.array([False, False]))
+
+
+def test_only_small_groups_with_a_strictly_higher_rate_are_named_as_passed_over():
+    # selection by hand: big 40/100, other 30/100, tie 4/10 (equal to big's), hi1 8/10, hi2 6/10 (10 rows: too small)
+    counts = GroupCounts(("big", "other", "tie", "hi1", "hi2"), np.array([
+        [50, 20, 10, 20], [60, 10, 10, 20], [5, 2, 1, 2], [1, 3, 1, 5], [3, 2, 1, 4]]))
+    result = group_fairness(counts, AuditSettings(n_boot=0, min_share=0))
+    assert result.reference_group == "big"
+    assert result.reference_rule == ("highest selection rate among the groups large enough to judge; passed over "
+                                     "as too small, though higher: hi1 (0.800, n = 10), hi2 (0.600, n = 10)")
+
+
+def test_a_ratio_exactly_at_the_threshold_is_not_below_it():
+    # selection 50/100 and 25/100: impact ratio and between-groups ratio exactly 0.5
+    counts = GroupCounts(("a", "b"), np.array([[40, 10, 10, 40], [60, 15, 15, 10]]))
+    at = group_fairness(counts, AuditSettings(n_boot=0, four_fifths=0.5)).parity["statistical_parity"]
+    assert at.impact_ratio["b"] == 0.5 and at.between_groups.ratio == 0.5
+    assert at.below_four_fifths == [] and not at.between_groups.below_four_fifths
+    above = group_fairness(counts, AuditSettings(n_boot=0, four_fifths=0.51)).parity["statistical_parity"]
+    assert above.below_four_fifths == ["b"] and above.between_groups.below_four_fifths
+
+
+def test_each_parity_row_carries_its_criterion_and_no_rule_where_four_fifths_does_not_apply():
+    result = group_fairness(accuracy_counts(), NO_BOOT)
+    for measure in PARITY:
+        row = result.parity[measure.key]
+        assert (row.key, row.rate, row.definition, row.higher_is_better) == (
+            measure.key, measure.rate, measure.definition, measure.higher_is_better)
+        applies = measure.four_fifths is None
+        assert (row.below_four_fifths is not None, row.between_groups is not None) == (applies, applies), measure.key
