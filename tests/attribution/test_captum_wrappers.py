@@ -204,6 +204,7 @@ def test_gradcam_weighs_the_last_convolution_or_the_activation_right_after_it():
     assert feature_layer(nn.Sequential(first, nn.GELU(), last, relu)) is relu  # an activation as the last module
     middle = nn.Conv2d(2, 2, 1)
     assert feature_layer(nn.Sequential(first, middle, last, nn.Flatten())) is last  # of three, the last
+    assert feature_layer(nn.Sequential(first, middle, last)) is last  # of three, the last, and the last module
     with pytest.raises(ModelError, match=r"^gradcam needs a network with an nn\.Conv2d layer$"):
         feature_layer(nn.Sequential(nn.Linear(2, 2), nn.ReLU()))
 
@@ -258,3 +259,21 @@ def test_smoothgrad_ig_passes_its_baseline_and_class_on(trained_adapters):
         assert s.target == p.target and s.params["baseline"] == "zero"
         close(s.scores, p.scores)
         assert not np.allclose(s.scores, d.scores, atol=1e-4)
+
+
+def test_smoothgrad_ig_runs_noise_samples_times_n_steps_gradient_passes(trained_adapters, monkeypatch):
+    """The documented cost: one integrated-gradients run of ``n_steps`` rows per noise sample."""
+    adapter = trained_adapters["bert"]
+    batch = adapter.encode(examples("bert", 1))
+    rows: list[int] = []
+    original = adapter.forward_from_embeddings
+
+    def counting(embeddings, batch):
+        rows.append(embeddings.shape[0])
+        return original(embeddings, batch)
+
+    monkeypatch.setattr(adapter, "forward_from_embeddings", counting)
+    for samples, steps in ((3, 4), (2, 5)):
+        rows.clear()
+        get_method("smoothgrad-ig", noise_samples=samples, n_steps=steps).attribute(adapter, batch, target=0)
+        assert rows == [steps] * samples

@@ -78,6 +78,23 @@ def test_one_shared_attention_pass_gives_each_methods_own_scores(trained_adapter
             np.testing.assert_allclose(scores, result.layer_scores, atol=1e-12)
 
 
+@pytest.mark.parametrize("name", ["attention", "rollout", "flow"])
+def test_a_shared_pass_reads_the_attention_it_is_given_and_runs_none_of_its_own(trained_adapters, name,
+                                                                                 monkeypatch):
+    adapter = trained_adapters["bert"]
+    batch = adapter.encode(["his road was long", "her road"])
+    attentions = adapter.attentions(batch)
+
+    def no_second_pass(batch):
+        raise AssertionError("a shared pass computed the attention again")
+
+    monkeypatch.setattr(adapter, "attentions", no_second_pass)
+    method = get_method(name)
+    shared = method.scores_from(adapter, batch, attentions)
+    uniform = method.scores_from(adapter, batch, torch.ones_like(attentions))  # not the model's attention
+    assert not np.allclose(shared[0], uniform[0])
+
+
 def test_methods_not_computed_from_attention_refuse_a_shared_pass(trained_adapters):
     adapter = trained_adapters["bert"]
     batch = adapter.encode(["his road"])

@@ -160,10 +160,11 @@ def test_subword_scores_and_every_layers_scores_are_summed_into_words_by_hand():
     tokens = text_attribution("rollout", units=["[CLS]", "key", "##s", "cab", "[SEP]"],
                               scores=np.array([9.0, 1.0, 2.0, 4.0, 8.0]), special=[True, False, False, False, True],
                               words=[None, 0, 0, 1, None], word_texts=["keys", "cab"], layer=2,
-                              layer_scores=np.array([[9.0, 0.5, 0.25, 3.0, 8.0], [9.0, 1.0, 2.0, 4.0, 8.0]]))
+                              layer_scores=np.array([[9.0, 0.5, 0.25, 3.0, 8.0], [9.0, 1.0, 2.0, 4.0, 8.0],
+                                                     [7.0, 0.0, 1.0, 0.5, 7.0]]))  # 3 layers, 2 words: not square
     words = tokens.to_words()
     assert (words.units, words.special, words.words) == (["keys", "cab"], [False, False], [0, 1])
-    assert words.scores.tolist() == [3.0, 4.0] and words.layer_scores.tolist() == [[0.75, 3.0], [3.0, 4.0]]
+    assert words.scores.tolist() == [3.0, 4.0] and words.layer_scores.tolist() == [[0.75, 3.0], [3.0, 4.0], [1.0, 0.5]]
     assert (words.method, words.target, words.layer, words.text) == ("rollout", 1, 2, "the keys are")
     assert words.to_words().scores.tolist() == [3.0, 4.0]  # already words: unchanged
     for unpooled in (replace(tokens, words=[]), replace(tokens, word_texts=[])):  # nothing to pool by
