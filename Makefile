@@ -23,7 +23,7 @@ demo: $(STAMP)
 test: $(STAMP) chromium engines parser
 	$(BIN)/python -m pytest -q
 
-# Mutation testing of a few core modules ([tool.mutmut] in pyproject.toml; slow, not run in CI).
+# Mutation testing of the core modules ([tool.mutmut] in pyproject.toml; hours on 2 cores, not run in CI).
 # Score and survivors: tests/MUTATION.md.
 mutation: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[mutation]'
