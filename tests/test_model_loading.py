@@ -248,3 +248,115 @@ def test_cuda_without_a_cuda_device_is_a_usage_error():
         pytest.skip("this machine has CUDA")
     with pytest.raises(ParameterError, match="`device` cuda was asked for, but no CUDA device is available"):
         load_model("bert", device="cuda:0")
+
+
+PICKLE_ADVICE = "unpickling can run arbitrary code. Convert it to safetensors, or pass `allow_pickle` if you trust its source"
+
+
+def test_hub_failures_name_the_first_line_of_the_error_and_the_close_references():
+    import re
+
+    from xaudit.models.loading import _hub_failure
+
+    known = "not a reference model (bert, cnn, credit, gpt2-encoder, income, lstm, mlm, vit) nor a local path"
+    failure = _hub_failure("org/none", OSError("404 Client Error: Not Found\nsecond line"), None)
+    assert str(failure) == f"unknown model 'org/none': {known}, and as a hub id: 404 Client Error: Not Found"
+    assert str(_hub_failure("org/none", ValueError("  "), None)).endswith("as a hub id: ValueError")
+    two = _hub_failure("lm", OSError("x"), "offline (HF_HUB_OFFLINE is set)")
+    assert re.fullmatch(r".*hub is offline \(HF_HUB_OFFLINE is set\); did you mean 'mlm' or 'lstm'\?", str(two))
+
+
+def test_the_pickle_refusal_names_the_file_and_the_way_out(tmp_path, tiny_models_dir):
+    folder = tmp_path / "lstm"
+    shutil.copytree(tiny_models_dir / "lstm", folder)
+    torch.save({}, folder / "model.pt")
+    expected = f"refusing to load pickle checkpoint {folder / 'model.pt'}: {PICKLE_ADVICE}"
+    for load in (lambda: load_model(str(folder / "model.pt")),
+                 lambda: load_folder(folder, name="x", allow_pickle=False, device="cpu", weights=folder / "model.pt")):
+        with pytest.raises(ModelError) as caught:
+            load()
+        assert str(caught.value) == expected
+
+
+def test_a_missing_checkpoint_names_the_pickles_beside_it_only_when_there_are_some(tmp_path, tiny_models_dir):
+    folder = tmp_path / "lstm"
+    shutil.copytree(tiny_models_dir / "lstm", folder)
+    (folder / "model.safetensors").unlink()
+    with pytest.raises(ModelError) as caught:
+        load_model(str(folder))
+    assert str(caught.value) == f"no checkpoint {folder / 'model.safetensors'}"
+    for name in ("b.bin", "a.pt"):
+        (folder / name).write_bytes(b"")
+    with pytest.raises(ModelError) as caught:
+        load_model(str(folder))
+    assert str(caught.value) == (f"no checkpoint {folder / 'model.safetensors'}; found a.pt, b.bin: name the file and "
+                                 "pass `allow_pickle` to use it")
+
+
+def test_an_hf_folder_without_weights_is_refused_and_a_local_folder_never_probes_the_hub(tmp_path, tiny_models_dir,
+                                                                                       monkeypatch):
+    from xaudit.models import loading
+
+    def no_probe():
+        raise AssertionError("a local folder probed the hub")
+
+    monkeypatch.setattr(loading, "hub_offline", no_probe)
+    assert load_model(str(tiny_models_dir / "bert")).kind == "transformer"
+    folder = tmp_path / "bert"
+    shutil.copytree(tiny_models_dir / "bert", folder)
+    (folder / "model.safetensors").unlink()
+    with pytest.raises(ModelError) as caught:
+        load_model(str(folder))
+    assert str(caught.value) == f"no weights in {folder}: expected a .safetensors file"
+
+
+def test_a_home_relative_path_is_local_even_when_its_folders_do_not_exist(monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(ParameterError, match="^no such model file or folder: ~/no-such-xaudit-dir/sub/model$"):
+        load_model("~/no-such-xaudit-dir/sub/model")
+
+
+def test_a_vit_folder_with_an_image_processor_uses_it(tmp_path, tiny_models_dir):
+    from transformers import ViTImageProcessor
+
+    folder = tmp_path / "vit"
+    shutil.copytree(tiny_models_dir / "vit", folder)
+    assert load_model(str(folder)).processor is None  # none saved: none used
+    ViTImageProcessor(size={"height": 20, "width": 20}, image_mean=[0.3], image_std=[0.2]).save_pretrained(folder)
+    processor = load_model(str(folder)).processor
+    assert processor is not None and processor.size == {"height": 20, "width": 20}
+    assert list(processor.image_mean) == [0.3]
+    (folder / "preprocessor_config.json").write_text("{not json")
+    with pytest.raises(ModelError, match=f"^cannot load image processor from '{folder}': "):
+        load_model(str(folder))
+
+
+def test_the_hub_probe_falls_back_to_huggingface_co_and_gives_up_after_its_wait(monkeypatch):
+    import socket
+    import threading
+
+    from huggingface_hub import constants
+
+    from xaudit.models import loading
+
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setattr(constants, "ENDPOINT", "")  # no host in it
+    monkeypatch.setattr(loading, "HUB_PROBE_SECONDS", 0.05)
+    release, hosts = threading.Event(), []
+
+    class Connection:
+        def close(self):
+            pass
+
+    def slow(address, timeout):  # answers only once the probe has given up (or after 20 s)
+        hosts.append(address[0])
+        release.wait(20)
+        return Connection()
+
+    monkeypatch.setattr(socket, "create_connection", slow)
+    try:
+        assert loading.hub_offline() == "unreachable (huggingface.co did not answer within 0.05 s)"
+    finally:
+        release.set()
+    assert hosts == ["huggingface.co"]
