@@ -360,3 +360,52 @@ def test_the_hub_probe_falls_back_to_huggingface_co_and_gives_up_after_its_wait(
     finally:
         release.set()
     assert hosts == ["huggingface.co"]
+
+
+SUPPORTED = "*ForSequenceClassification, *ForMaskedLM, *ForCausalLM, *ForImageClassification"
+
+
+@pytest.mark.parametrize("architectures, shown", [(["BertForPreTraining"], "['BertForPreTraining']"), (None, "none")])
+def test_an_unsupported_architecture_names_what_is_supported(tmp_path, tiny_models_dir, architectures, shown):
+    import json
+
+    folder = tmp_path / "bert"
+    shutil.copytree(tiny_models_dir / "bert", folder)
+    config = json.loads((folder / "config.json").read_text())
+    config["architectures"] = architectures
+    (folder / "config.json").write_text(json.dumps(config))
+    with pytest.raises(ModelError) as caught:
+        load_model(str(folder))
+    assert str(caught.value) == f"model {str(folder)!r} has architectures {shown}; xaudit supports {SUPPORTED}"
+
+
+def test_an_unreadable_config_or_tokenizer_in_a_folder_is_named(tmp_path, tiny_models_dir):
+    folder = tmp_path / "bert"
+    shutil.copytree(tiny_models_dir / "bert", folder)
+    (folder / "tokenizer.json").write_text("{not json")
+    with pytest.raises(ModelError, match=f"^cannot load tokenizer from {str(folder)!r}: "):
+        load_model(str(folder))
+    (folder / "config.json").write_text("{not json")
+    with pytest.raises(ModelError, match=f"^cannot load model config from folder {str(folder)!r}: "):
+        load_model(str(folder))
+
+
+@pytest.mark.parametrize("offline", [None, "offline (HF_HUB_OFFLINE is set)"])
+def test_a_hub_id_reads_only_the_local_cache_when_the_hub_is_offline(monkeypatch, offline):
+    import transformers
+
+    from xaudit.models import loading
+
+    seen = []
+
+    def refusing(spec, **options):
+        seen.append(options)
+        raise OSError("Repository Not Found for url\nmore")
+
+    monkeypatch.setattr(loading, "hub_offline", lambda: offline)
+    monkeypatch.setattr(transformers.AutoConfig, "from_pretrained", refusing)
+    with pytest.raises(ModelError) as caught:
+        load_model("org/model")
+    assert seen == [{"trust_remote_code": False, "local_files_only": offline is not None}]
+    why = "Repository Not Found for url" if offline is None else f"it is not in the local cache and the hub is {offline}"
+    assert str(caught.value).endswith(f"as a hub id: {why}")
