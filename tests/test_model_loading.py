@@ -409,3 +409,34 @@ def test_a_hub_id_reads_only_the_local_cache_when_the_hub_is_offline(monkeypatch
     assert seen == [{"trust_remote_code": False, "local_files_only": offline is not None}]
     why = "Repository Not Found for url" if offline is None else f"it is not in the local cache and the hub is {offline}"
     assert str(caught.value).endswith(f"as a hub id: {why}")
+
+
+def test_a_safetensors_file_named_directly_is_loaded(tmp_path, tiny_models_dir):
+    folder = tmp_path / "lstm"
+    shutil.copytree(tiny_models_dir / "lstm", folder)
+    (folder / "model.safetensors").rename(folder / "chosen.safetensors")
+    assert load_model(str(folder / "chosen.safetensors")).kind == "recurrent"
+
+
+def test_a_card_naming_an_unknown_architecture_is_refused(tmp_path, tiny_models_dir):
+    import json
+
+    folder = tmp_path / "cnn"
+    shutil.copytree(tiny_models_dir / "cnn", folder)
+    card = json.loads((folder / "card.json").read_text())
+    card["architecture"] = "capsule"
+    (folder / "card.json").write_text(json.dumps(card))
+    with pytest.raises(ModelError) as caught:
+        load_model(str(folder))
+    assert str(caught.value) == f"model card in {folder} names unknown architecture 'capsule'"
+
+
+@pytest.mark.parametrize("tokenizer", [type("Slow", (), {"is_fast": False})(), object()])
+def test_a_model_without_a_fast_tokenizer_is_refused(tiny_models_dir, monkeypatch, tokenizer):
+    import transformers
+
+    monkeypatch.setattr(transformers.AutoTokenizer, "from_pretrained", lambda *args, **kwargs: tokenizer)
+    spec = str(tiny_models_dir / "bert")
+    with pytest.raises(ModelError) as caught:
+        load_model(spec)
+    assert str(caught.value) == f"model {spec!r} has no fast tokenizer; xaudit needs one for word alignment"
