@@ -311,6 +311,12 @@ def test_a_home_relative_path_is_local_even_when_its_folders_do_not_exist(monkey
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     with pytest.raises(ParameterError, match="^no such model file or folder: ~/no-such-xaudit-dir/sub/model$"):
         load_model("~/no-such-xaudit-dir/sub/model")
+    with pytest.raises(ParameterError, match=r"^no such model file or folder: ~no-such-xaudit-user/m \(cannot expand its ~\)$"):
+        load_model("~no-such-xaudit-user/m")
+    from xaudit.models.summary import summarize  # what the CLI reads before loading
+
+    with pytest.raises(ParameterError, match=r"^no such model file or folder: ~no-such-xaudit-user/m \(cannot"):
+        summarize("~no-such-xaudit-user/m")
 
 
 def test_a_vit_folder_with_an_image_processor_uses_it(tmp_path, tiny_models_dir):

@@ -27,7 +27,7 @@ from ..errors import ModelError, ParameterError
 from .base import ModelAdapter
 from .cards import read_card
 from .kinds import ADAPTERS, hf_kind, resolve
-from .registry import REFERENCE_MODELS, close_references, reference_dir, resolve_reference
+from .registry import REFERENCE_MODELS, close_references, model_path, reference_dir, resolve_reference
 
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".pkl", ".ckpt")
 WEIGHTS_FILE = "model.safetensors"
@@ -76,7 +76,7 @@ def refuse_pickle(path: Path) -> ModelError:
 
 
 def _looks_local(spec: str) -> bool:
-    path = Path(spec).expanduser()
+    path = model_path(spec)
     return spec.startswith((".", "/", "~")) or path.parent.exists() and str(path.parent) not in ("", ".")
 
 
@@ -87,7 +87,7 @@ def load_model(spec: str, *, allow_pickle: bool = False, device: str | torch.dev
     name = resolve_reference(spec)
     if name is not None:
         return load_folder(reference_dir(name), name=name, allow_pickle=False, device=device)
-    path = Path(spec).expanduser()
+    path = model_path(spec)
     weights = None
     if path.is_file():
         if path.suffix in PICKLE_SUFFIXES and not allow_pickle:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..errors import ParameterError
 from ..paths import SHIPPED_MODELS_DIR
 from .cards import read_card
 
@@ -146,6 +147,14 @@ def resolve_reference(spec: str) -> str | None:
     """The registered name ``spec`` refers to; None for paths and hub ids (any other name: ``org/name``, or a
     bare name such as ``bert-base-multilingual-cased``)."""
     return spec if spec in REFERENCE_MODELS else None
+
+
+def model_path(spec: str) -> Path:
+    """``spec`` as a path, ``~`` and ``~user`` expanded; a usage error for a user that does not exist."""
+    try:
+        return Path(spec).expanduser()
+    except RuntimeError:  # pathlib: "Could not determine home directory."
+        raise ParameterError(f"no such model file or folder: {spec} (cannot expand its ~)") from None
 
 
 def close_references(spec: str) -> list[str]:

@@ -15,7 +15,7 @@ from typing import Any
 from ..errors import ModelError, ParameterError
 from .cards import read_card
 from .kinds import ADAPTERS, attention_limit, hf_kind
-from .registry import reference_dir, resolve_reference
+from .registry import model_path, reference_dir, resolve_reference
 
 
 VOCABULARY_KINDS = ("ForMaskedLM", "ForCausalLM")
@@ -47,7 +47,7 @@ def summarize(spec: str) -> ModelSummary | None:
     """The summary of a reference model or model folder; None for a hub id or a folder that only
     loading can tell about. Unknown names and missing paths are errors, as in ``load_model``."""
     reference = resolve_reference(spec)
-    folder = reference_dir(reference) if reference else Path(spec).expanduser()
+    folder = reference_dir(reference) if reference else model_path(spec)
     if folder.is_file():
         folder = folder.parent
     if not folder.is_dir():
