@@ -11,6 +11,20 @@ from xaudit.errors import ModelError, ParameterError
 from xaudit.models.loading import load_folder, load_model
 
 
+def copied(tmp_path, tiny_models_dir, name: str):
+    """A copy of the tiny model folder ``name`` that a test may change."""
+    folder = tmp_path / name
+    shutil.copytree(tiny_models_dir / name, folder)
+    return folder
+
+
+def refusal(load) -> str:
+    """The message of the ModelError that ``load()`` raises."""
+    with pytest.raises(ModelError) as caught:
+        load()
+    return str(caught.value)
+
+
 def test_an_unknown_bare_name_is_a_hub_id_that_fails_offline_naming_the_reference_models(monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     with pytest.raises(ModelError, match=r"unknown model 'brt': not a reference model \(bert, cnn, credit, gpt2-encoder, "
@@ -25,8 +39,7 @@ def test_missing_folder_is_a_model_error(tmp_path):
 
 
 def test_pickle_file_is_refused_by_default(tmp_path, tiny_models_dir):
-    folder = tmp_path / "lstm"
-    shutil.copytree(tiny_models_dir / "lstm", folder)
+    folder = copied(tmp_path, tiny_models_dir, "lstm")
     from safetensors.torch import load_file
 
     torch.save(load_file(str(folder / "model.safetensors")), folder / "model.pt")
@@ -43,8 +56,7 @@ def test_pickle_file_is_refused_by_default(tmp_path, tiny_models_dir):
 def test_the_named_pickle_is_the_one_loaded(tmp_path, tiny_models_dir):
     from safetensors.torch import load_file
 
-    folder = tmp_path / "lstm"
-    shutil.copytree(tiny_models_dir / "lstm", folder)
+    folder = copied(tmp_path, tiny_models_dir, "lstm")
     state = load_file(str(folder / "model.safetensors"))
     torch.save(state, folder / "a_good.pt")
     torch.save({k: torch.zeros_like(v) for k, v in state.items()}, folder / "b_other.pt")
@@ -65,8 +77,7 @@ def test_local_looking_paths_never_go_to_the_hub(tmp_path):
 def test_incomplete_card_is_a_model_error(tmp_path, tiny_models_dir):
     import json
 
-    folder = tmp_path / "cnn"
-    shutil.copytree(tiny_models_dir / "cnn", folder)
+    folder = copied(tmp_path, tiny_models_dir, "cnn")
     card = json.loads((folder / "card.json").read_text())
     del card["labels"]
     (folder / "card.json").write_text(json.dumps(card))
@@ -75,24 +86,21 @@ def test_incomplete_card_is_a_model_error(tmp_path, tiny_models_dir):
 
 
 def test_hf_folder_with_only_pickle_weights_is_refused(tmp_path, tiny_models_dir):
-    folder = tmp_path / "bert"
-    shutil.copytree(tiny_models_dir / "bert", folder)
+    folder = copied(tmp_path, tiny_models_dir, "bert")
     (folder / "model.safetensors").rename(folder / "pytorch_model.bin")
     with pytest.raises(ModelError, match=r"refusing to load pickle checkpoint .*pytorch_model\.bin"):
         load_model(str(folder))
 
 
 def test_corrupt_checkpoint_names_the_file(tmp_path, tiny_models_dir):
-    folder = tmp_path / "cnn"
-    shutil.copytree(tiny_models_dir / "cnn", folder)
+    folder = copied(tmp_path, tiny_models_dir, "cnn")
     (folder / "model.safetensors").write_bytes(b"not a safetensors file")
     with pytest.raises(ModelError, match=r"model\.safetensors is corrupt or unreadable"):
         load_model(str(folder))
 
 
 def test_corrupt_hf_checkpoint_is_a_model_error(tmp_path, tiny_models_dir):
-    folder = tmp_path / "vit"
-    shutil.copytree(tiny_models_dir / "vit", folder)
+    folder = copied(tmp_path, tiny_models_dir, "vit")
     (folder / "model.safetensors").write_bytes(b"garbage")
     with pytest.raises(ModelError, match="cannot load model weights"):
         load_model(str(folder))
@@ -101,8 +109,7 @@ def test_corrupt_hf_checkpoint_is_a_model_error(tmp_path, tiny_models_dir):
 def test_card_that_does_not_match_weights(tmp_path, tiny_models_dir):
     import json
 
-    folder = tmp_path / "cnn"
-    shutil.copytree(tiny_models_dir / "cnn", folder)
+    folder = copied(tmp_path, tiny_models_dir, "cnn")
     card = json.loads((folder / "card.json").read_text())
     card["config"]["hidden"] += 1
     (folder / "card.json").write_text(json.dumps(card))
@@ -209,8 +216,7 @@ def test_the_hf_loader_itself_reads_only_safetensors_unless_pickle_is_allowed(tm
 
     from xaudit.models.loading import load_hf
 
-    folder = tmp_path / "bert"
-    shutil.copytree(tiny_models_dir / "bert", folder)
+    folder = copied(tmp_path, tiny_models_dir, "bert")
     torch.save(load_file(str(folder / "model.safetensors")), folder / "pytorch_model.bin")
     (folder / "model.safetensors").unlink()
     with pytest.raises(ModelError):
@@ -222,8 +228,7 @@ def test_the_hf_loader_itself_reads_only_safetensors_unless_pickle_is_allowed(tm
 def test_weights_must_match_the_network_key_for_key(tmp_path, tiny_models_dir, change):
     from safetensors.torch import load_file, save_file
 
-    folder = tmp_path / "lstm"
-    shutil.copytree(tiny_models_dir / "lstm", folder)
+    folder = copied(tmp_path, tiny_models_dir, "lstm")
     state = load_file(str(folder / "model.safetensors"))
     if change == "extra":
         state["unexpected.weight"] = next(iter(state.values())).clone()
@@ -264,29 +269,21 @@ def test_hub_failures_name_the_first_line_of_the_error_and_the_close_references(
 
 
 def test_the_pickle_refusal_names_the_file_and_the_way_out(tmp_path, tiny_models_dir):
-    folder = tmp_path / "lstm"
-    shutil.copytree(tiny_models_dir / "lstm", folder)
+    folder = copied(tmp_path, tiny_models_dir, "lstm")
     torch.save({}, folder / "model.pt")
     expected = f"refusing to load pickle checkpoint {folder / 'model.pt'}: {PICKLE_ADVICE}"
     for load in (lambda: load_model(str(folder / "model.pt")),
                  lambda: load_folder(folder, name="x", allow_pickle=False, device="cpu", weights=folder / "model.pt")):
-        with pytest.raises(ModelError) as caught:
-            load()
-        assert str(caught.value) == expected
+        assert refusal(load) == expected
 
 
 def test_a_missing_checkpoint_names_the_pickles_beside_it_only_when_there_are_some(tmp_path, tiny_models_dir):
-    folder = tmp_path / "lstm"
-    shutil.copytree(tiny_models_dir / "lstm", folder)
+    folder = copied(tmp_path, tiny_models_dir, "lstm")
     (folder / "model.safetensors").unlink()
-    with pytest.raises(ModelError) as caught:
-        load_model(str(folder))
-    assert str(caught.value) == f"no checkpoint {folder / 'model.safetensors'}"
+    assert refusal(lambda: load_model(str(folder))) == f"no checkpoint {folder / 'model.safetensors'}"
     for name in ("b.bin", "a.pt"):
         (folder / name).write_bytes(b"")
-    with pytest.raises(ModelError) as caught:
-        load_model(str(folder))
-    assert str(caught.value) == (f"no checkpoint {folder / 'model.safetensors'}; found a.pt, b.bin: name the file and "
+    assert refusal(lambda: load_model(str(folder))) == (f"no checkpoint {folder / 'model.safetensors'}; found a.pt, b.bin: name the file and "
                                  "pass `allow_pickle` to use it")
 
 
@@ -299,12 +296,9 @@ def test_an_hf_folder_without_weights_is_refused_and_a_local_folder_never_probes
 
     monkeypatch.setattr(loading, "hub_offline", no_probe)
     assert load_model(str(tiny_models_dir / "bert")).kind == "transformer"
-    folder = tmp_path / "bert"
-    shutil.copytree(tiny_models_dir / "bert", folder)
+    folder = copied(tmp_path, tiny_models_dir, "bert")
     (folder / "model.safetensors").unlink()
-    with pytest.raises(ModelError) as caught:
-        load_model(str(folder))
-    assert str(caught.value) == f"no weights in {folder}: expected a .safetensors file"
+    assert refusal(lambda: load_model(str(folder))) == f"no weights in {folder}: expected a .safetensors file"
 
 
 def test_a_home_relative_path_is_local_even_when_its_folders_do_not_exist(monkeypatch):
@@ -322,8 +316,7 @@ def test_a_home_relative_path_is_local_even_when_its_folders_do_not_exist(monkey
 def test_a_vit_folder_with_an_image_processor_uses_it(tmp_path, tiny_models_dir):
     from transformers import ViTImageProcessor
 
-    folder = tmp_path / "vit"
-    shutil.copytree(tiny_models_dir / "vit", folder)
+    folder = copied(tmp_path, tiny_models_dir, "vit")
     assert load_model(str(folder)).processor is None  # none saved: none used
     ViTImageProcessor(size={"height": 20, "width": 20}, image_mean=[0.3], image_std=[0.2]).save_pretrained(folder)
     processor = load_model(str(folder)).processor
@@ -372,19 +365,15 @@ SUPPORTED = "*ForSequenceClassification, *ForMaskedLM, *ForCausalLM, *ForImageCl
 def test_an_unsupported_architecture_names_what_is_supported(tmp_path, tiny_models_dir, architectures, shown):
     import json
 
-    folder = tmp_path / "bert"
-    shutil.copytree(tiny_models_dir / "bert", folder)
+    folder = copied(tmp_path, tiny_models_dir, "bert")
     config = json.loads((folder / "config.json").read_text())
     config["architectures"] = architectures
     (folder / "config.json").write_text(json.dumps(config))
-    with pytest.raises(ModelError) as caught:
-        load_model(str(folder))
-    assert str(caught.value) == f"model {str(folder)!r} has architectures {shown}; xaudit supports {SUPPORTED}"
+    assert refusal(lambda: load_model(str(folder))) == f"model {str(folder)!r} has architectures {shown}; xaudit supports {SUPPORTED}"
 
 
 def test_an_unreadable_config_or_tokenizer_in_a_folder_is_named(tmp_path, tiny_models_dir):
-    folder = tmp_path / "bert"
-    shutil.copytree(tiny_models_dir / "bert", folder)
+    folder = copied(tmp_path, tiny_models_dir, "bert")
     (folder / "tokenizer.json").write_text("{not json")
     with pytest.raises(ModelError, match=f"^cannot load tokenizer from {str(folder)!r}: "):
         load_model(str(folder))
@@ -415,8 +404,7 @@ def test_a_hub_id_reads_only_the_local_cache_when_the_hub_is_offline(monkeypatch
 
 
 def test_a_safetensors_file_named_directly_is_loaded(tmp_path, tiny_models_dir):
-    folder = tmp_path / "lstm"
-    shutil.copytree(tiny_models_dir / "lstm", folder)
+    folder = copied(tmp_path, tiny_models_dir, "lstm")
     (folder / "model.safetensors").rename(folder / "chosen.safetensors")
     assert load_model(str(folder / "chosen.safetensors")).kind == "recurrent"
 
@@ -424,14 +412,11 @@ def test_a_safetensors_file_named_directly_is_loaded(tmp_path, tiny_models_dir):
 def test_a_card_naming_an_unknown_architecture_is_refused(tmp_path, tiny_models_dir):
     import json
 
-    folder = tmp_path / "cnn"
-    shutil.copytree(tiny_models_dir / "cnn", folder)
+    folder = copied(tmp_path, tiny_models_dir, "cnn")
     card = json.loads((folder / "card.json").read_text())
     card["architecture"] = "capsule"
     (folder / "card.json").write_text(json.dumps(card))
-    with pytest.raises(ModelError) as caught:
-        load_model(str(folder))
-    assert str(caught.value) == f"model card in {folder} names unknown architecture 'capsule'"
+    assert refusal(lambda: load_model(str(folder))) == f"model card in {folder} names unknown architecture 'capsule'"
 
 
 @pytest.mark.parametrize("tokenizer", [type("Slow", (), {"is_fast": False})(), object()])
@@ -440,6 +425,4 @@ def test_a_model_without_a_fast_tokenizer_is_refused(tiny_models_dir, monkeypatc
 
     monkeypatch.setattr(transformers.AutoTokenizer, "from_pretrained", lambda *args, **kwargs: tokenizer)
     spec = str(tiny_models_dir / "bert")
-    with pytest.raises(ModelError) as caught:
-        load_model(spec)
-    assert str(caught.value) == f"model {spec!r} has no fast tokenizer; xaudit needs one for word alignment"
+    assert refusal(lambda: load_model(spec)) == f"model {spec!r} has no fast tokenizer; xaudit needs one for word alignment"
